@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Our own definitions of the KVM UAPI that Debian 12's linux-libc-dev (6.1) lacks:
+ * guest_memfd, KVM_SET_USER_MEMORY_REGION2, memory attributes, KVM_EXIT_MEMORY_FAULT,
+ * KVM_PRE_FAULT_MEMORY, VM types, device attributes, KVM_SEV_INIT2, and the SEV-SNP
+ * launch commands for both kernel ABIs we speak:
+ *
+ *   upstream  Linux 6.11+ (commands 100..103, KVM_EXIT_HYPERCALL for page-state changes)
+ *   v12       the "SEV-SNP Hypervisor Support" v12 series (2024-03-29; commands 23..25,
+ *             KVM_EXIT_VMGEXIT for page-state changes, different struct layouts)
+ *
+ * Numbers and layouts are facts of the ABI, written down from
+ * ../shared/docs/snp-kvm-abi.md (which cites include/uapi/linux/kvm.h,
+ * arch/x86/include/uapi/asm/kvm.h and the v12 patches 10,11,13-15/29).
+ * Every struct carries _Static_asserts on its size and field offsets.
+ *
+ * The system header is used for what it has. Where a newer system header already
+ * defines an upstream item we use its definition (guarded by a macro that arrived in
+ * the same kernel release), and the asserts below then check the system's layout.
+ */
+#ifndef SNPVMM_ABI_KVM_SNP_H
+#define SNPVMM_ABI_KVM_SNP_H
+
+#include <stddef.h>
+
+#include <linux/kvm.h>
+#include <linux/kvm_para.h>
+#include <linux/types.h>
+
+#define ABI_CHECK_SIZE(type, size) _Static_assert(sizeof(type) == (size), #type " size")
+#define ABI_CHECK_OFF(type, field, off) \
+	_Static_assert(offsetof(type, field) == (off), #type "." #field " offset")
+
+/* ---- Capabilities (include/uapi/linux/kvm.h; snp-kvm-abi.md §0) ---- */
+#ifndef KVM_CAP_USER_MEMORY2
+#define KVM_CAP_USER_MEMORY2 231
+#endif
+#ifndef KVM_CAP_MEMORY_FAULT_INFO
+#define KVM_CAP_MEMORY_FAULT_INFO 232
+#endif
+#ifndef KVM_CAP_MEMORY_ATTRIBUTES
+#define KVM_CAP_MEMORY_ATTRIBUTES 233
+#endif
+#ifndef KVM_CAP_GUEST_MEMFD
+#define KVM_CAP_GUEST_MEMFD 234
+#endif
+#ifndef KVM_CAP_VM_TYPES
+#define KVM_CAP_VM_TYPES 235
+#endif
+#ifndef KVM_CAP_PRE_FAULT_MEMORY
+#define KVM_CAP_PRE_FAULT_MEMORY 236
+#endif
+/* Named KVM_CAP_GUEST_MEMFD_MMAP before a rename; same number (snp-kvm-abi.md §0). */
+#ifndef KVM_CAP_GUEST_MEMFD_FLAGS
+#define KVM_CAP_GUEST_MEMFD_FLAGS 244
+#endif
+
+/* ---- VM types (arch/x86/include/uapi/asm/kvm.h; §1) ---- */
+#ifndef KVM_X86_DEFAULT_VM
+#define KVM_X86_DEFAULT_VM 0
+#endif
+#ifndef KVM_X86_SW_PROTECTED_VM
+#define KVM_X86_SW_PROTECTED_VM 1
+#endif
+#ifndef KVM_X86_SEV_VM
+#define KVM_X86_SEV_VM 2
+#endif
+#ifndef KVM_X86_SEV_ES_VM
+#define KVM_X86_SEV_ES_VM 3
+#endif
+#ifndef KVM_X86_SNP_VM
+/* The SNP launch enumerators and structs arrived in the same release (6.11). */
+#define SNPVMM_DEFINE_SNP_LAUNCH 1
+#define KVM_X86_SNP_VM		 4
+#endif
+
+/* ---- Device attributes on /dev/kvm (§3.1) ---- */
+#ifndef KVM_X86_GRP_SEV
+#define KVM_X86_GRP_SEV 1
+#endif
+#ifndef KVM_X86_SEV_VMSA_FEATURES
+#define SNPVMM_DEFINE_SEV_INIT2	  1
+#define KVM_X86_SEV_VMSA_FEATURES 0
+#endif
+#ifndef KVM_X86_SNP_POLICY_BITS
+#define KVM_X86_SNP_POLICY_BITS 1 /* Linux 6.19 */
+#endif
+#ifndef KVM_X86_SEV_SNP_REQ_CERTS
+#define KVM_X86_SEV_SNP_REQ_CERTS 2 /* kvm-x86 2026 */
+#endif
+
+ABI_CHECK_SIZE(struct kvm_device_attr, 24);
+ABI_CHECK_OFF(struct kvm_device_attr, group, 4);
+ABI_CHECK_OFF(struct kvm_device_attr, attr, 8);
+ABI_CHECK_OFF(struct kvm_device_attr, addr, 16);
+
+/* ---- guest_memfd and memslots (§4) ---- */
+#ifndef KVM_CREATE_GUEST_MEMFD
+struct kvm_create_guest_memfd {
+	__u64 size;
+	__u64 flags;
+	__u64 reserved[6];
+};
+#define KVM_CREATE_GUEST_MEMFD _IOWR(KVMIO, 0xd4, struct kvm_create_guest_memfd)
+#endif
+ABI_CHECK_SIZE(struct kvm_create_guest_memfd, 64);
+ABI_CHECK_OFF(struct kvm_create_guest_memfd, flags, 8);
+ABI_CHECK_OFF(struct kvm_create_guest_memfd, reserved, 16);
+
+#ifndef GUEST_MEMFD_FLAG_MMAP
+#define GUEST_MEMFD_FLAG_MMAP (1ULL << 0)
+#endif
+#ifndef GUEST_MEMFD_FLAG_INIT_SHARED
+#define GUEST_MEMFD_FLAG_INIT_SHARED (1ULL << 1)
+#endif
+
+#ifndef KVM_SET_USER_MEMORY_REGION2
+struct kvm_userspace_memory_region2 {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+	__u64 guest_memfd_offset;
+	__u32 guest_memfd;
+	__u32 pad1;
+	__u64 pad2[14];
+};
+#define KVM_SET_USER_MEMORY_REGION2 _IOW(KVMIO, 0x49, struct kvm_userspace_memory_region2)
+#endif
+ABI_CHECK_SIZE(struct kvm_userspace_memory_region2, 160);
+ABI_CHECK_OFF(struct kvm_userspace_memory_region2, flags, 4);
+ABI_CHECK_OFF(struct kvm_userspace_memory_region2, guest_phys_addr, 8);
+ABI_CHECK_OFF(struct kvm_userspace_memory_region2, memory_size, 16);
+ABI_CHECK_OFF(struct kvm_userspace_memory_region2, userspace_addr, 24);
+ABI_CHECK_OFF(struct kvm_userspace_memory_region2, guest_memfd_offset, 32);
+ABI_CHECK_OFF(struct kvm_userspace_memory_region2, guest_memfd, 40);
+ABI_CHECK_OFF(struct kvm_userspace_memory_region2, pad2, 48);
+
+#ifndef KVM_MEM_GUEST_MEMFD
+#define KVM_MEM_GUEST_MEMFD (1UL << 2)
+#endif
+
+#ifndef KVM_SET_MEMORY_ATTRIBUTES
+struct kvm_memory_attributes {
+	__u64 address;
+	__u64 size;
+	__u64 attributes;
+	__u64 flags;
+};
+#define KVM_SET_MEMORY_ATTRIBUTES _IOW(KVMIO, 0xd2, struct kvm_memory_attributes)
+#endif
+ABI_CHECK_SIZE(struct kvm_memory_attributes, 32);
+ABI_CHECK_OFF(struct kvm_memory_attributes, size, 8);
+ABI_CHECK_OFF(struct kvm_memory_attributes, attributes, 16);
+ABI_CHECK_OFF(struct kvm_memory_attributes, flags, 24);
+
+#ifndef KVM_MEMORY_ATTRIBUTE_PRIVATE
+#define KVM_MEMORY_ATTRIBUTE_PRIVATE (1ULL << 3)
+#endif
+
+#ifndef KVM_PRE_FAULT_MEMORY
+struct kvm_pre_fault_memory {
+	__u64 gpa;
+	__u64 size;
+	__u64 flags;
+	__u64 padding[5];
+};
+#define KVM_PRE_FAULT_MEMORY _IOWR(KVMIO, 0xd5, struct kvm_pre_fault_memory)
+#endif
+ABI_CHECK_SIZE(struct kvm_pre_fault_memory, 64);
+ABI_CHECK_OFF(struct kvm_pre_fault_memory, size, 8);
+ABI_CHECK_OFF(struct kvm_pre_fault_memory, flags, 16);
+
+/* ---- kvm_run exit payloads 6.1 does not name (§4, §5, §6) ----
+ * The exit union starts at offset 32 of struct kvm_run; we overlay our own structs there
+ * through kvm_run_exit_data() rather than depend on the system's union members. */
+_Static_assert(offsetof(struct kvm_run, mmio) == 32, "kvm_run exit union offset");
+#define KVM_RUN_EXIT_UNION_OFFSET 32
+
+static inline void *kvm_run_exit_data(struct kvm_run *run)
+{
+	return (char *)run + KVM_RUN_EXIT_UNION_OFFSET;
+}
+
+#ifndef KVM_EXIT_MEMORY_FAULT
+#define KVM_EXIT_MEMORY_FAULT 39
+#endif
+#ifndef KVM_MEMORY_EXIT_FLAG_PRIVATE
+#define KVM_MEMORY_EXIT_FLAG_PRIVATE (1ULL << 3)
+#endif
+struct kvm_exit_memory_fault {
+	__u64 flags;
+	__u64 gpa;
+	__u64 size;
+};
+ABI_CHECK_SIZE(struct kvm_exit_memory_fault, 24);
+
+/* KVM_EXIT_HYPERCALL: since 6.x the last word is a union { __u32 longmode; __u64 flags; }. */
+struct kvm_exit_hypercall {
+	__u64 nr;
+	__u64 args[6];
+	__u64 ret;
+	__u64 flags;
+};
+ABI_CHECK_SIZE(struct kvm_exit_hypercall, 72);
+ABI_CHECK_OFF(struct kvm_exit_hypercall, args, 8);
+ABI_CHECK_OFF(struct kvm_exit_hypercall, ret, 56);
+ABI_CHECK_OFF(struct kvm_exit_hypercall, flags, 64);
+
+/* arch/x86/include/uapi/asm/kvm_para.h (§5.1) */
+#ifndef KVM_MAP_GPA_RANGE_PAGE_SZ_4K
+#define KVM_MAP_GPA_RANGE_PAGE_SZ_4K  0
+#define KVM_MAP_GPA_RANGE_PAGE_SZ_2M  (1 << 0)
+#define KVM_MAP_GPA_RANGE_PAGE_SZ_1G  (1 << 1)
+#define KVM_MAP_GPA_RANGE_ENC_STAT(n) ((n) << 4)
+#define KVM_MAP_GPA_RANGE_ENCRYPTED   KVM_MAP_GPA_RANGE_ENC_STAT(1)
+#define KVM_MAP_GPA_RANGE_DECRYPTED   KVM_MAP_GPA_RANGE_ENC_STAT(0)
+#endif
+
+/* KVM_EXIT_SNP_REQ_CERTS (§6). The exit number moved during upstreaming (40 in RFCs, 42 in
+ * the v7 patch applied to kvm-x86, 43 after KVM_EXIT_ARM_LDST64B took 42); 43 is the
+ * merged mainline value. */
+#ifndef KVM_EXIT_SNP_REQ_CERTS
+#define KVM_EXIT_SNP_REQ_CERTS 43
+#endif
+struct kvm_exit_snp_req_certs {
+	__u64 gpa;
+	__u64 npages;
+	__u64 ret;
+};
+ABI_CHECK_SIZE(struct kvm_exit_snp_req_certs, 24);
+
+/* SEV termination request: KVM_EXIT_SYSTEM_EVENT, type 6 (§6). */
+#ifndef KVM_SYSTEM_EVENT_SEV_TERM
+#define KVM_SYSTEM_EVENT_SEV_TERM 6
+#endif
+
+/* ---- KVM_MEMORY_ENCRYPT_OP (§2) ----
+ * The ioctl number encodes sizeof(unsigned long) but the argument is a struct kvm_sev_cmd;
+ * the 6.1 header has the struct and the legacy command enum (0..21). */
+ABI_CHECK_SIZE(struct kvm_sev_cmd, 24);
+ABI_CHECK_OFF(struct kvm_sev_cmd, data, 8);
+ABI_CHECK_OFF(struct kvm_sev_cmd, error, 16);
+ABI_CHECK_OFF(struct kvm_sev_cmd, sev_fd, 20);
+
+#ifdef SNPVMM_DEFINE_SEV_INIT2
+#define KVM_SEV_INIT2 22
+struct kvm_sev_init {
+	__u64 vmsa_features;
+	__u32 flags;
+	__u16 ghcb_version;
+	__u16 pad1;
+	__u32 pad2[8];
+};
+#endif
+ABI_CHECK_SIZE(struct kvm_sev_init, 48);
+ABI_CHECK_OFF(struct kvm_sev_init, flags, 8);
+ABI_CHECK_OFF(struct kvm_sev_init, ghcb_version, 12);
+ABI_CHECK_OFF(struct kvm_sev_init, pad2, 16);
+
+/* Upstream SNP launch (6.11+, §2.2-2.4). */
+#ifdef SNPVMM_DEFINE_SNP_LAUNCH
+#define KVM_SEV_SNP_LAUNCH_START  100
+#define KVM_SEV_SNP_LAUNCH_UPDATE 101
+#define KVM_SEV_SNP_LAUNCH_FINISH 102
+struct kvm_sev_snp_launch_start {
+	__u64 policy;
+	__u8 gosvw[16];
+	__u16 flags;
+	__u8 pad0[6];
+	__u64 pad1[4];
+};
+struct kvm_sev_snp_launch_update {
+	__u64 gfn_start;
+	__u64 uaddr;
+	__u64 len;
+	__u8 type;
+	__u8 pad0;
+	__u16 flags;
+	__u32 pad1;
+	__u64 pad2[4];
+};
+#define KVM_SEV_SNP_ID_BLOCK_SIZE    96
+#define KVM_SEV_SNP_ID_AUTH_SIZE     4096
+#define KVM_SEV_SNP_FINISH_DATA_SIZE 32
+struct kvm_sev_snp_launch_finish {
+	__u64 id_block_uaddr;
+	__u64 id_auth_uaddr;
+	__u8 id_block_en;
+	__u8 auth_key_en;
+	__u8 vcek_disabled;
+	__u8 host_data[KVM_SEV_SNP_FINISH_DATA_SIZE];
+	__u8 pad0[3];
+	__u16 flags;
+	__u64 pad1[4];
+};
+#define KVM_SEV_PAGE_TYPE_INVALID	 0x0
+#define KVM_SEV_SNP_PAGE_TYPE_NORMAL	 0x1
+#define KVM_SEV_SNP_PAGE_TYPE_ZERO	 0x3
+#define KVM_SEV_SNP_PAGE_TYPE_UNMEASURED 0x4
+#define KVM_SEV_SNP_PAGE_TYPE_SECRETS	 0x5
+#define KVM_SEV_SNP_PAGE_TYPE_CPUID	 0x6
+#endif
+/* Not in any released header before 2026 (§2, §6). */
+#ifndef KVM_SEV_SNP_ENABLE_REQ_CERTS
+#define KVM_SEV_SNP_ENABLE_REQ_CERTS 103
+#endif
+
+ABI_CHECK_SIZE(struct kvm_sev_snp_launch_start, 64);
+ABI_CHECK_OFF(struct kvm_sev_snp_launch_start, gosvw, 8);
+ABI_CHECK_OFF(struct kvm_sev_snp_launch_start, flags, 24);
+ABI_CHECK_OFF(struct kvm_sev_snp_launch_start, pad1, 32);
+
+ABI_CHECK_SIZE(struct kvm_sev_snp_launch_update, 64);
+ABI_CHECK_OFF(struct kvm_sev_snp_launch_update, uaddr, 8);
+ABI_CHECK_OFF(struct kvm_sev_snp_launch_update, len, 16);
+ABI_CHECK_OFF(struct kvm_sev_snp_launch_update, type, 24);
+ABI_CHECK_OFF(struct kvm_sev_snp_launch_update, flags, 26);
+ABI_CHECK_OFF(struct kvm_sev_snp_launch_update, pad2, 32);
+
+ABI_CHECK_SIZE(struct kvm_sev_snp_launch_finish, 88);
+ABI_CHECK_OFF(struct kvm_sev_snp_launch_finish, id_auth_uaddr, 8);
+ABI_CHECK_OFF(struct kvm_sev_snp_launch_finish, id_block_en, 16);
+ABI_CHECK_OFF(struct kvm_sev_snp_launch_finish, auth_key_en, 17);
+ABI_CHECK_OFF(struct kvm_sev_snp_launch_finish, vcek_disabled, 18);
+ABI_CHECK_OFF(struct kvm_sev_snp_launch_finish, host_data, 19);
+ABI_CHECK_OFF(struct kvm_sev_snp_launch_finish, flags, 54);
+ABI_CHECK_OFF(struct kvm_sev_snp_launch_finish, pad1, 56);
+
+/* The firmware's VMSA page type, used by KVM itself at LAUNCH_FINISH (§2.3). */
+#define SNP_PAGE_TYPE_VMSA 0x2
+
+/* ---- SNP v12 patch series ABI (2024-03-29, NOT upstream; §5.2) ----
+ * Commands directly follow KVM_SEV_INIT2 in the v12 enum. */
+#define KVM_SEV_SNP_V12_LAUNCH_START  23
+#define KVM_SEV_SNP_V12_LAUNCH_UPDATE 24
+#define KVM_SEV_SNP_V12_LAUNCH_FINISH 25
+
+struct kvm_sev_snp_v12_launch_start {
+	__u64 policy;
+	__u8 gosvw[16];
+};
+ABI_CHECK_SIZE(struct kvm_sev_snp_v12_launch_start, 24);
+ABI_CHECK_OFF(struct kvm_sev_snp_v12_launch_start, gosvw, 8);
+
+struct kvm_sev_snp_v12_launch_update {
+	__u64 gfn_start;
+	__u64 uaddr;
+	__u32 len;
+	__u8 type;
+};
+ABI_CHECK_SIZE(struct kvm_sev_snp_v12_launch_update, 24);
+ABI_CHECK_OFF(struct kvm_sev_snp_v12_launch_update, uaddr, 8);
+ABI_CHECK_OFF(struct kvm_sev_snp_v12_launch_update, len, 16);
+ABI_CHECK_OFF(struct kvm_sev_snp_v12_launch_update, type, 20);
+
+struct kvm_sev_snp_v12_launch_finish {
+	__u64 id_block_uaddr;
+	__u64 id_auth_uaddr;
+	__u8 id_block_en;
+	__u8 auth_key_en;
+	__u8 vlek_required;
+	__u8 host_data[32];
+	__u8 pad[6];
+};
+ABI_CHECK_SIZE(struct kvm_sev_snp_v12_launch_finish, 64);
+ABI_CHECK_OFF(struct kvm_sev_snp_v12_launch_finish, id_block_en, 16);
+ABI_CHECK_OFF(struct kvm_sev_snp_v12_launch_finish, vlek_required, 18);
+ABI_CHECK_OFF(struct kvm_sev_snp_v12_launch_finish, host_data, 19);
+ABI_CHECK_OFF(struct kvm_sev_snp_v12_launch_finish, pad, 51);
+
+/* v12 14/29 + 15/29: page-state changes forwarded as KVM_EXIT_VMGEXIT. Upstream later gave
+ * exit 40 to KVM_EXIT_TDX: the two ABIs conflict, so the exit is only decoded on v12. */
+#define KVM_EXIT_VMGEXIT_V12		    40
+#define KVM_USER_VMGEXIT_PSC_MSR	    1
+#define KVM_USER_VMGEXIT_PSC		    2
+#define KVM_USER_VMGEXIT_PSC_MSR_OP_PRIVATE 1
+#define KVM_USER_VMGEXIT_PSC_MSR_OP_SHARED  2
+struct kvm_user_vmgexit_v12 {
+	__u32 type;
+	__u32 pad;
+	union {
+		struct {
+			__u64 gpa;
+			__u8 op;
+			__u8 pad0[3];
+			__u32 ret;
+		} psc_msr;
+		struct {
+			__u64 shared_gpa;
+			__u64 ret;
+		} psc;
+	};
+};
+ABI_CHECK_SIZE(struct kvm_user_vmgexit_v12, 24);
+ABI_CHECK_OFF(struct kvm_user_vmgexit_v12, psc_msr.gpa, 8);
+ABI_CHECK_OFF(struct kvm_user_vmgexit_v12, psc_msr.op, 16);
+ABI_CHECK_OFF(struct kvm_user_vmgexit_v12, psc_msr.ret, 20);
+ABI_CHECK_OFF(struct kvm_user_vmgexit_v12, psc.shared_gpa, 8);
+ABI_CHECK_OFF(struct kvm_user_vmgexit_v12, psc.ret, 16);
+
+/* ---- VMSA SEV_FEATURES bits (arch/x86/include/asm/svm.h, kernel-internal; §3.2) ---- */
+#define SVM_SEV_FEAT_SNP_ACTIVE		  (1ULL << 0)
+#define SVM_SEV_FEAT_RESTRICTED_INJECTION (1ULL << 3)
+#define SVM_SEV_FEAT_ALTERNATE_INJECTION  (1ULL << 4)
+#define SVM_SEV_FEAT_DEBUG_SWAP		  (1ULL << 5)
+#define SVM_SEV_FEAT_SECURE_TSC		  (1ULL << 9)
+
+/* ---- SNP guest policy (include/linux/psp-sev.h SNP_POLICY_MASK_*; §3.3) ---- */
+#define SNP_POLICY_API_MINOR_MASK	  0xffULL
+#define SNP_POLICY_API_MAJOR_MASK	  0xff00ULL
+#define SNP_POLICY_SMT			  (1ULL << 16)
+#define SNP_POLICY_RSVD_MBO		  (1ULL << 17)
+#define SNP_POLICY_MIGRATE_MA		  (1ULL << 18)
+#define SNP_POLICY_DEBUG		  (1ULL << 19)
+#define SNP_POLICY_SINGLE_SOCKET	  (1ULL << 20)
+#define SNP_POLICY_CXL_ALLOW		  (1ULL << 21)
+#define SNP_POLICY_MEM_AES_256_XTS	  (1ULL << 22)
+#define SNP_POLICY_RAPL_DIS		  (1ULL << 23)
+#define SNP_POLICY_CIPHERTEXT_HIDING_DRAM (1ULL << 24)
+#define SNP_POLICY_PAGE_SWAP_DISABLE	  (1ULL << 25)
+
+#endif /* SNPVMM_ABI_KVM_SNP_H */
