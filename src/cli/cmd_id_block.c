@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+/*
+ * snpvmm id-block: build and sign the SNP ID block and ID authentication information
+ * for SNP_LAUNCH_FINISH (include/snp/idblock.h). The default output is base64 of the
+ * raw structures, which is what QEMU's sev-snp-guest id-block= and id-auth= take.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "snp/idblock.h"
+
+#define PROG "snpvmm id-block"
+
+/* 56860 §4.3 "Guest Policy": bit 17 is reserved and must be one; LAUNCH_START (and so the
+ * ID block, whose policy must match it) fails without it. */
+#define SNP_POLICY_RSVD_MBO (1ULL << 17)
+
+struct id_block_args {
+	const char *measurement;
+	const char *policy;
+	const char *family_id;
+	const char *image_id;
+	const char *svn;
+	const char *id_key;
+	const char *author_key;
+	const char *out_block;
+	const char *out_auth;
+	bool raw;
+};
+
+struct id_block_values {
+	uint8_t ld[SNP_LD_SIZE];
+	uint8_t family_id[SNP_FAMILY_ID_SIZE];
+	uint8_t image_id[SNP_IMAGE_ID_SIZE];
+	uint64_t policy;
+	uint32_t svn;
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: snpvmm id-block --measurement HEX --policy HEX --id-key KEY.pem\n"
+	      "                       --out-block FILE --out-auth FILE [--family-id HEX]\n"
+	      "                       [--image-id HEX] [--svn N] [--author-key KEY.pem]\n"
+	      "                       [--format base64|raw]\n"
+	      "\n"
+	      "Builds the SEV-SNP ID block (96 bytes) and ID authentication information\n"
+	      "(4096 bytes) for SNP_LAUNCH_FINISH and signs them with ECDSA P-384/SHA-384.\n"
+	      "\n"
+	      "  --measurement HEX   expected launch digest, 96 hex digits (48 bytes)\n"
+	      "  --policy HEX        guest policy, as given to LAUNCH_START (e.g. 0x30000)\n"
+	      "  --family-id HEX     32 hex digits (16 bytes); default all zero\n"
+	      "  --image-id HEX      32 hex digits (16 bytes); default all zero\n"
+	      "  --svn N             guest SVN, decimal; default 0\n"
+	      "  --id-key KEY.pem    EC P-384 private key (PEM) that signs the ID block\n"
+	      "  --author-key KEY.pem  EC P-384 private key (PEM) that signs the ID key;\n"
+	      "                      launch with auth_key_en=1 (QEMU author-key-enabled=on)\n"
+	      "                      if given, auth_key_en=0 otherwise\n"
+	      "  --out-block FILE    where to write the ID block\n"
+	      "  --out-auth FILE     where to write the ID authentication information\n"
+	      "  --format FMT        base64 (default; QEMU sev-snp-guest id-block=/id-auth=,\n"
+	      "                      no trailing newline) or raw bytes\n",
+	      f);
+}
+
+__attribute__((format(printf, 1, 2))) static int fail_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see --help)\n", stderr);
+	return EXIT_USAGE;
+}
+
+static int fail_runtime(const struct diag *d)
+{
+	fprintf(stderr, PROG ": %s\n", d->msg);
+	return EXIT_FAILURE;
+}
+
+/* Returns 0, a usage exit status, or -1 for --help. */
+static int parse_args(int argc, char **argv, struct id_block_args *a)
+{
+	enum {
+		OPT_MEASUREMENT = 256,
+		OPT_POLICY,
+		OPT_FAMILY_ID,
+		OPT_IMAGE_ID,
+		OPT_SVN,
+		OPT_ID_KEY,
+		OPT_AUTHOR_KEY,
+		OPT_OUT_BLOCK,
+		OPT_OUT_AUTH,
+		OPT_FORMAT,
+	};
+	static const struct option longopts[] = {
+		{ "measurement", required_argument, NULL, OPT_MEASUREMENT },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "family-id", required_argument, NULL, OPT_FAMILY_ID },
+		{ "image-id", required_argument, NULL, OPT_IMAGE_ID },
+		{ "svn", required_argument, NULL, OPT_SVN },
+		{ "id-key", required_argument, NULL, OPT_ID_KEY },
+		{ "author-key", required_argument, NULL, OPT_AUTHOR_KEY },
+		{ "out-block", required_argument, NULL, OPT_OUT_BLOCK },
+		{ "out-auth", required_argument, NULL, OPT_OUT_AUTH },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	/* GNU getopt: optind = 0 re-initialises it, since main may have parsed already. */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_MEASUREMENT:
+			a->measurement = optarg;
+			break;
+		case OPT_POLICY:
+			a->policy = optarg;
+			break;
+		case OPT_FAMILY_ID:
+			a->family_id = optarg;
+			break;
+		case OPT_IMAGE_ID:
+			a->image_id = optarg;
+			break;
+		case OPT_SVN:
+			a->svn = optarg;
+			break;
+		case OPT_ID_KEY:
+			a->id_key = optarg;
+			break;
+		case OPT_AUTHOR_KEY:
+			a->author_key = optarg;
+			break;
+		case OPT_OUT_BLOCK:
+			a->out_block = optarg;
+			break;
+		case OPT_OUT_AUTH:
+			a->out_auth = optarg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "raw") == 0)
+				a->raw = true;
+			else if (strcmp(optarg, "base64") == 0)
+				a->raw = false;
+			else
+				return fail_usage("--format must be base64 or raw, not '%s'",
+						  optarg);
+			break;
+		case 'h':
+			return -1;
+		case ':':
+			return fail_usage("%s needs a value", argv[optind - 1]);
+		default:
+			return fail_usage("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return fail_usage("unexpected argument '%s'", argv[optind]);
+	if (!a->measurement)
+		return fail_usage("--measurement is required");
+	if (!a->policy)
+		return fail_usage("--policy is required");
+	if (!a->id_key)
+		return fail_usage("--id-key is required");
+	if (!a->out_block)
+		return fail_usage("--out-block is required");
+	if (!a->out_auth)
+		return fail_usage("--out-auth is required");
+	return 0;
+}
+
+static int parse_policy(const char *s, uint64_t *ret_policy)
+{
+	unsigned long long v;
+	char *end;
+
+	/* strtoull would also take blanks and a sign; insist on a hex digit first. */
+	if (!isxdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 16);
+	if (errno || *end)
+		return -EINVAL;
+	*ret_policy = v;
+	return 0;
+}
+
+static int parse_svn(const char *s, uint32_t *ret_svn)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		return -EINVAL;
+	*ret_svn = (uint32_t)v;
+	return 0;
+}
+
+/* Returns 0 or a usage exit status. */
+static int parse_values(const struct id_block_args *a, struct id_block_values *v)
+{
+	struct diag d = { { 0 } };
+
+	if (snp_id_hex_decode(a->measurement, v->ld, sizeof(v->ld), "--measurement", &d) < 0)
+		return fail_usage("%s", d.msg);
+	if (a->family_id && snp_id_hex_decode(a->family_id, v->family_id, sizeof(v->family_id),
+					      "--family-id", &d) < 0)
+		return fail_usage("%s", d.msg);
+	if (a->image_id &&
+	    snp_id_hex_decode(a->image_id, v->image_id, sizeof(v->image_id), "--image-id", &d) < 0)
+		return fail_usage("%s", d.msg);
+	if (parse_policy(a->policy, &v->policy) < 0)
+		return fail_usage("--policy must be a 64-bit hex number (e.g. 0x30000), not '%s'",
+				  a->policy);
+	if (!(v->policy & SNP_POLICY_RSVD_MBO))
+		return fail_usage("--policy 0x%llx lacks bit 17, which SEV-SNP requires set "
+				  "(e.g. 0x30000)",
+				  (unsigned long long)v->policy);
+	if (a->svn && parse_svn(a->svn, &v->svn) < 0)
+		return fail_usage("--svn must be a decimal number below 2^32, not '%s'", a->svn);
+	return 0;
+}
+
+static int write_output(const char *path, const void *data, size_t len, bool raw, struct diag *d)
+{
+	/* Base64 of 4096 bytes is 5464 characters; EVP_EncodeBlock adds a NUL. */
+	unsigned char b64[4 * ((SNP_ID_AUTH_SIZE + 2) / 3) + 1];
+	const void *out = data;
+	size_t out_len = len;
+	FILE *f;
+	int r;
+
+	if (len > SNP_ID_AUTH_SIZE)
+		return diag_fail(d, -EINVAL, "internal: %zu bytes is too large to encode", len);
+	if (!raw) {
+		out_len = (size_t)EVP_EncodeBlock(b64, data, (int)len);
+		out = b64;
+	}
+	f = fopen(path, "we");
+	if (!f) {
+		r = -errno;
+		return diag_fail(d, r, "cannot create '%s': %s", path, strerror(-r));
+	}
+	if (fwrite(out, 1, out_len, f) != out_len) {
+		r = -errno;
+		(void)fclose(f);
+		return diag_fail(d, r, "cannot write '%s': %s", path, strerror(-r));
+	}
+	if (fclose(f) != 0) {
+		r = -errno;
+		return diag_fail(d, r, "cannot write '%s': %s", path, strerror(-r));
+	}
+	return 0;
+}
+
+int cmd_id_block(int argc, char **argv)
+{
+	struct id_block_args a = { 0 };
+	struct id_block_values v = { 0 };
+	struct snp_id_block block;
+	struct snp_id_auth auth;
+	EVP_PKEY *id_key = NULL, *author_key = NULL;
+	struct diag d = { { 0 } };
+	int ret = EXIT_FAILURE;
+	int r;
+
+	r = parse_args(argc, argv, &a);
+	if (r < 0) {
+		usage(stdout);
+		return EXIT_SUCCESS;
+	}
+	if (r > 0)
+		return r;
+	r = parse_values(&a, &v);
+	if (r > 0)
+		return r;
+
+	if (snp_ecdsa_key_load_pem(a.id_key, &id_key, &d) < 0)
+		return fail_runtime(&d);
+	if (a.author_key && snp_ecdsa_key_load_pem(a.author_key, &author_key, &d) < 0) {
+		ret = fail_runtime(&d);
+		goto out_free_keys;
+	}
+
+	snp_id_block_build(&block, v.ld, v.policy, v.family_id, v.image_id, v.svn);
+	if (snp_id_auth_build(&block, id_key, author_key, &auth, &d) < 0 ||
+	    write_output(a.out_block, &block, sizeof(block), a.raw, &d) < 0 ||
+	    write_output(a.out_auth, &auth, sizeof(auth), a.raw, &d) < 0) {
+		ret = fail_runtime(&d);
+		goto out_free_keys;
+	}
+	ret = EXIT_SUCCESS;
+out_free_keys:
+	EVP_PKEY_free(author_key);
+	EVP_PKEY_free(id_key);
+	return ret;
+}
