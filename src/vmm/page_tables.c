@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+#include "vmm/page_tables.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "vmm/boot.h"
+
+#define PT_PAGE	     0x1000
+#define PT_ENTRIES   512
+#define PT_NR_PDS    4 /* 4 x 1 GiB */
+#define PAGE_SIZE_2M 0x200000ULL
+#define PAGE_SIZE_1G 0x40000000ULL
+
+_Static_assert(PAGE_TABLES_SIZE == BOOT_PAGE_TABLES_PAGES * PT_PAGE,
+	       "boot.h and page_tables.h disagree on the table size");
+_Static_assert(PAGE_TABLES_SIZE == (2 + PT_NR_PDS) * PT_PAGE, "PML4 + PDPT + PDs");
+
+static void put_entry(uint8_t *table, unsigned int index, uint64_t entry)
+{
+	memcpy(table + (size_t)index * sizeof(entry), &entry, sizeof(entry));
+}
+
+void page_tables_build(uint8_t *buf, uint64_t gpa, uint64_t cbit_mask)
+{
+	uint8_t *pml4 = buf;
+	uint8_t *pdpt = buf + PT_PAGE;
+	/* Without SEV the C-bit is 0 and this is the plain identity map. Under SNP every
+	 * entry carries it (OpenVMM with_confidential_bit(), and the decompressor's
+	 * sev_verify_cbit() hangs if data accesses through our tables are not private:
+	 * linux-snp-direct-boot.md §5.3). Writable, kernel-only, no NX: the kernel
+	 * executes through these mappings until it loads its own tables. */
+	uint64_t flags = PTE_PRESENT | PTE_WRITE | cbit_mask;
+	unsigned int pd, i;
+
+	memset(buf, 0, PAGE_TABLES_SIZE);
+	put_entry(pml4, 0, (gpa + PT_PAGE) | flags);
+	for (pd = 0; pd < PT_NR_PDS; pd++) {
+		uint8_t *table = buf + (size_t)(2 + pd) * PT_PAGE;
+
+		put_entry(pdpt, pd, (gpa + (2 + pd) * PT_PAGE) | flags);
+		for (i = 0; i < PT_ENTRIES; i++)
+			put_entry(table, i,
+				  (pd * PAGE_SIZE_1G + i * PAGE_SIZE_2M) | flags | PTE_LARGE);
+	}
+}
