@@ -1,1 +1,29 @@
-int main(void){return 0;}
+// SPDX-License-Identifier: MIT
+/*
+ * snpvmm: launch AMD SEV-SNP guests (or plain KVM guests with --no-snp) from a Linux
+ * bzImage, with no firmware. main() only picks the subcommand; each lives in src/cli/.
+ */
+#include <string.h>
+
+#include "cli/commands.h"
+
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct subcommand subcommands[] = {
+	{ "run", cmd_run },
+	{ "id-block", cmd_id_block },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	for (i = 0; argc > 1 && i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (!strcmp(argv[1], subcommands[i].name))
+			return subcommands[i].run(argc - 1, argv + 1);
+	/* No subcommand: the options are those of `run`. */
+	return cmd_run(argc, argv);
+}

@@ -11,6 +11,7 @@
 
 #define EXIT_USAGE 2
 
+int cmd_run(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
 int cmd_id_block(int argc, char **argv);
 

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The CPUID a vCPU is given: KVM_GET_SUPPORTED_CPUID, adjusted so that each vCPU reports
+ * its own APIC ID (which equals its KVM vCPU id, as SNP AP creation requires:
+ * linux-snp-direct-boot.md §6.1) and a topology consistent with --smp.
+ */
+#ifndef SNPVMM_VMM_CPUID_H
+#define SNPVMM_VMM_CPUID_H
+
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#define CPUID_MAX_ENTRIES 256
+
+/* struct kvm_cpuid2 ends in a flexible array; the union gives it room for the entries. */
+struct cpuid_table {
+	union {
+		struct kvm_cpuid2 hdr;
+		uint8_t bytes[sizeof(struct kvm_cpuid2) +
+			      CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2)];
+	};
+};
+
+/* Copies `supported` into *out with the per-vCPU adjustments. Pure. -E2BIG if supported
+ * holds more than CPUID_MAX_ENTRIES entries. */
+int cpuid_for_vcpu(const struct kvm_cpuid2 *supported, uint32_t apic_id, uint32_t nr_cpus,
+		   struct cpuid_table *out) __attribute__((warn_unused_result));
+
+/* The entry for (function, index), or NULL. Index is ignored for non-indexed leaves. */
+struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *cpuid, uint32_t function, uint32_t index);
+
+#endif /* SNPVMM_VMM_CPUID_H */

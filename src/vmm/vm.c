@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Building and tearing down a guest. The order follows what KVM needs: the VM, then its
+ * interrupt controllers, then memory (slots before vCPUs touch it), the boot image copied
+ * into RAM, devices, and last the vCPUs with CPUID set before any register state
+ * (kvm-vmsa-sync.md §7 item 17).
+ */
+#include "vmm/vm.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/backend.h"
+#include "vmm/cpuid.h"
+
+static void vm_serial_irq(void *ctx, bool level)
+{
+	struct vm *vm = ctx;
+
+	/* A failure here would only lose an interrupt; the guest's 8250 driver polls too. */
+	(void)vm->be->ops->irq_line(vm->be, SERIAL_COM1_IRQ, level);
+}
+
+static void vm_i8042_reset(void *ctx)
+{
+	vm_request_stop(ctx, VM_EXIT_RESET, 0, "the guest reset the machine (i8042 command 0xfe)");
+}
+
+void vm_request_stop(struct vm *vm, enum vm_exit_reason reason, int error, const char *fmt, ...)
+{
+	va_list ap;
+	uint32_t i;
+
+	pthread_mutex_lock(&vm->exit_lock);
+	if (vm->exit.reason == VM_EXIT_NONE) {
+		vm->exit.reason = reason;
+		vm->exit.error = error;
+		va_start(ap, fmt);
+		vsnprintf(vm->exit.detail, sizeof(vm->exit.detail), fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&vm->exit_lock);
+	atomic_store(&vm->stopping, true);
+
+	/* immediate_exit makes a KVM_RUN that has not started yet return -EINTR at once; the
+	 * signal kicks one already inside (api.rst "immediate_exit"). */
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct vm_vcpu *v = &vm->vcpus[i];
+
+		if (v->run)
+			__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		if (v->thread_started && !pthread_equal(v->thread, pthread_self()))
+			pthread_kill(v->thread, SIGUSR1);
+	}
+}
+
+static int load_images(struct vm *vm, const struct vmm_options *o, struct diag *d)
+{
+	unsigned int i;
+	int r;
+
+	r = file_map_open(o->kernel, "kernel", &vm->kernel, d);
+	if (r < 0)
+		return r;
+	if (o->initrd) {
+		r = file_map_open(o->initrd, "initrd", &vm->initrd, d);
+		if (r < 0)
+			return r;
+	}
+	for (i = 0; i < o->nr_setup_data; i++) {
+		r = file_map_open(o->setup_data[i].path, "setup_data file", &vm->setup_data[i], d);
+		if (r < 0)
+			return r;
+		if (vm->setup_data[i].size > UINT32_MAX)
+			return diag_fail(d, -E2BIG, "setup_data file '%s' is too large",
+					 o->setup_data[i].path);
+	}
+	return 0;
+}
+
+/* Builds the boot plan and copies each segment into guest RAM. */
+static int load_boot_plan(struct vm *vm, const struct vmm_options *o, const struct mem_layout *l,
+			  struct diag *d)
+{
+	struct boot_setup_data sd[OPT_MAX_SETUP_DATA];
+	struct boot_config cfg = {
+		.kernel = vm->kernel.data,
+		.kernel_size = vm->kernel.size,
+		.initrd = o->initrd ? vm->initrd.data : NULL,
+		.initrd_size = vm->initrd.size,
+		.cmdline = o->append,
+		.ram = l->regions,
+		.nr_ram = l->nr,
+		.nr_cpus = o->smp,
+		.setup_data = sd,
+		.nr_setup_data = o->nr_setup_data,
+	};
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < o->nr_setup_data; i++)
+		sd[i] = (struct boot_setup_data){
+			.type = o->setup_data[i].type,
+			.data = vm->setup_data[i].data,
+			.len = (uint32_t)vm->setup_data[i].size,
+		};
+	r = boot_plan_build(&cfg, &vm->plan, d);
+	if (r < 0)
+		return r;
+	vm->have_plan = true;
+	for (i = 0; i < vm->plan.nr_segs; i++) {
+		const struct boot_segment *s = &vm->plan.segs[i];
+		void *dst = guest_memory_hva(&vm->mem, s->gpa, s->size);
+
+		if (!dst)
+			return diag_fail(d, -ERANGE,
+					 "boot segment at 0x%llx (%llu bytes) is not in RAM",
+					 (unsigned long long)s->gpa, (unsigned long long)s->size);
+		if (s->size)
+			memcpy(dst, s->data, s->size);
+	}
+	return 0;
+}
+
+static int setup_devices(struct vm *vm, const struct vmm_options *o, struct diag *d)
+{
+	int r;
+
+	bus_init(&vm->bus);
+	r = console_open(&vm->console, o->console, o->console_path, d);
+	if (r < 0)
+		return r;
+	vm->have_console = true;
+	r = serial_init(&vm->serial, vm->console.out_fd, vm_serial_irq, vm);
+	if (r < 0)
+		return diag_fail(d, r, "cannot set up the serial port: %s", strerror(-r));
+	vm->have_serial = true;
+	i8042_init(&vm->i8042, vm_i8042_reset, vm);
+
+	r = bus_register(&vm->bus, BUS_PIO, SERIAL_COM1_BASE, SERIAL_NR_REGS, &serial_ops,
+			 &vm->serial);
+	if (r >= 0)
+		r = bus_register(&vm->bus, BUS_PIO, I8042_DATA_PORT, 1, &i8042_data_ops,
+				 &vm->i8042);
+	if (r >= 0)
+		r = bus_register(&vm->bus, BUS_PIO, I8042_COMMAND_PORT, 1, &i8042_ops, &vm->i8042);
+	if (r < 0)
+		return diag_fail(d, r, "cannot register the legacy devices: %s", strerror(-r));
+	return 0;
+}
+
+static int setup_vcpus(struct vm *vm, const struct vmm_options *o, struct diag *d)
+{
+	struct kvm_backend *be = vm->be;
+	struct cpuid_table *supported, *mine;
+	uint32_t i;
+	int r;
+
+	supported = calloc(1, sizeof(*supported));
+	mine = calloc(1, sizeof(*mine));
+	if (!supported || !mine) {
+		r = -ENOMEM;
+		goto out_free;
+	}
+	supported->hdr.nent = CPUID_MAX_ENTRIES;
+	r = be->ops->get_supported_cpuid(be, &supported->hdr);
+	if (r < 0) {
+		r = diag_fail(d, r, "KVM_GET_SUPPORTED_CPUID failed: %s", strerror(-r));
+		goto out_free;
+	}
+	for (i = 0; i < o->smp; i++) {
+		struct vm_vcpu *v = &vm->vcpus[i];
+
+		v->vm = vm;
+		v->id = i; /* vCPU id = APIC id (linux-snp-direct-boot.md §6.1) */
+		r = be->ops->create_vcpu(be, v->id, &v->run);
+		if (r < 0) {
+			r = diag_fail(d, r, "KVM_CREATE_VCPU %u failed: %s", i, strerror(-r));
+			goto out_free;
+		}
+		v->index = r;
+		vm->nr_vcpus++;
+		r = cpuid_for_vcpu(&supported->hdr, v->id, o->smp, mine);
+		if (r >= 0)
+			r = be->ops->vcpu_set_cpuid(be, v->index, &mine->hdr);
+		if (r < 0) {
+			r = diag_fail(d, r, "KVM_SET_CPUID2 on vCPU %u failed: %s", i,
+				      strerror(-r));
+			goto out_free;
+		}
+	}
+
+	/* The BSP starts at the kernel's 64-bit entry; APs stay in KVM's reset state and wait
+	 * for INIT/SIPI from the BSP, as on hardware. */
+	{
+		struct vcpu_state st = { 0 };
+
+		r = be->ops->vcpu_get_state(be, vm->vcpus[0].index, &st);
+		if (r >= 0) {
+			st.valid = 0;
+			boot_set_entry_state(&vm->plan, &st);
+			r = be->ops->vcpu_set_state(be, vm->vcpus[0].index, &st);
+		}
+		if (r < 0)
+			r = diag_fail(d, r, "setting the boot CPU's entry state failed: %s",
+				      strerror(-r));
+	}
+out_free:
+	free(supported);
+	free(mine);
+	return r < 0 ? r : 0;
+}
+
+int vm_create(struct kvm_backend *be, const struct vmm_options *o, struct vm **ret_vm,
+	      struct diag *d)
+{
+	struct mem_layout layout;
+	struct vm *vm;
+	int r;
+
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	vm->be = be;
+	pthread_mutex_init(&vm->exit_lock, NULL);
+
+	/* Read and validate the images first: a bad file is the most likely error and
+	 * needs no VM to report. */
+	r = load_images(vm, o, d);
+	if (r < 0)
+		goto out_destroy;
+	r = be->ops->create_vm(be, KVM_X86_DEFAULT_VM);
+	if (r < 0) {
+		r = diag_fail(d, r, "KVM_CREATE_VM failed: %s", strerror(-r));
+		goto out_destroy;
+	}
+	r = be->ops->create_irqchip(be);
+	if (r < 0) {
+		r = diag_fail(d, r, "creating the in-kernel interrupt controllers failed: %s",
+			      strerror(-r));
+		goto out_destroy;
+	}
+	mem_layout_compute(o->mem_size, &layout);
+	r = guest_memory_create(be, &layout, o->mem_backend, false, &vm->mem, d);
+	if (r < 0)
+		goto out_destroy;
+	r = load_boot_plan(vm, o, &layout, d);
+	if (r < 0)
+		goto out_destroy;
+	r = setup_devices(vm, o, d);
+	if (r < 0)
+		goto out_destroy;
+	r = setup_vcpus(vm, o, d);
+	if (r < 0)
+		goto out_destroy;
+	*ret_vm = vm;
+	return 0;
+
+out_destroy:
+	vm_destroy(vm);
+	return r;
+}
+
+static void vm_sigusr1(int sig)
+{
+	/* Only there so that the signal interrupts KVM_RUN with EINTR. */
+}
+
+int vm_run(struct vm *vm, struct vm_exit *ret_exit)
+{
+	struct sigaction sa = { .sa_handler = vm_sigusr1 };
+	uint32_t i;
+	int r;
+
+	/* No SA_RESTART: KVM_RUN must come back with EINTR when kicked. */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL) < 0)
+		return -errno;
+	r = console_start_input(&vm->console, &vm->serial);
+	if (r < 0)
+		return r;
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct vm_vcpu *v = &vm->vcpus[i];
+
+		r = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		if (r) {
+			vm_request_stop(vm, VM_EXIT_VMM_ERROR, -r,
+					"cannot start the thread of vCPU %u: %s", i, strerror(r));
+			break;
+		}
+		v->thread_started = true;
+	}
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i].thread_started) {
+			pthread_join(vm->vcpus[i].thread, NULL);
+			vm->vcpus[i].thread_started = false;
+		}
+	}
+	console_close(&vm->console);
+	vm->have_console = false;
+	pthread_mutex_lock(&vm->exit_lock);
+	*ret_exit = vm->exit;
+	pthread_mutex_unlock(&vm->exit_lock);
+	return 0;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	unsigned int i;
+
+	if (!vm)
+		return;
+	if (vm->have_console)
+		console_close(&vm->console);
+	if (vm->have_serial)
+		serial_destroy(&vm->serial);
+	if (vm->have_plan)
+		boot_plan_free(&vm->plan);
+	guest_memory_destroy(&vm->mem);
+	for (i = 0; i < OPT_MAX_SETUP_DATA; i++)
+		file_map_close(&vm->setup_data[i]);
+	file_map_close(&vm->initrd);
+	file_map_close(&vm->kernel);
+	pthread_mutex_destroy(&vm->exit_lock);
+	free(vm);
+}

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""kvm tier: the bundled test guest boots through the real loader, run loop and devices
+on this machine's /dev/kvm (--no-snp), and reports what it found in boot_params."""
+import os
+
+import harness
+from harness import guest_sum, parse_report, snpvmm
+
+harness.need_kvm()
+
+MiB = 1 << 20
+GiB = 1 << 30
+
+
+def expected_e820_256m():
+    """The E820 map for --mem 256M (include/vmm/boot.h): RAM, ACPI tables, RAM up to the
+    VGA/ROM hole, the hole RESERVED, then RAM to the end; together exactly the memslot."""
+    return [
+        (0x0, 0xA000, 1),
+        (0xA000, 0x4000, 3),
+        (0xE000, 0xA0000 - 0xE000, 1),
+        (0xA0000, 0x60000, 2),
+        (0x100000, 256 * MiB - 0x100000, 1),
+    ]
+
+
+class BootTest(harness.SnpvmmTest):
+    def boot(self, *extra, initrd=None, mem="256M", smp="2", append="a b c"):
+        args = ["--no-snp", "--kernel", self.guest, "--mem", mem, "--smp", smp,
+                "--append", append, *extra]
+        if initrd is not None:
+            args += ["--initrd", self.write("initrd.img", initrd)]
+        status, out, err = snpvmm(*args)
+        return status, parse_report(out), err
+
+    def test_boot_reports_cmdline_initrd_and_e820_then_exits_0(self):
+        initrd = bytes((i * 7 + 3) & 0xff for i in range(12345))
+
+        status, rep, err = self.boot(initrd=initrd)
+
+        self.assertEqual(status, 0, err)
+        self.assertTrue(rep["done"], rep["lines"])
+        self.assertEqual(rep["cmdline"], "a b c")
+        self.assertEqual(rep["initrd"][1], len(initrd))
+        self.assertEqual(rep["initrd"][2], guest_sum(initrd))
+        self.assertEqual(rep["e820"], expected_e820_256m())
+        self.assertEqual(rep["e820_count"], len(expected_e820_256m()))
+        self.assertEqual(rep["boot_params"], 0x2000)
+
+    def test_boot_with_guest_memfd_backend_works(self):
+        initrd = b"guest_memfd initrd" * 100
+
+        status, rep, err = self.boot("--memory-backend", "gmem", initrd=initrd)
+
+        self.assertEqual(status, 0, err)
+        self.assertEqual(rep["initrd"][2], guest_sum(initrd))
+        self.assertEqual(rep["e820"], expected_e820_256m())
+
+    def test_boot_with_anonymous_backend_works(self):
+        status, rep, err = self.boot("--memory-backend", "anon", initrd=b"x" * 4096)
+
+        self.assertEqual(status, 0, err)
+        self.assertTrue(rep["done"])
+
+    def test_acpi_madt_lists_every_vcpu(self):
+        status, rep, err = self.boot(smp="4")
+
+        self.assertEqual(status, 0, err)
+        self.assertEqual(rep["cpus"], 4)
+        self.assertNotEqual(rep["rsdp"], 0)
+
+    def test_initrd_is_placed_inside_ram_and_page_aligned(self):
+        initrd = os.urandom(64 * 1024)
+
+        status, rep, err = self.boot(initrd=initrd, smp="1")
+
+        addr, size, _ = rep["initrd"]
+        self.assertEqual(status, 0, err)
+        self.assertEqual(addr % 4096, 0)
+        self.assertLessEqual(addr + size, 256 * MiB)
+        self.assertGreaterEqual(addr, 0x100000)
+
+    def test_no_initrd_reports_zero_size(self):
+        status, rep, err = self.boot(smp="1")
+
+        self.assertEqual(status, 0, err)
+        self.assertEqual(rep["initrd"][1], 0)
+
+    def test_empty_cmdline_is_passed_as_empty(self):
+        status, rep, err = self.boot(append="", smp="1")
+
+        self.assertEqual(status, 0, err)
+        self.assertEqual(rep.get("cmdline"), "")
+
+    def test_setup_data_nodes_reach_the_guest_in_order(self):
+        a = self.write("a.bin", b"first node payload")
+        b = self.write("b.bin", bytes(range(256)) * 3)
+
+        status, rep, err = self.boot("--setup-data", f"0x10,{a}", "--setup-data", f"17,{b}",
+                                     smp="1")
+
+        self.assertEqual(status, 0, err)
+        self.assertEqual([(t, l, s) for _, t, l, s in rep["setup_data"]],
+                         [(0x10, 18, guest_sum(b"first node payload")),
+                          (17, 768, guest_sum(bytes(range(256)) * 3))])
+
+    def test_ram_above_3g_continues_at_4g_in_e820(self):
+        status, rep, err = self.boot(mem="4G", smp="1")
+
+        ram = [(a, s) for a, s, t in rep["e820"] if t == 1]
+        self.assertEqual(status, 0, err)
+        self.assertIn((0x100000000, 1 * GiB), ram)
+        self.assertEqual(max(a + s for a, s, _ in rep["e820"] if a < 0x100000000), 3 * GiB)
+
+    def test_console_file_receives_the_report(self):
+        path = os.path.join(self.dir, "console.log")
+
+        status, rep, err = self.boot("--console", f"file:{path}", smp="1")
+
+        with open(path) as f:
+            self.assertIn("snpvmm-test-guest: done", f.read())
+        self.assertEqual(status, 0, err)
+        self.assertFalse(rep["started"])
+
+    def test_console_none_discards_output(self):
+        status, rep, err = self.boot("--console", "none", smp="1")
+
+        self.assertEqual(status, 0, err)
+        self.assertFalse(rep["started"])
+
+
+if __name__ == "__main__":
+    harness.main()
