@@ -76,19 +76,16 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 
 /* §5.2.12 MADT. Revision 5 is ACPI 6.3's, the first with the Online Capable bit, which we
  * leave clear: every CPU we list is enabled. */
-#define MADT_REVISION	       5
-#define MADT_OFF_LAPIC_ADDR    36
-#define MADT_OFF_FLAGS	       40
-#define MADT_HDR_SIZE	       44
-#define MADT_PCAT_COMPAT       1u /* dual 8259s present: Linux masks them */
-#define MADT_TYPE_LAPIC	       0
-#define MADT_LAPIC_SIZE	       8
-#define MADT_LAPIC_ENABLED     1u
-#define MADT_TYPE_IOAPIC       1
-#define MADT_IOAPIC_SIZE       12
-#define MADT_TYPE_ISO	       2
-#define MADT_ISO_SIZE	       10
-#define MADT_ISO_FLAGS_DEFAULT 0 /* polarity and trigger "conform to the bus" (ISA: edge/high) */
+#define MADT_REVISION	    5
+#define MADT_OFF_LAPIC_ADDR 36
+#define MADT_OFF_FLAGS	    40
+#define MADT_HDR_SIZE	    44
+#define MADT_PCAT_COMPAT    1u /* dual 8259s present: Linux masks them */
+#define MADT_TYPE_LAPIC	    0
+#define MADT_LAPIC_SIZE	    8
+#define MADT_LAPIC_ENABLED  1u
+#define MADT_TYPE_IOAPIC    1
+#define MADT_IOAPIC_SIZE    12
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -142,7 +139,7 @@ static void sdt_finish(uint8_t *t, uint32_t len)
 
 static size_t madt_size(uint32_t nr_cpus)
 {
-	return MADT_HDR_SIZE + (size_t)nr_cpus * MADT_LAPIC_SIZE + MADT_IOAPIC_SIZE + MADT_ISO_SIZE;
+	return MADT_HDR_SIZE + (size_t)nr_cpus * MADT_LAPIC_SIZE + MADT_IOAPIC_SIZE;
 }
 
 static void build_madt(uint8_t *t, uint32_t nr_cpus)
@@ -171,18 +168,13 @@ static void build_madt(uint8_t *t, uint32_t nr_cpus)
 	e[3] = 0;
 	put32(e + 4, ACPI_IOAPIC_ADDR);
 	put32(e + 8, 0); /* global system interrupt base */
-	e += MADT_IOAPIC_SIZE;
 
-	/* PC wiring: the 8254's IRQ0 reaches IOAPIC pin 2, as QEMU's MADT says. KVM's
-	 * default routing (virt/kvm/irqchip.c default_routing) maps GSI 0 to pin 0, so the
-	 * irqchip setup must route GSI 0 to pin 2 as QEMU's kvm_pc_setup_irq_routing() does;
-	 * otherwise Linux's check_timer() falls back to the 8259 path. */
-	e[0] = MADT_TYPE_ISO;
-	e[1] = MADT_ISO_SIZE;
-	e[2] = 0; /* bus: ISA */
-	e[3] = 0; /* source: IRQ0 */
-	put32(e + 4, 2);
-	put16(e + 8, MADT_ISO_FLAGS_DEFAULT);
+	/* No interrupt source override: KVM's default routing (virt/kvm/irqchip.c,
+	 * kvm_setup_default_irq_routing) wires each ISA IRQ n, including the in-kernel PIT's
+	 * IRQ0, to IOAPIC pin n, which is what Linux assumes when the MADT overrides nothing
+	 * (ACPI 6.5 §5.2.12.5). An IRQ0->GSI2 override, as QEMU's MADT has, is only true with
+	 * QEMU's KVM_SET_GSI_ROUTING remap (kvm_pc_setup_irq_routing); Firecracker, like us,
+	 * keeps the default routing and no override. */
 
 	sdt_finish(t, len);
 }

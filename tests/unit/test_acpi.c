@@ -233,7 +233,7 @@ static void test_acpi_madt_255_cpus_have_255_lapics(void **state)
 	build(f, 255);
 
 	assert_int_equal(madt_count(madt(f), 0), 255);
-	assert_int_equal(get32(madt(f) + 4), 44 + 255 * 8 + 12 + 10);
+	assert_int_equal(get32(madt(f) + 4), 44 + 255 * 8 + 12);
 	assert_int_equal(sum(madt(f), get32(madt(f) + 4)), 0);
 }
 
@@ -276,19 +276,13 @@ static void test_acpi_madt_has_ioapic_at_fec00000(void **state)
 	assert_int_equal(get32(io + 8), 0);
 }
 
-static void test_acpi_madt_overrides_irq0_to_gsi2(void **state)
+static void test_acpi_madt_has_no_interrupt_source_override(void **state)
 {
 	struct fixture *f = *state;
-	const uint8_t *iso;
 
 	build(f, 2);
-	iso = madt_find(madt(f), 2, 0);
 
-	assert_int_equal(madt_count(madt(f), 2), 1);
-	assert_int_equal(iso[1], 10);
-	assert_int_equal(iso[2], 0); /* ISA */
-	assert_int_equal(iso[3], 0); /* IRQ0 */
-	assert_int_equal(get32(iso + 4), 2);
+	assert_int_equal(madt_count(madt(f), 2), 0);
 }
 
 static void test_acpi_same_input_gives_same_bytes(void **state)
@@ -347,7 +341,7 @@ int main(void)
 		T(test_acpi_madt_lapic_ids_equal_index_and_enabled),
 		T(test_acpi_madt_header_lapic_addr_and_pcat_compat),
 		T(test_acpi_madt_has_ioapic_at_fec00000),
-		T(test_acpi_madt_overrides_irq0_to_gsi2),
+		T(test_acpi_madt_has_no_interrupt_source_override),
 		T(test_acpi_same_input_gives_same_bytes),
 		T(test_acpi_zero_cpus_returns_einval),
 		T(test_acpi_256_cpus_returns_einval),
