@@ -351,6 +351,19 @@ static int place_kernel(const struct bzimage_info *k, const struct e820_map *map
 	return 0;
 }
 
+/* The end of the highest RAM entry at or below `limit` (clamped to it), for messages. */
+static uint64_t ram_end_below(const struct e820_map *map, uint64_t limit)
+{
+	uint64_t end = 0;
+	uint32_t i;
+
+	for (i = 0; i < map->nr; i++)
+		if (map->entries[i].type == E820_TYPE_RAM && map->entries[i].addr < limit)
+			end = max_u64(end,
+				      min_u64(map->entries[i].addr + map->entries[i].size, limit));
+	return end;
+}
+
 /* boot.rst "initrd_addr_max": the initrd must end at or below it. We place it as high as
  * possible, as boot.rst recommends, so the kernel's own allocations below stay free;
  * above 4 GiB only if the kernel says it can take that (XLF_CAN_BE_LOADED_ABOVE_4G). */
@@ -366,13 +379,13 @@ static int place_initrd(const struct boot_config *cfg, const struct bzimage_info
 	    place_high(map, cfg->initrd_size, max_u64(kernel_end, SZ_4G), NO_LIMIT, ret_gpa))
 		return 0;
 	return diag_fail(d, -ENOSPC,
-			 "the initrd (%zu bytes) does not fit in guest RAM between the kernel's "
-			 "end 0x%llx and 0x%llx%s",
+			 "the initrd (%zu bytes) does not fit in guest RAM: it must lie between "
+			 "the kernel's end 0x%llx and 0x%llx, where RAM ends at 0x%llx%s",
 			 cfg->initrd_size, (unsigned long long)kernel_end,
-			 (unsigned long long)limit,
-			 (k->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G) ? " nor above 4 GiB"
-								      : " (the kernel cannot take "
-									"one above 4 GiB)");
+			 (unsigned long long)limit, (unsigned long long)ram_end_below(map, limit),
+			 (k->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G)
+				 ? ", and RAM above 4 GiB is too small too"
+				 : " (the kernel cannot take one above 4 GiB)");
 }
 
 static int build_cmdline(const struct boot_config *cfg, const struct bzimage_info *k, uint8_t *page,
