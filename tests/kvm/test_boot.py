@@ -123,6 +123,20 @@ class BootTest(harness.SnpvmmTest):
         self.assertEqual(status, 0, err)
         self.assertFalse(rep["started"])
 
+    def test_triple_fault_ends_with_status_3_and_one_line(self):
+        img = bytearray(self.guest_bytes())
+        payload = (img[0x1F1] or 4) * 512 + 512
+        # ud2 as the first instruction at the 64-bit entry: with KVM's reset IDT (base 0,
+        # zeroed RAM) the #UD cannot be delivered, which escalates to a triple fault.
+        img[payload + 0x200:payload + 0x202] = b"\x0f\x0b"
+        kernel = self.write("crash.bzImage", bytes(img))
+
+        status, out, err = snpvmm("--no-snp", "--kernel", kernel, "--mem", "64M")
+
+        self.assertEqual(status, 3, err)
+        self.assert_one_error_line(status, err, "triple-faulted")
+        self.assertNotIn("snpvmm-test-guest: start", out)
+
     def test_console_none_discards_output(self):
         status, rep, err = self.boot("--console", "none", smp="1")
 
