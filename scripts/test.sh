@@ -1,0 +1,33 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Installs what is missing, then builds and runs every test tier twice: a gcc build with
+# warnings as errors, and a clang build under AddressSanitizer + UndefinedBehaviorSanitizer
+# (which also builds and runs the libFuzzer targets). Any sanitizer report fails the run.
+set -eu
+cd "$(dirname "$0")/.."
+
+./scripts/deps.sh
+
+# Sanitizer reports must fail the test that triggered them.
+export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:print_summary=1"
+export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:print_summary=1"
+
+status=0
+run_build() {
+	dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		"$@" >/dev/null
+	fi
+	echo "== building $dir" >&2
+	ninja -C "$dir" >/dev/null
+	echo "== testing $dir" >&2
+	meson test -C "$dir" --print-errorlogs --num-processes 2 || status=1
+}
+
+run_build build meson setup build -Dwerror=true
+run_build build-asan env CC=clang meson setup build-asan -Dwerror=true \
+	-Db_sanitize=address,undefined -Db_lundef=false
+
+python3 scripts/test_summary.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json || status=1
+exit $status
