@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: MIT
+/*
+ * snpvmm measure: the SNP launch digest of a QEMU + OVMF guest, with sev-snp-measure's
+ * options and output (virtee/sev-snp-measure sevsnpmeasure/cli.py; the algorithm is
+ * ../shared/docs/launch-digest.md).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/commands.h"
+#include "snp/launch_digest.h"
+#include "snp/qemu_layout.h"
+#include "snp/sev_hashes.h"
+#include "snp/vcpu_sig.h"
+#include "snp/vmsa.h"
+#include "util/diag.h"
+#include "util/file.h"
+
+enum measure_mode {
+	MEASURE_SNP,
+	MEASURE_SNP_OVMF_HASH,
+};
+
+struct measure_opts {
+	enum measure_mode mode;
+	const char *ovmf, *kernel, *initrd, *append;
+	const char *vcpu_type, *ovmf_hash, *trace, *dump_dir;
+	bool dump_vmsa, verbose, base64;
+	bool has_vcpus, has_family, has_model, has_stepping;
+	unsigned int vcpus;
+	uint64_t vcpu_sig, family, model, stepping, guest_features;
+	enum snp_vmm_type vmm;
+};
+
+enum {
+	OPT_OVMF = 0x100,
+	OPT_VCPUS,
+	OPT_VCPU_TYPE,
+	OPT_VCPU_SIG,
+	OPT_VCPU_FAMILY,
+	OPT_VCPU_MODEL,
+	OPT_VCPU_STEPPING,
+	OPT_KERNEL,
+	OPT_INITRD,
+	OPT_APPEND,
+	OPT_GUEST_FEATURES,
+	OPT_VMM_TYPE,
+	OPT_MODE,
+	OPT_OVMF_HASH,
+	OPT_OUTPUT_FORMAT,
+	OPT_TRACE,
+	OPT_DUMP_VMSA,
+};
+
+static const struct option long_opts[] = {
+	{ "ovmf", required_argument, NULL, OPT_OVMF },
+	{ "vcpus", required_argument, NULL, OPT_VCPUS },
+	{ "vcpu-type", required_argument, NULL, OPT_VCPU_TYPE },
+	{ "vcpu-sig", required_argument, NULL, OPT_VCPU_SIG },
+	{ "vcpu-family", required_argument, NULL, OPT_VCPU_FAMILY },
+	{ "vcpu-model", required_argument, NULL, OPT_VCPU_MODEL },
+	{ "vcpu-stepping", required_argument, NULL, OPT_VCPU_STEPPING },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "guest-features", required_argument, NULL, OPT_GUEST_FEATURES },
+	{ "vmm-type", required_argument, NULL, OPT_VMM_TYPE },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "snp-ovmf-hash", required_argument, NULL, OPT_OVMF_HASH },
+	{ "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
+	{ "trace", required_argument, NULL, OPT_TRACE },
+	{ "dump-vmsa", optional_argument, NULL, OPT_DUMP_VMSA },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: snpvmm measure --ovmf FILE --vcpus N (--vcpu-type NAME | --vcpu-sig N |\n"
+		"                      --vcpu-family F --vcpu-model M --vcpu-stepping S) "
+		"[options]\n"
+		"\n"
+		"Print the SEV-SNP launch digest of a QEMU + OVMF guest, as sev-snp-measure does.\n"
+		"\n"
+		"  --ovmf FILE            OVMF image (-bios), loaded to end at 4 GiB\n"
+		"  --vcpus N              number of vCPUs (one VMSA each)\n"
+		"  --vcpu-type NAME       %s\n"
+		"  --vcpu-sig N           CPUID(1).EAX signature (Python int syntax: 0x.., 0o.., "
+		"0b..)\n"
+		"  --vcpu-family/--vcpu-model/--vcpu-stepping N   signature from its parts\n"
+		"  --vmm-type TYPE        QEMU (default), ec2 or gce\n"
+		"  --kernel FILE          measured direct boot: kernel hashed into the OVMF hashes "
+		"page\n"
+		"  --initrd FILE          initrd (needs --kernel)\n"
+		"  --append CMDLINE       kernel command line (needs --kernel)\n"
+		"  --guest-features N     VMSA SEV_FEATURES (default 0x1)\n"
+		"  --mode MODE            snp (default) or snp:ovmf-hash (firmware pages only)\n"
+		"  --snp-ovmf-hash HEX    precomputed snp:ovmf-hash result; skips hashing the "
+		"firmware\n"
+		"  --output-format FMT    hex (default) or base64\n"
+		"  --trace FILE           write every PAGE_INFO step as trace.tsv lines (header "
+		"first)\n"
+		"                         to FILE; '-' writes them to stdout before the digest\n"
+		"  --dump-vmsa[=DIR]      write the measured VMSAs as vmsa0.bin, vmsa1.bin, ... "
+		"into\n"
+		"                         DIR (default: the current directory; `--dump-vmsa DIR` "
+		"also\n"
+		"                         works when DIR is an existing directory)\n"
+		"  -v, --verbose          print 'Calculated SEV_SNP guest measurement: ...'\n"
+		"  -h, --help             this text\n"
+		"\n"
+		"Without --ovmf (snpvmm's own firmware-less layout) measuring is not available "
+		"yet.\n"
+		"Exit status: 0 digest printed, 1 bad input file, 2 usage error.\n",
+		snp_vcpu_type_names());
+}
+
+/* One line on stderr, and the exit status to return (commands.h). */
+__attribute__((format(printf, 2, 3))) static int fail(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("snpvmm measure: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return status;
+}
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return 99;
+}
+
+/* Python's int(s, 0) for non-negative values (sev-snp-measure auto_base_int): 0x/0o/0b
+ * prefixes, '_' between digits, no leading zeros on decimals. */
+static int parse_py_int(const char *s, uint64_t *ret)
+{
+	unsigned int base = 10;
+	uint64_t v = 0;
+	bool digit = false;
+	int dv;
+
+	if (s[0] == '+')
+		s++;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16;
+	else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
+		base = 8;
+	else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+		base = 2;
+	if (base != 10)
+		s += 2;
+	else if (s[0] == '0' && s[1] != '\0' && strspn(s, "0_") != strlen(s))
+		return -EINVAL; /* "010" is a SyntaxError in Python */
+	for (; *s; s++) {
+		if (*s == '_' && digit && s[1] != '_' && s[1] != '\0')
+			continue;
+		dv = digit_value(*s);
+		if (dv >= (int)base)
+			return -EINVAL;
+		if (v > (UINT64_MAX - (uint64_t)dv) / base)
+			return -ERANGE;
+		v = v * base + (uint64_t)dv;
+		digit = true;
+	}
+	if (!digit)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/* Python's int(s): decimal only. */
+static int parse_dec(const char *s, uint64_t *ret)
+{
+	if (!*s || strspn(s, "0123456789_") != strlen(s) || s[0] == '_')
+		return -EINVAL;
+	return parse_py_int(s, ret);
+}
+
+static int parse_hex48(const char *s, uint8_t out[SNP_LD_SIZE])
+{
+	size_t i;
+
+	if (strlen(s) != 2 * SNP_LD_SIZE)
+		return -EINVAL;
+	for (i = 0; i < SNP_LD_SIZE; i++) {
+		int hi = digit_value(s[2 * i]), lo = digit_value(s[2 * i + 1]);
+		if (hi > 15 || lo > 15)
+			return -EINVAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static bool is_directory(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Returns 0 or an exit status. */
+static int parse_args(int argc, char **argv, struct measure_opts *o, bool *ret_help)
+{
+	uint64_t v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->guest_features = 0x1; /* sev-snp-measure default */
+	*ret_help = false;
+	optind = 0; /* full getopt reset: cmd_measure may be called more than once */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:vh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_OVMF:
+			o->ovmf = optarg;
+			break;
+		case OPT_VCPUS:
+			if (parse_dec(optarg, &v) < 0 || v > UINT_MAX)
+				return fail(EXIT_USAGE, "--vcpus: '%s' is not a vCPU count",
+					    optarg);
+			o->vcpus = (unsigned int)v;
+			o->has_vcpus = true;
+			break;
+		case OPT_VCPU_TYPE:
+			o->vcpu_type = optarg;
+			if (snp_vcpu_type_sig(optarg, &(uint32_t){ 0 }) < 0)
+				return fail(EXIT_USAGE,
+					    "--vcpu-type: unknown vCPU type '%s' (known: %s)",
+					    optarg, snp_vcpu_type_names());
+			break;
+		case OPT_VCPU_SIG:
+			if (parse_py_int(optarg, &o->vcpu_sig) < 0 || o->vcpu_sig > UINT32_MAX)
+				return fail(EXIT_USAGE, "--vcpu-sig: '%s' is not a 32-bit number",
+					    optarg);
+			break;
+		case OPT_VCPU_FAMILY:
+		case OPT_VCPU_MODEL:
+		case OPT_VCPU_STEPPING:
+			if (parse_dec(optarg, &v) < 0 || v > UINT32_MAX)
+				return fail(EXIT_USAGE, "%s: '%s' is not a number",
+					    argv[optind - 1], optarg);
+			if (c == OPT_VCPU_FAMILY) {
+				o->family = v;
+				o->has_family = true;
+			} else if (c == OPT_VCPU_MODEL) {
+				o->model = v;
+				o->has_model = true;
+			} else {
+				o->stepping = v;
+				o->has_stepping = true;
+			}
+			break;
+		case OPT_KERNEL:
+			o->kernel = optarg;
+			break;
+		case OPT_INITRD:
+			o->initrd = optarg;
+			break;
+		case OPT_APPEND:
+			o->append = optarg;
+			break;
+		case OPT_GUEST_FEATURES:
+			if (parse_py_int(optarg, &o->guest_features) < 0)
+				return fail(EXIT_USAGE,
+					    "--guest-features: '%s' is not a 64-bit number",
+					    optarg);
+			break;
+		case OPT_VMM_TYPE:
+			if (snp_vmm_type_parse(optarg, &o->vmm) < 0)
+				return fail(EXIT_USAGE, "unknown VMM type '%s' (QEMU, ec2, gce)",
+					    optarg);
+			break;
+		case OPT_MODE:
+			if (strcmp(optarg, "snp") == 0)
+				o->mode = MEASURE_SNP;
+			else if (strcmp(optarg, "snp:ovmf-hash") == 0)
+				o->mode = MEASURE_SNP_OVMF_HASH;
+			else if (!strcmp(optarg, "sev") || !strcmp(optarg, "seves") ||
+				 !strcmp(optarg, "snp:svsm"))
+				return fail(EXIT_USAGE,
+					    "--mode %s is not supported (snp, snp:ovmf-hash)",
+					    optarg);
+			else
+				return fail(EXIT_USAGE, "unknown --mode '%s' (snp, snp:ovmf-hash)",
+					    optarg);
+			break;
+		case OPT_OVMF_HASH:
+			o->ovmf_hash = optarg;
+			break;
+		case OPT_OUTPUT_FORMAT:
+			if (strcmp(optarg, "hex") && strcmp(optarg, "base64"))
+				return fail(EXIT_USAGE,
+					    "--output-format: '%s' is not hex or base64", optarg);
+			o->base64 = strcmp(optarg, "base64") == 0;
+			break;
+		case OPT_TRACE:
+			o->trace = optarg;
+			break;
+		case OPT_DUMP_VMSA:
+			o->dump_vmsa = true;
+			o->dump_dir = optarg;
+			/* sev-snp-measure's --dump-vmsa takes no value; accept a following
+			 * directory as ours. */
+			if (!optarg && optind < argc && argv[optind][0] != '-' &&
+			    is_directory(argv[optind]))
+				o->dump_dir = argv[optind++];
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			*ret_help = true;
+			return 0;
+		case ':':
+			return fail(EXIT_USAGE, "option '%s' needs a value", argv[optind - 1]);
+		case '?':
+		default:
+			return fail(EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* sev-snp-measure get_vcpu_sig(): family, then sig, then type; a zero family or sig counts
+ * as absent there, and so it does here. ec2 and gce need none. */
+static int resolve_sig(const struct measure_opts *o, uint32_t *ret_sig)
+{
+	*ret_sig = 0;
+	if (o->has_family && o->family) {
+		if (!o->has_model || !o->has_stepping)
+			return fail(EXIT_USAGE,
+				    "--vcpu-family needs --vcpu-model and --vcpu-stepping");
+		*ret_sig = snp_vcpu_sig((uint32_t)o->family, (uint32_t)o->model,
+					(uint32_t)o->stepping);
+	} else if (o->vcpu_sig) {
+		*ret_sig = (uint32_t)o->vcpu_sig;
+	} else if (o->vcpu_type) {
+		if (snp_vcpu_type_sig(o->vcpu_type, ret_sig) < 0)
+			return fail(EXIT_USAGE, "unknown vCPU type '%s'", o->vcpu_type);
+	} else if (o->vmm == SNP_VMM_QEMU) {
+		return fail(EXIT_USAGE, "missing --vcpu-type or --vcpu-sig or --vcpu-family in "
+					"guest mode 'snp'");
+	}
+	return 0;
+}
+
+static void trace_line(void *opaque, const struct launch_digest_step *step)
+{
+	char line[LAUNCH_DIGEST_TRACE_LINE_MAX];
+
+	if (launch_digest_step_format(step, line, sizeof(line)) >= 0)
+		fprintf(opaque, "%s\n", line);
+}
+
+static int print_digest(const struct measure_opts *o, const uint8_t ld[SNP_LD_SIZE])
+{
+	char text[2 * SNP_LD_SIZE + 1];
+
+	_Static_assert(4 * (SNP_LD_SIZE / 3) + 1 <= sizeof(text), "base64 fits");
+	if (o->base64 && o->mode == MEASURE_SNP)
+		EVP_EncodeBlock((unsigned char *)text, ld, SNP_LD_SIZE);
+	else
+		snp_hex(ld, SNP_LD_SIZE, text);
+	if (o->verbose && o->mode == MEASURE_SNP)
+		printf("Calculated SEV_SNP guest measurement: %s\n", text);
+	else
+		printf("%s\n", text);
+	return fflush(stdout) == 0 ? 0 : fail(1, "cannot write the digest: %s", strerror(errno));
+}
+
+static int dump_vmsas(const struct measure_opts *o, const struct qemu_layout_params *p)
+{
+	uint8_t page[VMSA_PAGE_SIZE];
+	char path[4096];
+	struct diag d = { "" };
+	unsigned int i;
+	FILE *f;
+	bool ok;
+	int n;
+
+	for (i = 0; i < p->vcpus; i++) {
+		if (qemu_layout_vmsa(p, i, page, &d) < 0)
+			return fail(1, "%s", d.msg);
+		n = snprintf(path, sizeof(path), "%s/vmsa%u.bin", o->dump_dir ? o->dump_dir : ".",
+			     i);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return fail(1, "--dump-vmsa: directory name too long");
+		f = fopen(path, "wb");
+		if (!f)
+			return fail(1, "cannot create '%s': %s", path, strerror(errno));
+		ok = fwrite(page, 1, sizeof(page), f) == sizeof(page);
+		if (fclose(f) != 0)
+			ok = false;
+		if (!ok)
+			return fail(1, "cannot write '%s'", path);
+	}
+	return 0;
+}
+
+/* Everything after option parsing; files are mapped and unmapped by the caller. */
+static int measure(const struct measure_opts *o, const struct file_map *fw,
+		   const struct sev_hashes *hashes, uint32_t sig, FILE *trace)
+{
+	struct qemu_layout_params p = {
+		.firmware = fw->data,
+		.firmware_len = fw->size,
+		.vcpus = o->vcpus,
+		.vcpu_sig = sig,
+		.guest_features = o->guest_features,
+		.vmm = o->vmm,
+		.hashes = hashes,
+	};
+	uint8_t seed[SNP_LD_SIZE];
+	struct launch_digest ld;
+	struct diag d = { "" };
+	int r, status;
+
+	if (o->mode == MEASURE_SNP && o->ovmf_hash) {
+		if (parse_hex48(o->ovmf_hash, seed) < 0)
+			return fail(EXIT_USAGE, "--snp-ovmf-hash: expected 96 hex digits");
+		p.ovmf_hash = seed;
+	}
+	r = launch_digest_init(&ld, NULL);
+	if (r < 0)
+		return fail(1, "cannot set up SHA-384: %s", strerror(-r));
+	if (trace) {
+		fprintf(trace, "%s\n", LAUNCH_DIGEST_TRACE_HEADER);
+		launch_digest_set_trace(&ld, trace_line, trace);
+	}
+	if (o->mode == MEASURE_SNP_OVMF_HASH)
+		r = qemu_layout_ovmf_hash(fw->data, fw->size, &ld, &d);
+	else
+		r = qemu_layout_measure(&p, &ld, &d);
+	if (r < 0) {
+		status = fail(1, "'%s': %s", o->ovmf, d.msg[0] ? d.msg : strerror(-r));
+		goto out_fini;
+	}
+	if (trace && fflush(trace) != 0) {
+		status = fail(1, "cannot write the trace: %s", strerror(errno));
+		goto out_fini;
+	}
+	if (o->dump_vmsa && o->mode == MEASURE_SNP) {
+		status = dump_vmsas(o, &p);
+		if (status)
+			goto out_fini;
+	}
+	status = print_digest(o, ld.ld);
+out_fini:
+	launch_digest_fini(&ld);
+	return status;
+}
+
+static int map_optional(const char *path, const char *what, struct file_map *m)
+{
+	struct diag d = { "" };
+
+	if (!path)
+		return 0;
+	if (file_map_open(path, what, m, &d) < 0)
+		return fail(1, "%s", d.msg);
+	return 0;
+}
+
+int cmd_measure(int argc, char **argv)
+{
+	struct measure_opts o;
+	struct file_map fw = { 0 }, kernel = { 0 }, initrd = { 0 };
+	struct sev_hashes hashes;
+	FILE *trace = NULL;
+	uint32_t sig = 0;
+	bool help;
+	int status, r;
+
+	status = parse_args(argc, argv, &o, &help);
+	if (status)
+		return status;
+	if (help) {
+		usage(stdout);
+		return 0;
+	}
+	if (!o.ovmf && o.kernel)
+		return fail(EXIT_USAGE, "measuring snpvmm's own firmware-less layout (--kernel "
+					"without --ovmf) is not available yet; pass --ovmf");
+	if (!o.ovmf)
+		return fail(EXIT_USAGE, "missing --ovmf FILE (see 'snpvmm measure --help')");
+	if (o.mode == MEASURE_SNP) {
+		if ((o.initrd && *o.initrd) && !o.kernel)
+			return fail(EXIT_USAGE, "--kernel required when using --initrd");
+		if ((o.append && *o.append) && !o.kernel)
+			return fail(EXIT_USAGE, "--kernel required when using --append");
+		if (!o.has_vcpus)
+			return fail(EXIT_USAGE, "missing --vcpus N in guest mode 'snp'");
+		if (o.vcpus < 1 || o.vcpus > QEMU_LAYOUT_MAX_VCPUS)
+			return fail(EXIT_USAGE, "--vcpus must be between 1 and %u",
+				    QEMU_LAYOUT_MAX_VCPUS);
+		status = resolve_sig(&o, &sig);
+		if (status)
+			return status;
+	}
+
+	status = map_optional(o.ovmf, "firmware", &fw);
+	if (status)
+		goto out_unmap;
+	if (o.mode == MEASURE_SNP && o.kernel) {
+		status = map_optional(o.kernel, "kernel", &kernel);
+		if (!status && o.initrd && *o.initrd)
+			status = map_optional(o.initrd, "initrd", &initrd);
+		if (status)
+			goto out_unmap;
+		r = sev_hashes_compute(kernel.data, kernel.size, initrd.data, initrd.size, o.append,
+				       &hashes);
+		if (r < 0) {
+			status = fail(1, "hashing the kernel/initrd failed: %s", strerror(-r));
+			goto out_unmap;
+		}
+	}
+	if (o.trace) {
+		trace = strcmp(o.trace, "-") == 0 ? stdout : fopen(o.trace, "w");
+		if (!trace) {
+			status = fail(1, "cannot create trace file '%s': %s", o.trace,
+				      strerror(errno));
+			goto out_unmap;
+		}
+	}
+	status = measure(&o, &fw, o.mode == MEASURE_SNP && o.kernel ? &hashes : NULL, sig, trace);
+	if (trace && trace != stdout && fclose(trace) != 0 && status == 0)
+		status = fail(1, "cannot write trace file '%s'", o.trace);
+out_unmap:
+	file_map_close(&initrd);
+	file_map_close(&kernel);
+	file_map_close(&fw);
+	return status;
+}
