@@ -15,6 +15,7 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "run", cmd_run },
+	{ "measure", cmd_measure },
 	{ "id-block", cmd_id_block },
 };
 
