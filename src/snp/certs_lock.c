@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+#include "snp/certs_lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+
+/* Whole-file OFD lock: owned by the open file description, so it neither conflicts with
+ * nor is dropped by other descriptors of this process (fcntl(2) "Open file description
+ * locks"), unlike a POSIX record lock. */
+static int ofd_setlk(int fd, short type)
+{
+	struct flock fl = {
+		.l_type = type,
+		.l_whence = SEEK_SET,
+		.l_start = 0,
+		.l_len = 0,
+	};
+
+	if (fcntl(fd, F_OFD_SETLK, &fl) < 0)
+		return errno == EACCES ? -EAGAIN : -errno; /* fcntl(2): EACCES or EAGAIN */
+	return 0;
+}
+
+int certs_lock_shared(int fd)
+{
+	return ofd_setlk(fd, F_RDLCK);
+}
+
+int certs_unlock(int fd)
+{
+	return ofd_setlk(fd, F_UNLCK);
+}
