@@ -17,6 +17,7 @@ static const struct subcommand subcommands[] = {
 	{ "run", cmd_run },
 	{ "measure", cmd_measure },
 	{ "id-block", cmd_id_block },
+	{ "host-info", cmd_host_info },
 };
 
 int main(int argc, char **argv)

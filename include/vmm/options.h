@@ -8,6 +8,7 @@
 #define SNPVMM_VMM_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/diag.h"
@@ -35,6 +36,42 @@ struct setup_data_opt {
 	const char *path;
 };
 
+enum kvm_abi_choice {
+	KVM_ABI_AUTO,
+	KVM_ABI_UPSTREAM,
+	KVM_ABI_V12,
+};
+
+#define OPT_SEV_FEATURES_AUTO UINT64_MAX
+
+/* SEV-SNP launch options. Unset numbers are -1 / UINT64_MAX: "use the host's value". */
+struct snp_options {
+	int cbitpos;	       /* -1: the host's CPUID 0x8000001F EBX[5:0] */
+	int reduced_phys_bits; /* -1: the host's EBX[11:6] */
+	uint64_t policy;       /* UINT64_MAX: 0x30000 with SMT matching the host */
+	uint8_t gosvw[16];     /* guest OS visible workarounds */
+	uint64_t sev_features; /* OPT_SEV_FEATURES_AUTO, or VMSA SEV_FEATURES bits */
+	enum kvm_abi_choice abi;
+	const char *id_block_path;
+	const char *id_auth_path;
+	bool author_key_enabled;
+	bool vcek_disabled;
+	bool have_host_data;
+	uint8_t host_data[32];
+	const char *certs_path;
+};
+
+#define OPT_MAX_SIM_SETTINGS 16
+
+struct sim_cli_options {
+	const char *profile; /* NULL: the real kernel */
+	const char *guest_script;
+	const char *faults;
+	const char *report_path;
+	const char *settings[OPT_MAX_SIM_SETTINGS];
+	unsigned int nr_settings;
+};
+
 struct vmm_options {
 	const char *kernel;
 	const char *initrd;
@@ -48,6 +85,9 @@ struct vmm_options {
 	const char *kvm_device;	  /* default /dev/kvm */
 	struct setup_data_opt setup_data[OPT_MAX_SETUP_DATA];
 	unsigned int nr_setup_data;
+	struct snp_options snp;
+	struct sim_cli_options sim;
+	const char *events_path; /* JSON Lines events; "-" for stderr */
 	bool help;
 	bool version;
 };
@@ -63,6 +103,16 @@ int parse_size(const char *text, uint64_t *ret_bytes) __attribute__((warn_unused
 /* Decimal or 0x-prefixed unsigned integer no larger than max. */
 int parse_uint(const char *text, uint64_t max, uint64_t *ret_value)
 	__attribute__((warn_unused_result));
+
+/* Parses --sev-features: "auto", "none", or a comma list of names (debug-swap,
+ * secure-tsc, restricted-injection, alternate-injection) and/or hex bit masks. */
+int parse_sev_features(const char *text, uint64_t *ret_features, struct diag *d)
+	__attribute__((warn_unused_result));
+/* The name of one SEV_FEATURES bit ("debug-swap"), or NULL. */
+const char *sev_feature_name(unsigned int bit);
+
+/* Exactly 2*len hex digits (an optional 0x prefix) into len bytes, in order. */
+int parse_hex_bytes(const char *text, uint8_t *out, size_t len) __attribute__((warn_unused_result));
 
 /* The usage text printed by --help. */
 extern const char options_usage[];

@@ -19,12 +19,17 @@
 #include "devices/bus.h"
 #include "devices/i8042.h"
 #include "devices/serial.h"
+#include "snp/launch_digest.h"
+#include "snp/snp_launch.h"
 #include "util/diag.h"
 #include "util/file.h"
 #include "vmm/boot.h"
 #include "vmm/console.h"
+#include "vmm/events.h"
 #include "vmm/memory.h"
 #include "vmm/options.h"
+#include "vmm/page_state.h"
+#include "vmm/snp_plan.h"
 
 struct kvm_backend;
 struct kvm_run;
@@ -35,7 +40,8 @@ enum vm_exit_reason {
 	VM_EXIT_RESET,	     /* the guest asked for a reset (i8042 0xFE, system event) */
 	VM_EXIT_POWEROFF,    /* the guest powered off (system event) */
 	VM_EXIT_GUEST_CRASH, /* triple fault (KVM_EXIT_SHUTDOWN), internal error, crash event */
-	VM_EXIT_VMM_ERROR,   /* we failed: an ioctl, an unhandled exit */
+	VM_EXIT_GUEST_TERMINATED, /* SEV termination request (GHCB MSR protocol / NAE) */
+	VM_EXIT_VMM_ERROR,	  /* we failed: an ioctl, an unhandled exit */
 };
 
 struct vm_exit {
@@ -51,11 +57,47 @@ struct vm_vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool thread_started;
-	uint64_t exits; /* statistics */
+	uint64_t exits;	   /* statistics */
+	bool certs_locked; /* certs_fd holds a shared lock until the request is done */
+	int certs_fd;
 };
+
+/* What an SNP launch decided and measured. */
+struct vm_snp {
+	bool enabled;
+	enum snp_abi abi;
+	uint64_t vmsa_features; /* as passed to KVM_SEV_INIT2 (without SNP_ACTIVE) */
+	uint64_t policy;
+	uint32_t cbitpos;
+	struct snp_plan plan;
+	bool have_plan;
+	uint8_t measurement[SNP_LD_SIZE]; /* predicted before LAUNCH_UPDATE */
+	struct snp_launch_stats stats;
+	uint8_t *id_block;	/* 96 bytes, or NULL */
+	uint8_t *id_auth;	/* 4096 bytes, or NULL */
+	char cpuid_retry[512];	/* which CPUID leaves the firmware corrected, if it did */
+	const char *certs_path; /* --certs: re-read under a shared lock for every request */
+};
+
+/* Private/shared conversions of a running SNP guest (convert.c). */
+struct vm_conversions {
+	bool enabled;
+	bool pre_fault;	      /* KVM_CAP_PRE_FAULT_MEMORY */
+	pthread_mutex_t lock; /* serialises attributes + map across vCPU threads */
+	struct page_state_map states;
+	uint64_t conversions;
+	uint64_t discard_failures;
+	uint64_t rejected; /* guest requests answered with an error */
+};
+
+struct cpuid_table;
 
 struct vm {
 	struct kvm_backend *be; /* borrowed */
+	struct events *events;	/* borrowed, may be off */
+	struct vm_snp snp;
+	struct vm_conversions conv;
+	struct cpuid_table *supported_cpuid; /* KVM_GET_SUPPORTED_CPUID, fetched once */
 	struct guest_memory mem;
 	struct boot_plan plan;
 	bool have_plan;
@@ -78,8 +120,8 @@ struct vm {
 	struct vm_exit exit;
 };
 
-int vm_create(struct kvm_backend *be, const struct vmm_options *opts, struct vm **ret_vm,
-	      struct diag *d) __attribute__((warn_unused_result));
+int vm_create(struct kvm_backend *be, const struct vmm_options *opts, struct events *ev,
+	      struct vm **ret_vm, struct diag *d) __attribute__((warn_unused_result));
 /* Returns 0 with *ret_exit saying how the guest ended, or -errno if the threads could not
  * even start. */
 int vm_run(struct vm *vm, struct vm_exit *ret_exit) __attribute__((warn_unused_result));

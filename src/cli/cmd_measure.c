@@ -120,8 +120,11 @@ static void usage(FILE *f)
 		"  -v, --verbose          print 'Calculated SEV_SNP guest measurement: ...'\n"
 		"  -h, --help             this text\n"
 		"\n"
-		"Without --ovmf (snpvmm's own firmware-less layout) measuring is not available "
-		"yet.\n"
+		"Without --ovmf, snpvmm's own firmware-less layout is measured, from the same\n"
+		"launch options a launch takes (snpvmm --help), with the same plan code:\n"
+		"  snpvmm measure --kernel FILE [--initrd FILE] [--append TEXT] [--mem SIZE]\n"
+		"                 [--smp N] --sev-features none|LIST [--cbitpos N (default 51)]\n"
+		"                 [--setup-data TYPE,FILE] [--trace FILE|-]\n"
 		"Exit status: 0 digest printed, 1 bad input file, 2 usage error.\n",
 		snp_vcpu_type_names());
 }
@@ -483,6 +486,18 @@ static int map_optional(const char *path, const char *what, struct file_map *m)
 	return 0;
 }
 
+/* Whether argv asks for the QEMU+OVMF layout (or for help); else it is snpvmm's own. */
+static bool wants_ovmf_layout(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--ovmf") || !strncmp(argv[i], "--ovmf=", 7) ||
+		    !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	return argc < 2;
+}
+
 int cmd_measure(int argc, char **argv)
 {
 	struct measure_opts o;
@@ -493,6 +508,8 @@ int cmd_measure(int argc, char **argv)
 	bool help;
 	int status, r;
 
+	if (!wants_ovmf_layout(argc, argv))
+		return cmd_measure_own(argc, argv);
 	status = parse_args(argc, argv, &o, &help);
 	if (status)
 		return status;
@@ -500,9 +517,6 @@ int cmd_measure(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (!o.ovmf && o.kernel)
-		return fail(EXIT_USAGE, "measuring snpvmm's own firmware-less layout (--kernel "
-					"without --ovmf) is not available yet; pass --ovmf");
 	if (!o.ovmf)
 		return fail(EXIT_USAGE, "missing --ovmf FILE (see 'snpvmm measure --help')");
 	if (o.mode == MEASURE_SNP) {

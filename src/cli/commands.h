@@ -13,6 +13,9 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
+/* `snpvmm measure` without --ovmf: snpvmm's own layout (cmd_measure_own.c). */
+int cmd_measure_own(int argc, char **argv);
 int cmd_id_block(int argc, char **argv);
+int cmd_host_info(int argc, char **argv);
 
 #endif /* SNPVMM_CLI_COMMANDS_H */

@@ -16,8 +16,10 @@ const char options_usage[] =
 	"       snpvmm measure [OPTIONS]     predict a launch digest (see: snpvmm measure --help)\n"
 	"       snpvmm id-block [OPTIONS]    build and sign an SNP ID block (see: snpvmm id-block "
 	"--help)\n"
+	"       snpvmm host-info [--sim=PROFILE]   say whether this host can launch SNP guests\n"
 	"\n"
-	"Launch a guest from a Linux bzImage, with no firmware.\n"
+	"Launch a measured AMD SEV-SNP guest from a Linux bzImage, with no firmware\n"
+	"(or a plain KVM guest with --no-snp).\n"
 	"\n"
 	"Guest image:\n"
 	"  --kernel FILE             bzImage to boot (boot protocol 2.12 or later, 64-bit entry)\n"
@@ -32,19 +34,45 @@ const char options_usage[] =
 	"                            (default 512M); RAM above 3 GiB continues at 4 GiB\n"
 	"  --smp N                   vCPUs, 1..255 (default 1); vCPU id = APIC id\n"
 	"  --memory-backend KIND     auto|gmem|anon: guest_memfd or anonymous memory for RAM\n"
-	"                            (default auto: guest_memfd when the kernel can mmap it)\n"
+	"                            (default auto: guest_memfd when the kernel can mmap it;\n"
+	"                            SNP guests always use guest_memfd)\n"
 	"  --console KIND            stdio|file:PATH|none: where the UART at 0x3f8 goes\n"
 	"                            (default stdio)\n"
 	"  --kvm-device PATH         KVM device (default /dev/kvm)\n"
+	"  --events PATH             write JSON Lines events (measurement, launch-finished,\n"
+	"                            guest-exit) to PATH, or to stderr with '-'\n"
 	"\n"
-	"Mode:\n"
+	"SEV-SNP launch:\n"
 	"  --no-snp                  boot as a plain (unencrypted, unmeasured) KVM guest\n"
+	"  --cbitpos N               C-bit position; must equal the host's (default: the host's)\n"
+	"  --reduced-phys-bits N     must equal the host's (default: the host's)\n"
+	"  --policy HEX              guest policy (default 0x30000, SMT bit as the host's SMT)\n"
+	"  --guest-visible-workarounds HEX   GOSVW for LAUNCH_START (up to 128 bits)\n"
+	"  --sev-features LIST       auto|none|debug-swap,secure-tsc,...: VMSA SEV_FEATURES\n"
+	"                            (default auto: DebugSwap where the host supports it)\n"
+	"  --kvm-abi ABI             auto|upstream|v12: kernel SNP ABI (default auto-detect)\n"
+	"  --id-block FILE           96-byte ID block, raw or base64 (QEMU's format)\n"
+	"  --id-auth FILE            4096-byte ID authentication structure, raw or base64\n"
+	"  --author-key-enabled      the ID auth carries an author key\n"
+	"  --host-data HEX           32 bytes (64 hex digits) for the attestation report\n"
+	"  --vcek-disabled           forbid VCEK-signed reports (VLEK only)\n"
+	"  --certs FILE              serve this certificate table (GUID table, as snphost\n"
+	"                            writes it) to extended guest requests; re-read under a\n"
+	"                            shared lock per request, so it can be replaced live\n"
+	"\n"
+	"Simulated SNP host (testing only: NO confidentiality):\n"
+	"  --sim=PROFILE             upstream|upstream-policy-bits|upstream-certs|v12\n"
+	"  --sim-guest FILE          guest script (docs/sim-guest.md; default: a built-in one)\n"
+	"  --sim-faults SPEC         fault injection (docs/sim-guest.md)\n"
+	"  --sim-report PATH         JSON report written when the VM ends\n"
+	"  --sim-set KEY=VALUE       override a profile setting (repeatable)\n"
 	"\n"
 	"  -h, --help                this text\n"
 	"  --version                 print the version\n"
 	"\n"
 	"Exit status: 0 the guest reset or powered off; 1 the VMM failed; 2 bad usage;\n"
-	"3 the guest crashed (triple fault / KVM shutdown or internal error).\n";
+	"3 the guest crashed (triple fault / KVM shutdown or internal error);\n"
+	"4 the guest asked to be terminated (SEV termination request).\n";
 
 enum {
 	OPT_KERNEL = 0x100,
@@ -58,6 +86,24 @@ enum {
 	OPT_KVM_DEVICE,
 	OPT_SETUP_DATA,
 	OPT_VERSION,
+	OPT_CBITPOS,
+	OPT_REDUCED_PHYS_BITS,
+	OPT_POLICY,
+	OPT_GOSVW,
+	OPT_SEV_FEATURES,
+	OPT_KVM_ABI,
+	OPT_ID_BLOCK,
+	OPT_ID_AUTH,
+	OPT_AUTHOR_KEY_ENABLED,
+	OPT_HOST_DATA,
+	OPT_VCEK_DISABLED,
+	OPT_CERTS,
+	OPT_EVENTS,
+	OPT_SIM,
+	OPT_SIM_GUEST,
+	OPT_SIM_FAULTS,
+	OPT_SIM_REPORT,
+	OPT_SIM_SET,
 };
 
 static const struct option long_options[] = {
@@ -73,6 +119,24 @@ static const struct option long_options[] = {
 	{ "setup-data", required_argument, NULL, OPT_SETUP_DATA },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "cbitpos", required_argument, NULL, OPT_CBITPOS },
+	{ "reduced-phys-bits", required_argument, NULL, OPT_REDUCED_PHYS_BITS },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "guest-visible-workarounds", required_argument, NULL, OPT_GOSVW },
+	{ "sev-features", required_argument, NULL, OPT_SEV_FEATURES },
+	{ "kvm-abi", required_argument, NULL, OPT_KVM_ABI },
+	{ "id-block", required_argument, NULL, OPT_ID_BLOCK },
+	{ "id-auth", required_argument, NULL, OPT_ID_AUTH },
+	{ "author-key-enabled", no_argument, NULL, OPT_AUTHOR_KEY_ENABLED },
+	{ "host-data", required_argument, NULL, OPT_HOST_DATA },
+	{ "vcek-disabled", no_argument, NULL, OPT_VCEK_DISABLED },
+	{ "certs", required_argument, NULL, OPT_CERTS },
+	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "sim", required_argument, NULL, OPT_SIM },
+	{ "sim-guest", required_argument, NULL, OPT_SIM_GUEST },
+	{ "sim-faults", required_argument, NULL, OPT_SIM_FAULTS },
+	{ "sim-report", required_argument, NULL, OPT_SIM_REPORT },
+	{ "sim-set", required_argument, NULL, OPT_SIM_SET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -176,9 +240,217 @@ static int parse_console(const char *arg, struct vmm_options *o, struct diag *d)
 	return 0;
 }
 
+static const char *const sev_feature_names[64] = {
+	[3] = "restricted-injection",
+	[4] = "alternate-injection",
+	[5] = "debug-swap",
+	[9] = "secure-tsc",
+};
+
+const char *sev_feature_name(unsigned int bit)
+{
+	return bit < 64 ? sev_feature_names[bit] : NULL;
+}
+
+int parse_sev_features(const char *text, uint64_t *ret_features, struct diag *d)
+{
+	uint64_t features = 0;
+	const char *p = text;
+
+	if (!strcmp(text, "auto")) {
+		*ret_features = OPT_SEV_FEATURES_AUTO;
+		return 0;
+	}
+	if (!strcmp(text, "none")) {
+		*ret_features = 0;
+		return 0;
+	}
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		char word[32];
+		unsigned int bit;
+		uint64_t mask;
+
+		if (n == 0 || n >= sizeof(word))
+			return diag_fail(d, -EINVAL, "--sev-features '%s': empty or overlong name",
+					 text);
+		memcpy(word, p, n);
+		word[n] = '\0';
+		for (bit = 0; bit < 64; bit++)
+			if (sev_feature_names[bit] && !strcmp(word, sev_feature_names[bit]))
+				break;
+		if (bit < 64) {
+			features |= 1ULL << bit;
+		} else if (!strncmp(word, "0x", 2) && !parse_uint(word, UINT64_MAX, &mask)) {
+			features |= mask;
+		} else {
+			return diag_fail(
+				d, -EINVAL,
+				"--sev-features: unknown feature '%s' (known: debug-swap, "
+				"secure-tsc, restricted-injection, alternate-injection, or a 0x "
+				"mask; or auto, none)",
+				word);
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	/* KVM sets SNP_ACTIVE itself and rejects it from userspace (snp-kvm-abi.md §2.1). */
+	if (features & 1)
+		return diag_fail(
+			d, -EINVAL,
+			"--sev-features: bit 0 (SNP active) is set by KVM, do not pass it");
+	*ret_features = features;
+	return 0;
+}
+
+int parse_hex_bytes(const char *text, uint8_t *out, size_t len)
+{
+	size_t i;
+
+	if (!strncmp(text, "0x", 2) || !strncmp(text, "0X", 2))
+		text += 2;
+	if (strlen(text) != 2 * len)
+		return -EINVAL;
+	for (i = 0; i < 2 * len; i++)
+		if (!isxdigit((unsigned char)text[i]))
+			return -EINVAL;
+	for (i = 0; i < len; i++) {
+		char byte[3] = { text[2 * i], text[2 * i + 1], '\0' };
+
+		out[i] = (uint8_t)strtoul(byte, NULL, 16);
+	}
+	return 0;
+}
+
+/* A 128-bit hex number, stored little-endian as the firmware's GOSVW field is. */
+static int parse_gosvw(const char *text, uint8_t out[16])
+{
+	size_t n, i;
+
+	if (!strncmp(text, "0x", 2) || !strncmp(text, "0X", 2))
+		text += 2;
+	n = strlen(text);
+	if (n == 0 || n > 32)
+		return -EINVAL;
+	memset(out, 0, 16);
+	for (i = 0; i < n; i++) {
+		char c = text[n - 1 - i];
+		unsigned int v;
+
+		if (!isxdigit((unsigned char)c))
+			return -EINVAL;
+		v = (unsigned int)(isdigit((unsigned char)c) ? c - '0' : (c | 0x20) - 'a' + 10);
+		out[i / 2] |= (uint8_t)(v << (4 * (i % 2)));
+	}
+	return 0;
+}
+
+static int parse_snp_one(int opt, const char *arg, struct vmm_options *o, struct diag *d)
+{
+	struct snp_options *snp = &o->snp;
+	uint64_t v;
+
+	switch (opt) {
+	case OPT_CBITPOS:
+		if (parse_uint(arg, 63, &v) || v < 32 || v > 51)
+			return diag_fail(d, -EINVAL,
+					 "--cbitpos '%s': must be a bit number from 32 to 51", arg);
+		snp->cbitpos = (int)v;
+		return 0;
+	case OPT_REDUCED_PHYS_BITS:
+		if (parse_uint(arg, 63, &v) || v < 1)
+			return diag_fail(d, -EINVAL,
+					 "--reduced-phys-bits '%s': must be from 1 to 63", arg);
+		snp->reduced_phys_bits = (int)v;
+		return 0;
+	case OPT_POLICY:
+		if (parse_uint(arg, UINT64_MAX - 1, &v))
+			return diag_fail(d, -EINVAL,
+					 "--policy '%s': expected a number such as 0x30000", arg);
+		snp->policy = v;
+		return 0;
+	case OPT_GOSVW:
+		if (parse_gosvw(arg, snp->gosvw))
+			return diag_fail(
+				d, -EINVAL,
+				"--guest-visible-workarounds '%s': expected up to 32 hex digits",
+				arg);
+		return 0;
+	case OPT_SEV_FEATURES:
+		return parse_sev_features(arg, &snp->sev_features, d);
+	case OPT_KVM_ABI:
+		if (!strcmp(arg, "auto"))
+			snp->abi = KVM_ABI_AUTO;
+		else if (!strcmp(arg, "upstream"))
+			snp->abi = KVM_ABI_UPSTREAM;
+		else if (!strcmp(arg, "v12"))
+			snp->abi = KVM_ABI_V12;
+		else
+			return diag_fail(d, -EINVAL,
+					 "--kvm-abi '%s': expected auto, upstream or v12", arg);
+		return 0;
+	case OPT_ID_BLOCK:
+		snp->id_block_path = arg;
+		return 0;
+	case OPT_ID_AUTH:
+		snp->id_auth_path = arg;
+		return 0;
+	case OPT_AUTHOR_KEY_ENABLED:
+		snp->author_key_enabled = true;
+		return 0;
+	case OPT_HOST_DATA:
+		if (parse_hex_bytes(arg, snp->host_data, sizeof(snp->host_data)))
+			return diag_fail(
+				d, -EINVAL,
+				"--host-data: expected exactly 64 hex digits (32 bytes), got '%s'",
+				arg);
+		snp->have_host_data = true;
+		return 0;
+	case OPT_VCEK_DISABLED:
+		snp->vcek_disabled = true;
+		return 0;
+	case OPT_CERTS:
+		snp->certs_path = arg;
+		return 0;
+	default:
+		return 1; /* not an SNP option */
+	}
+}
+
+static int parse_sim_one(int opt, const char *arg, struct vmm_options *o, struct diag *d)
+{
+	struct sim_cli_options *sim = &o->sim;
+
+	switch (opt) {
+	case OPT_SIM:
+		sim->profile = arg;
+		return 0;
+	case OPT_SIM_GUEST:
+		sim->guest_script = arg;
+		return 0;
+	case OPT_SIM_FAULTS:
+		sim->faults = arg;
+		return 0;
+	case OPT_SIM_REPORT:
+		sim->report_path = arg;
+		return 0;
+	case OPT_SIM_SET:
+		if (sim->nr_settings == OPT_MAX_SIM_SETTINGS || !strchr(arg, '='))
+			return diag_fail(d, -EINVAL,
+					 "--sim-set '%s': expected KEY=VALUE (at most %d times)",
+					 arg, OPT_MAX_SIM_SETTINGS);
+		sim->settings[sim->nr_settings++] = arg;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 static int parse_one(int opt, const char *arg, struct vmm_options *o, struct diag *d)
 {
 	uint64_t v;
+	int r;
 
 	switch (opt) {
 	case OPT_KERNEL:
@@ -235,8 +507,15 @@ static int parse_one(int opt, const char *arg, struct vmm_options *o, struct dia
 	case OPT_VERSION:
 		o->version = true;
 		return 0;
+	case OPT_EVENTS:
+		o->events_path = arg;
+		return 0;
 	default:
-		return -EINVAL;
+		r = parse_snp_one(opt, arg, o, d);
+		if (r <= 0)
+			return r;
+		r = parse_sim_one(opt, arg, o, d);
+		return r <= 0 ? r : -EINVAL;
 	}
 }
 
@@ -248,6 +527,12 @@ int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct di
 		.mem_backend = MEM_BACKEND_AUTO,
 		.console = CONSOLE_STDIO,
 		.kvm_device = "/dev/kvm",
+		.snp = {
+			.cbitpos = -1,
+			.reduced_phys_bits = -1,
+			.policy = UINT64_MAX,
+			.sev_features = OPT_SEV_FEATURES_AUTO,
+		},
 	};
 	int opt, r;
 
@@ -268,6 +553,18 @@ int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct di
 		return diag_fail(d, -EINVAL, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (!o.help && !o.version && !o.kernel)
 		return diag_fail(d, -EINVAL, "--kernel is required (see --help)");
+	if (o.no_snp && o.sim.profile)
+		return diag_fail(d, -EINVAL,
+				 "--sim simulates an SNP host: it cannot go with --no-snp");
+	if (!o.sim.profile &&
+	    (o.sim.guest_script || o.sim.faults || o.sim.report_path || o.sim.nr_settings))
+		return diag_fail(d, -EINVAL,
+				 "--sim-guest, --sim-faults, --sim-report and --sim-set "
+				 "need --sim=PROFILE");
+	if (!o.snp.id_block_path != !o.snp.id_auth_path)
+		return diag_fail(d, -EINVAL, "--id-block and --id-auth go together");
+	if (o.snp.author_key_enabled && !o.snp.id_block_path)
+		return diag_fail(d, -EINVAL, "--author-key-enabled needs --id-block and --id-auth");
 	*ret_opts = o;
 	return 0;
 }

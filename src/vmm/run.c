@@ -5,10 +5,17 @@
  * that the first reason wins and every vCPU leaves KVM_RUN.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "snp/certs.h"
+#include "snp/certs_lock.h"
+#include "snp/psc.h"
+#include "util/file.h"
 #include "vmm/backend.h"
 #include "vmm/vm.h"
+#include "vmm/vm_internal.h"
 
 static void handle_io(struct vm *vm, struct kvm_run *run)
 {
@@ -31,9 +38,46 @@ static void handle_mmio(struct vm *vm, struct kvm_run *run)
 			   run->mmio.is_write);
 }
 
+/* GHCB termination reason codes (ghcb-notes.md §4, linux-snp-direct-boot.md §5.4). */
+static const char *term_reason_name(unsigned int set, unsigned int code)
+{
+	static const char *const set0[] = { "general request", "protocol version unsupported",
+					    "SNP features unsupported" };
+	static const char *const set1[] = { "GHCB registration", "page-state change",
+					    "PVALIDATE",	 "not at VMPL0",
+					    "CPUID table",	 "CPUID from the hypervisor",
+					    "secrets page",	 "no SVSM",
+					    "SVSM at VMPL0",	 "SVSM CAA",
+					    "Secure TSC",	 "SVSM CA remap",
+					    "Secure AVIC" };
+
+	if (set == 0 && code < sizeof(set0) / sizeof(set0[0]))
+		return set0[code];
+	if (set == 1 && code < sizeof(set1) / sizeof(set1[0]))
+		return set1[code];
+	if (set == 7 && code == 1)
+		return "simulated guest: an expectation failed";
+	return "unknown reason";
+}
+
+static void handle_sev_term(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)
+{
+	/* KVM turns the MSR-protocol request and the NAE into this event with the GHCB MSR
+	 * value in data[0]: reason set in [15:12], code in [23:16] (snp-kvm-abi.md §6). */
+	uint64_t msr = run->system_event.ndata ? run->system_event.data[0] : 0;
+	unsigned int set = (unsigned int)(msr >> 12) & 0xf, code = (unsigned int)(msr >> 16) & 0xff;
+
+	vm_request_stop(vm, VM_EXIT_GUEST_TERMINATED, 0,
+			"the guest asked to be terminated on vCPU %u: reason set %u, code %u (%s)",
+			v->id, set, code, term_reason_name(set, code));
+}
+
 static void handle_system_event(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)
 {
 	switch (run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SEV_TERM:
+		handle_sev_term(vm, v, run);
+		break;
 	case KVM_SYSTEM_EVENT_SHUTDOWN:
 		vm_request_stop(vm, VM_EXIT_POWEROFF, 0, "the guest powered off");
 		break;
@@ -50,6 +94,175 @@ static void handle_system_event(struct vm *vm, struct vm_vcpu *v, struct kvm_run
 				run->system_event.type);
 		break;
 	}
+}
+
+/* ---- page-state changes of an SNP guest (all values are the guest's: untrusted) ---- */
+
+struct convert_ctx {
+	struct vm *vm;
+	struct vm_vcpu *v;
+};
+
+static int convert_cb(void *opaque, uint64_t gpa, uint64_t size, bool to_private)
+{
+	struct convert_ctx *c = opaque;
+
+	return vm_convert(c->vm, c->v, gpa, size, to_private);
+}
+
+static unsigned int ram_ranges(const struct vm *vm, struct mem_range ram[MEM_MAX_REGIONS])
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->mem.nr; i++)
+		ram[i] = (struct mem_range){ vm->mem.regions[i].gpa, vm->mem.regions[i].size };
+	return vm->mem.nr;
+}
+
+/* Upstream: KVM_EXIT_HYPERCALL(KVM_HC_MAP_GPA_RANGE), snp-kvm-abi.md §5.1. The reply in
+ * hypercall.ret must be 0, EINVAL or EAGAIN, or KVM_RUN fails. */
+static bool handle_hypercall(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)
+{
+	struct kvm_exit_hypercall *hc = kvm_run_exit_data(run);
+	struct mem_range ram[MEM_MAX_REGIONS];
+	unsigned int nr = ram_ranges(vm, ram);
+	struct psc_request req;
+	int r;
+
+	r = vm->conv.enabled ? psc_decode_map_gpa_range(hc, ram, nr, &req) : -ENOSYS;
+	if (r == -ENOSYS) {
+		vm_request_stop(vm, VM_EXIT_VMM_ERROR, -ENOSYS,
+				"vCPU %u: unexpected hypercall %llu", v->id,
+				(unsigned long long)hc->nr);
+		return false;
+	}
+	if (r >= 0)
+		r = vm_convert(vm, v, req.gpa, req.size, req.to_private);
+	if (r < 0)
+		vm->conv.rejected++;
+	hc->ret = psc_map_gpa_range_ret(r);
+	return true;
+}
+
+/* KVM_EXIT_MEMORY_FAULT: an implicit conversion, the guest touched a page through the
+ * other view (snp-kvm-abi.md §4; QEMU kvm_convert_memory()). */
+static bool handle_memory_fault(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)
+{
+	const struct kvm_exit_memory_fault *mf = kvm_run_exit_data(run);
+	bool to_private = mf->flags & KVM_MEMORY_EXIT_FLAG_PRIVATE;
+	int r;
+
+	r = vm->conv.enabled ? vm_convert(vm, v, mf->gpa, mf->size, to_private) : -ENOTSUP;
+	if (r < 0) {
+		/* Re-entering would fault again forever. */
+		vm_request_stop(
+			vm, VM_EXIT_VMM_ERROR, r,
+			"vCPU %u: memory fault at 0x%llx (+0x%llx, %s) cannot be served: %s", v->id,
+			(unsigned long long)mf->gpa, (unsigned long long)mf->size,
+			to_private ? "private" : "shared", strerror(-r));
+		return false;
+	}
+	return true;
+}
+
+/* v12: KVM_EXIT_VMGEXIT, the page-state change forwarded raw (snp-kvm-abi.md §5.2). */
+static bool handle_vmgexit_v12(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)
+{
+	struct kvm_user_vmgexit_v12 *g = kvm_run_exit_data(run);
+	struct mem_range ram[MEM_MAX_REGIONS];
+	unsigned int nr = ram_ranges(vm, ram);
+	struct convert_ctx ctx = { vm, v };
+	struct psc_request req;
+	uint64_t gpa, len, ret;
+	uint8_t *desc;
+	int r;
+
+	switch (g->type) {
+	case KVM_USER_VMGEXIT_PSC_MSR:
+		r = psc_decode_msr(g, ram, nr, &req);
+		if (r >= 0)
+			r = vm_convert(vm, v, req.gpa, req.size, req.to_private);
+		if (r < 0)
+			vm->conv.rejected++;
+		g->psc_msr.ret = psc_msr_ret(r);
+		return true;
+	case KVM_USER_VMGEXIT_PSC:
+		/* The descriptor is in the GHCB's shared buffer; never look past its page. */
+		gpa = g->psc.shared_gpa;
+		len = 4096 - (gpa & 0xfff);
+		desc = guest_memory_hva(&vm->mem, gpa, len);
+		r = psc_process_descriptor(desc, desc ? len : 0, ram, nr, convert_cb, &ctx, &ret);
+		if (r < 0 || ret)
+			vm->conv.rejected++;
+		g->psc.ret = ret;
+		return true;
+	default:
+		vm_request_stop(vm, VM_EXIT_VMM_ERROR, -ENOTSUP,
+				"vCPU %u: unknown v12 VMGEXIT type %u", v->id, g->type);
+		return false;
+	}
+}
+
+/* KVM_EXIT_SNP_REQ_CERTS (snp-kvm-abi.md §6): write the certificate table into the guest's
+ * pages and say so in ret. The file is re-read for every request under a shared OFD lock,
+ * so an operator replaces it by taking an exclusive lock (the guest gets EAGAIN, "busy,
+ * retry", meanwhile); ours is held until KVM has handed the request to the firmware, which
+ * immediate_exit makes visible as the next -EINTR (api.rst's documented protocol). */
+static bool handle_req_certs(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)
+{
+	struct kvm_exit_snp_req_certs *rc = kvm_run_exit_data(run);
+	struct certs_table table = { 0 };
+	struct file_map m = { 0 };
+	uint64_t need, npages = rc->npages;
+	uint8_t *dst;
+	int fd, r;
+
+	if (!vm->snp.certs_path) {
+		rc->ret = certs_write_to_guest(NULL, rc->npages, NULL, 0, &npages);
+		return true;
+	}
+	fd = open(vm->snp.certs_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc->ret = certs_ret_for_error(-errno);
+		return true;
+	}
+	r = certs_lock_shared(fd);
+	if (r >= 0) {
+		r = file_map_open(vm->snp.certs_path, "certificate file", &m, NULL);
+		if (r >= 0)
+			r = certs_parse(m.data, m.size, &table, NULL);
+	}
+	if (r < 0) {
+		rc->ret = certs_ret_for_error(r);
+		goto out_unlock;
+	}
+	/* Map only the pages the table needs, never the guest's (untrusted) npages. */
+	need = certs_npages(&table);
+	dst = rc->npages >= need ? guest_memory_hva(&vm->mem, rc->gpa, need * 4096) : NULL;
+	rc->ret = certs_write_to_guest(&table, rc->npages, dst, dst ? need * 4096 : 0, &npages);
+	rc->npages = npages;
+	certs_table_free(&table);
+	file_map_close(&m);
+	if (rc->ret == 0) {
+		v->certs_fd = fd;
+		v->certs_locked = true;
+		__atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		return true;
+	}
+out_unlock:
+	certs_table_free(&table);
+	file_map_close(&m);
+	close(fd); /* closing the fd drops its OFD lock */
+	return true;
+}
+
+/* The request a certificate lock was held for has reached the firmware. */
+static void release_certs_lock(struct vm *vm, struct vm_vcpu *v)
+{
+	close(v->certs_fd); /* closing the fd drops its OFD lock */
+	v->certs_locked = false;
+	if (!atomic_load(&vm->stopping))
+		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 }
 
 /* Handles one exit. Returns false when the loop must end. */
@@ -70,6 +283,17 @@ static bool handle_exit(struct vm *vm, struct vm_vcpu *v)
 		return true;
 	case KVM_EXIT_INTR:
 		return true;
+	case KVM_EXIT_HYPERCALL:
+		return handle_hypercall(vm, v, run);
+	case KVM_EXIT_SNP_REQ_CERTS:
+		if (vm->snp.enabled && vm->snp.abi == SNP_ABI_UPSTREAM)
+			return handle_req_certs(vm, v, run);
+		break;
+	case KVM_EXIT_VMGEXIT_V12:
+		/* Upstream gave exit 40 to TDX; only a v12 kernel means a VMGEXIT by it. */
+		if (vm->snp.enabled && vm->snp.abi == SNP_ABI_V12)
+			return handle_vmgexit_v12(vm, v, run);
+		break;
 	case KVM_EXIT_SHUTDOWN:
 		/* A triple fault: SVM intercepts SHUTDOWN and KVM reports it here. */
 		vm_request_stop(vm, VM_EXIT_GUEST_CRASH, 0,
@@ -90,10 +314,11 @@ static bool handle_exit(struct vm *vm, struct vm_vcpu *v)
 				(unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		return false;
 	default:
-		vm_request_stop(vm, VM_EXIT_VMM_ERROR, -ENOTSUP,
-				"vCPU %u: unhandled exit reason %u", v->id, run->exit_reason);
-		return false;
+		break;
 	}
+	vm_request_stop(vm, VM_EXIT_VMM_ERROR, -ENOTSUP, "vCPU %u: unhandled exit reason %u", v->id,
+			run->exit_reason);
+	return false;
 }
 
 void *vcpu_thread(void *arg)
@@ -105,6 +330,14 @@ void *vcpu_thread(void *arg)
 
 	while (!atomic_load(&vm->stopping)) {
 		r = be->ops->vcpu_run(be, v->index);
+		/* The one exit that comes with -EFAULT (api.rst KVM_EXIT_MEMORY_FAULT). */
+		if (r == -EFAULT && v->run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
+			if (!handle_memory_fault(vm, v, v->run))
+				break;
+			continue;
+		}
+		if (r == -EINTR && v->certs_locked)
+			release_certs_lock(vm, v);
 		if (r == -EINTR || r == -EAGAIN) {
 			/* A kick (signal or immediate_exit) or, for an AP that has not been
 			 * started yet, "try again": look at the stop flag and re-enter. */
@@ -119,5 +352,7 @@ void *vcpu_thread(void *arg)
 		if (!handle_exit(vm, v))
 			break;
 	}
+	if (v->certs_locked)
+		release_certs_lock(vm, v);
 	return NULL;
 }

@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "snp/snp_cpuid.h"
 #include "vmm/backend.h"
 #include "vmm/cpuid.h"
+#include "vmm/vm_internal.h"
 
 static void vm_serial_irq(void *ctx, bool level)
 {
@@ -82,12 +84,18 @@ static int load_images(struct vm *vm, const struct vmm_options *o, struct diag *
 	return 0;
 }
 
-/* Builds the boot plan and copies each segment into guest RAM. */
-static int load_boot_plan(struct vm *vm, const struct vmm_options *o, const struct mem_layout *l,
-			  struct diag *d)
+void vm_boot_config(struct vm *vm, const struct vmm_options *o, const struct mem_layout *l,
+		    struct boot_setup_data sd[OPT_MAX_SETUP_DATA], struct boot_config *ret_cfg)
 {
-	struct boot_setup_data sd[OPT_MAX_SETUP_DATA];
-	struct boot_config cfg = {
+	unsigned int i;
+
+	for (i = 0; i < o->nr_setup_data; i++)
+		sd[i] = (struct boot_setup_data){
+			.type = o->setup_data[i].type,
+			.data = vm->setup_data[i].data,
+			.len = (uint32_t)vm->setup_data[i].size,
+		};
+	*ret_cfg = (struct boot_config){
 		.kernel = vm->kernel.data,
 		.kernel_size = vm->kernel.size,
 		.initrd = o->initrd ? vm->initrd.data : NULL,
@@ -99,31 +107,40 @@ static int load_boot_plan(struct vm *vm, const struct vmm_options *o, const stru
 		.setup_data = sd,
 		.nr_setup_data = o->nr_setup_data,
 	};
+}
+
+int vm_copy_segments(struct vm *vm, const struct boot_segment *segs, unsigned int nr,
+		     struct diag *d)
+{
 	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		void *dst = guest_memory_hva(&vm->mem, segs[i].gpa, segs[i].size);
+
+		if (!dst)
+			return diag_fail(
+				d, -ERANGE, "boot segment at 0x%llx (%llu bytes) is not in RAM",
+				(unsigned long long)segs[i].gpa, (unsigned long long)segs[i].size);
+		if (segs[i].size)
+			memcpy(dst, segs[i].data, segs[i].size);
+	}
+	return 0;
+}
+
+/* Builds the boot plan and copies each segment into guest RAM. */
+static int load_boot_plan(struct vm *vm, const struct vmm_options *o, const struct mem_layout *l,
+			  struct diag *d)
+{
+	struct boot_setup_data sd[OPT_MAX_SETUP_DATA];
+	struct boot_config cfg;
 	int r;
 
-	for (i = 0; i < o->nr_setup_data; i++)
-		sd[i] = (struct boot_setup_data){
-			.type = o->setup_data[i].type,
-			.data = vm->setup_data[i].data,
-			.len = (uint32_t)vm->setup_data[i].size,
-		};
+	vm_boot_config(vm, o, l, sd, &cfg);
 	r = boot_plan_build(&cfg, &vm->plan, d);
 	if (r < 0)
 		return r;
 	vm->have_plan = true;
-	for (i = 0; i < vm->plan.nr_segs; i++) {
-		const struct boot_segment *s = &vm->plan.segs[i];
-		void *dst = guest_memory_hva(&vm->mem, s->gpa, s->size);
-
-		if (!dst)
-			return diag_fail(d, -ERANGE,
-					 "boot segment at 0x%llx (%llu bytes) is not in RAM",
-					 (unsigned long long)s->gpa, (unsigned long long)s->size);
-		if (s->size)
-			memcpy(dst, s->data, s->size);
-	}
-	return 0;
+	return vm_copy_segments(vm, vm->plan.segs, vm->plan.nr_segs, d);
 }
 
 static int setup_devices(struct vm *vm, const struct vmm_options *o, struct diag *d)
@@ -153,72 +170,117 @@ static int setup_devices(struct vm *vm, const struct vmm_options *o, struct diag
 	return 0;
 }
 
-static int setup_vcpus(struct vm *vm, const struct vmm_options *o, struct diag *d)
+int vm_vcpu_cpuid(struct vm *vm, uint32_t apic_id, uint32_t nr_cpus, bool snp,
+		  struct cpuid_table *ret, struct diag *d)
 {
 	struct kvm_backend *be = vm->be;
-	struct cpuid_table *supported, *mine;
-	uint32_t i;
 	int r;
 
-	supported = calloc(1, sizeof(*supported));
-	mine = calloc(1, sizeof(*mine));
-	if (!supported || !mine) {
-		r = -ENOMEM;
-		goto out_free;
+	if (!vm->supported_cpuid) {
+		vm->supported_cpuid = calloc(1, sizeof(*vm->supported_cpuid));
+		if (!vm->supported_cpuid)
+			return -ENOMEM;
+		vm->supported_cpuid->hdr.nent = CPUID_MAX_ENTRIES;
+		r = be->ops->get_supported_cpuid(be, &vm->supported_cpuid->hdr);
+		if (r < 0) {
+			free(vm->supported_cpuid);
+			vm_convert_destroy(vm);
+			vm->supported_cpuid = NULL;
+			return diag_fail(d, r, "KVM_GET_SUPPORTED_CPUID failed: %s", strerror(-r));
+		}
 	}
-	supported->hdr.nent = CPUID_MAX_ENTRIES;
-	r = be->ops->get_supported_cpuid(be, &supported->hdr);
-	if (r < 0) {
-		r = diag_fail(d, r, "KVM_GET_SUPPORTED_CPUID failed: %s", strerror(-r));
-		goto out_free;
-	}
-	for (i = 0; i < o->smp; i++) {
+	r = cpuid_for_vcpu(&vm->supported_cpuid->hdr, apic_id, nr_cpus, ret);
+	if (r < 0)
+		return diag_fail(d, r, "KVM reports more CPUID leaves than snpvmm handles");
+	if (snp)
+		snp_cpuid_mask_vcpu(&ret->hdr);
+	return 0;
+}
+
+int vm_create_vcpus(struct vm *vm, uint32_t nr, bool snp, struct diag *d)
+{
+	struct kvm_backend *be = vm->be;
+	struct cpuid_table *cpuid;
+	uint32_t i;
+	int r = 0;
+
+	cpuid = calloc(1, sizeof(*cpuid));
+	if (!cpuid)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
 		struct vm_vcpu *v = &vm->vcpus[i];
 
 		v->vm = vm;
 		v->id = i; /* vCPU id = APIC id (linux-snp-direct-boot.md §6.1) */
+		v->certs_fd = -1;
 		r = be->ops->create_vcpu(be, v->id, &v->run);
 		if (r < 0) {
 			r = diag_fail(d, r, "KVM_CREATE_VCPU %u failed: %s", i, strerror(-r));
-			goto out_free;
+			break;
 		}
 		v->index = r;
 		vm->nr_vcpus++;
-		r = cpuid_for_vcpu(&supported->hdr, v->id, o->smp, mine);
-		if (r >= 0)
-			r = be->ops->vcpu_set_cpuid(be, v->index, &mine->hdr);
+		r = vm_vcpu_cpuid(vm, v->id, nr, snp, cpuid, d);
+		if (r < 0)
+			break;
+		r = be->ops->vcpu_set_cpuid(be, v->index, &cpuid->hdr);
 		if (r < 0) {
 			r = diag_fail(d, r, "KVM_SET_CPUID2 on vCPU %u failed: %s", i,
 				      strerror(-r));
-			goto out_free;
+			break;
 		}
 	}
-
-	/* The BSP starts at the kernel's 64-bit entry; APs stay in KVM's reset state and wait
-	 * for INIT/SIPI from the BSP, as on hardware. */
-	{
-		struct vcpu_state st = { 0 };
-
-		r = be->ops->vcpu_get_state(be, vm->vcpus[0].index, &st);
-		if (r >= 0) {
-			st.valid = 0;
-			boot_set_entry_state(&vm->plan, &st);
-			r = be->ops->vcpu_set_state(be, vm->vcpus[0].index, &st);
-		}
-		if (r < 0)
-			r = diag_fail(d, r, "setting the boot CPU's entry state failed: %s",
-				      strerror(-r));
-	}
-out_free:
-	free(supported);
-	free(mine);
+	free(cpuid);
 	return r < 0 ? r : 0;
 }
 
-int vm_create(struct kvm_backend *be, const struct vmm_options *o, struct vm **ret_vm,
-	      struct diag *d)
+/* The BSP starts at the kernel's 64-bit entry; APs stay in KVM's reset state and wait for
+ * INIT/SIPI from the BSP, as on hardware. */
+static int set_plain_entry_state(struct vm *vm, struct diag *d)
 {
+	struct kvm_backend *be = vm->be;
+	struct vcpu_state st = { 0 };
+	int r;
+
+	r = be->ops->vcpu_get_state(be, vm->vcpus[0].index, &st);
+	if (r >= 0) {
+		st.valid = 0;
+		boot_set_entry_state(&vm->plan, &st);
+		r = be->ops->vcpu_set_state(be, vm->vcpus[0].index, &st);
+	}
+	if (r < 0)
+		return diag_fail(d, r, "setting the boot CPU's entry state failed: %s",
+				 strerror(-r));
+	return 0;
+}
+
+static int vm_plain_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
+{
+	struct kvm_backend *be = vm->be;
 	struct mem_layout layout;
+	int r;
+
+	r = be->ops->create_vm(be, KVM_X86_DEFAULT_VM);
+	if (r < 0)
+		return diag_fail(d, r, "KVM_CREATE_VM failed: %s", strerror(-r));
+	r = be->ops->create_irqchip(be);
+	if (r < 0)
+		return diag_fail(d, r, "creating the in-kernel interrupt controllers failed: %s",
+				 strerror(-r));
+	mem_layout_compute(o->mem_size, &layout);
+	r = guest_memory_create(be, &layout, o->mem_backend, false, &vm->mem, d);
+	if (r >= 0)
+		r = load_boot_plan(vm, o, &layout, d);
+	if (r >= 0)
+		r = vm_create_vcpus(vm, o->smp, false, d);
+	if (r >= 0)
+		r = set_plain_entry_state(vm, d);
+	return r;
+}
+
+int vm_create(struct kvm_backend *be, const struct vmm_options *o, struct events *ev,
+	      struct vm **ret_vm, struct diag *d)
+{
 	struct vm *vm;
 	int r;
 
@@ -226,43 +288,21 @@ int vm_create(struct kvm_backend *be, const struct vmm_options *o, struct vm **r
 	if (!vm)
 		return -ENOMEM;
 	vm->be = be;
+	vm->events = ev;
 	pthread_mutex_init(&vm->exit_lock, NULL);
 
-	/* Read and validate the images first: a bad file is the most likely error and
-	 * needs no VM to report. */
+	/* Read and validate the images first: a bad file is the most likely error. */
 	r = load_images(vm, o, d);
-	if (r < 0)
-		goto out_destroy;
-	r = be->ops->create_vm(be, KVM_X86_DEFAULT_VM);
+	if (r >= 0)
+		r = o->no_snp ? vm_plain_setup(vm, o, d) : vm_snp_setup(vm, o, d);
+	if (r >= 0)
+		r = setup_devices(vm, o, d);
 	if (r < 0) {
-		r = diag_fail(d, r, "KVM_CREATE_VM failed: %s", strerror(-r));
-		goto out_destroy;
+		vm_destroy(vm);
+		return r;
 	}
-	r = be->ops->create_irqchip(be);
-	if (r < 0) {
-		r = diag_fail(d, r, "creating the in-kernel interrupt controllers failed: %s",
-			      strerror(-r));
-		goto out_destroy;
-	}
-	mem_layout_compute(o->mem_size, &layout);
-	r = guest_memory_create(be, &layout, o->mem_backend, false, &vm->mem, d);
-	if (r < 0)
-		goto out_destroy;
-	r = load_boot_plan(vm, o, &layout, d);
-	if (r < 0)
-		goto out_destroy;
-	r = setup_devices(vm, o, d);
-	if (r < 0)
-		goto out_destroy;
-	r = setup_vcpus(vm, o, d);
-	if (r < 0)
-		goto out_destroy;
 	*ret_vm = vm;
 	return 0;
-
-out_destroy:
-	vm_destroy(vm);
-	return r;
 }
 
 static void vm_sigusr1(int sig)
@@ -320,6 +360,12 @@ void vm_destroy(struct vm *vm)
 		serial_destroy(&vm->serial);
 	if (vm->have_plan)
 		boot_plan_free(&vm->plan);
+	if (vm->snp.have_plan)
+		snp_plan_free(&vm->snp.plan);
+	free(vm->snp.id_block);
+	free(vm->snp.id_auth);
+	free(vm->supported_cpuid);
+	vm_convert_destroy(vm);
 	guest_memory_destroy(&vm->mem);
 	for (i = 0; i < OPT_MAX_SETUP_DATA; i++)
 		file_map_close(&vm->setup_data[i]);

@@ -256,7 +256,7 @@ static void test_measure_cli_kernel_without_hashes_section_exits_1(void **state)
 	assert_non_null(strstr(r.err, "SNP_KERNEL_HASHES"));
 }
 
-static void test_measure_cli_without_ovmf_says_own_layout_not_available(void **state)
+static void test_measure_cli_without_ovmf_takes_launch_options(void **state)
 {
 	struct run r;
 
@@ -264,7 +264,18 @@ static void test_measure_cli_without_ovmf_says_own_layout_not_available(void **s
 
 	assert_int_equal(r.status, EXIT_USAGE);
 	assert_true(one_error_line(r.err));
-	assert_non_null(strstr(r.err, "not available yet"));
+	assert_non_null(strstr(r.err, "--vcpus"));
+}
+
+static void test_measure_cli_own_layout_needs_explicit_sev_features(void **state)
+{
+	struct run r;
+
+	run_measure(&r, "--kernel", "bzImage", "--smp", "2", NULL);
+
+	assert_int_equal(r.status, EXIT_USAGE);
+	assert_true(one_error_line(r.err));
+	assert_non_null(strstr(r.err, "--sev-features"));
 }
 
 static void test_measure_cli_bad_ovmf_hash_exits_2(void **state)
@@ -304,7 +315,8 @@ int main(void)
 		cmocka_unit_test(test_measure_cli_unknown_option_exits_2),
 		cmocka_unit_test(test_measure_cli_missing_file_exits_1),
 		cmocka_unit_test(test_measure_cli_kernel_without_hashes_section_exits_1),
-		cmocka_unit_test(test_measure_cli_without_ovmf_says_own_layout_not_available),
+		cmocka_unit_test(test_measure_cli_without_ovmf_takes_launch_options),
+		cmocka_unit_test(test_measure_cli_own_layout_needs_explicit_sev_features),
 		cmocka_unit_test(test_measure_cli_bad_ovmf_hash_exits_2),
 		cmocka_unit_test(test_measure_cli_help_exits_0),
 	};

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `snpvmm measure` for snpvmm's own firmware-less layout: the launch options of a real
+ * launch (parsed by the same options_parse()), the same plan (snp_plan_build) and the same
+ * measurement code (snp_plan_measure) the launch uses to predict its digest, so the two
+ * cannot drift. The digest depends only on the options and images and on two host facts
+ * the user states: the C-bit position (default 51, the value on every SNP-capable EPYC
+ * generation) and the VMSA features (--sev-features must be explicit here, since the
+ * launch's default "auto" follows the host).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "snp/launch_digest.h"
+#include "util/file.h"
+#include "vmm/memory.h"
+#include "vmm/options.h"
+#include "vmm/snp_plan.h"
+
+#define DEFAULT_CBITPOS 51
+
+/* The CPUID page's contents are not measured (launch-digest.md §1); the plan only needs
+ * the leaves a guest cannot do without, so any table with them gives the same digest. */
+static void minimal_cpuid(struct kvm_cpuid2 *c)
+{
+	c->nent = 3;
+	c->entries[0] = (struct kvm_cpuid_entry2){ .function = 0x0, .eax = 0x10 };
+	c->entries[1] = (struct kvm_cpuid_entry2){ .function = 0x80000000, .eax = 0x80000021 };
+	c->entries[2] = (struct kvm_cpuid_entry2){ .function = 0x8000001f, .eax = 0x1b };
+}
+
+static int fail(int status, const char *msg)
+{
+	fprintf(stderr, "snpvmm measure: %s\n", msg);
+	return status;
+}
+
+static void trace_step(void *opaque, const struct launch_digest_step *step)
+{
+	char line[LAUNCH_DIGEST_TRACE_LINE_MAX];
+
+	if (launch_digest_step_format(step, line, sizeof(line)) >= 0)
+		fprintf(opaque, "%s\n", line);
+}
+
+/* Takes "--trace FILE" out of argv (it is not a launch option). */
+static const char *take_trace(int *argc, char **argv)
+{
+	const char *path = NULL;
+	int i, j;
+
+	for (i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--trace") || i + 1 >= *argc)
+			continue;
+		path = argv[i + 1];
+		for (j = i; j + 2 <= *argc; j++)
+			argv[j] = argv[j + 2];
+		*argc -= 2;
+		break;
+	}
+	return path;
+}
+
+int cmd_measure_own(int argc, char **argv)
+{
+	union {
+		struct kvm_cpuid2 hdr;
+		uint8_t bytes[sizeof(struct kvm_cpuid2) + 4 * sizeof(struct kvm_cpuid_entry2)];
+	} cpuid;
+	struct file_map kernel = { 0 }, initrd = { 0 };
+	struct boot_setup_data sd[OPT_MAX_SETUP_DATA];
+	struct file_map sdf[OPT_MAX_SETUP_DATA] = { { 0 } };
+	struct launch_digest ld = { 0 };
+	struct snp_plan plan = { .nr_ranges = 0 };
+	struct snp_plan_config cfg;
+	struct mem_layout layout;
+	struct vmm_options o;
+	struct diag d = { "" };
+	const char *trace_path = take_trace(&argc, argv);
+	FILE *trace = NULL;
+	char hex[2 * SNP_LD_SIZE + 1];
+	unsigned int i;
+	int r, status = 1;
+
+	if (options_parse(argc, argv, &o, &d) < 0)
+		return fail(EXIT_USAGE, d.msg);
+	if (o.snp.sev_features == OPT_SEV_FEATURES_AUTO)
+		return fail(EXIT_USAGE, "--sev-features is required (none, debug-swap, ...): a "
+					"launch's default 'auto' follows the host");
+	if (o.no_snp || o.sim.profile)
+		return fail(EXIT_USAGE, "--no-snp and --sim have no launch digest to predict");
+	if (file_map_open(o.kernel, "kernel", &kernel, &d) < 0 ||
+	    (o.initrd && file_map_open(o.initrd, "initrd", &initrd, &d) < 0))
+		goto out;
+	for (i = 0; i < o.nr_setup_data; i++) {
+		if (file_map_open(o.setup_data[i].path, "setup_data file", &sdf[i], &d) < 0)
+			goto out;
+		sd[i] = (struct boot_setup_data){ o.setup_data[i].type, sdf[i].data,
+						  (uint32_t)sdf[i].size };
+	}
+	mem_layout_compute(o.mem_size, &layout);
+	minimal_cpuid(&cpuid.hdr);
+	cfg = (struct snp_plan_config){
+		.boot = {
+			.kernel = kernel.data,
+			.kernel_size = kernel.size,
+			.initrd = o.initrd ? initrd.data : NULL,
+			.initrd_size = initrd.size,
+			.cmdline = o.append,
+			.ram = layout.regions,
+			.nr_ram = layout.nr,
+			.nr_cpus = o.smp,
+			.setup_data = sd,
+			.nr_setup_data = o.nr_setup_data,
+		},
+		.cbitpos = o.snp.cbitpos >= 0 ? (uint32_t)o.snp.cbitpos : DEFAULT_CBITPOS,
+		.cpuid = &cpuid.hdr,
+	};
+	if (snp_plan_build(&cfg, &plan, &d) < 0)
+		goto out;
+	r = launch_digest_init(&ld, NULL);
+	if (r < 0) {
+		snprintf(d.msg, sizeof(d.msg), "SHA-384 is unavailable: %s", strerror(-r));
+		goto out;
+	}
+	if (trace_path) {
+		trace = strcmp(trace_path, "-") ? fopen(trace_path, "we") : stdout;
+		if (!trace) {
+			snprintf(d.msg, sizeof(d.msg), "cannot write the trace '%s': %s",
+				 trace_path, strerror(errno));
+			goto out;
+		}
+		fprintf(trace, "%s\n", LAUNCH_DIGEST_TRACE_HEADER);
+		launch_digest_set_trace(&ld, trace_step, trace);
+	}
+	r = snp_plan_measure(&plan, o.smp, o.snp.sev_features, &ld);
+	if (r < 0) {
+		snprintf(d.msg, sizeof(d.msg), "measuring failed: %s", strerror(-r));
+		goto out;
+	}
+	snp_hex(ld.ld, SNP_LD_SIZE, hex);
+	printf("%s\n", hex);
+	status = 0;
+out:
+	if (status)
+		(void)fail(1, d.msg);
+	if (trace && trace != stdout)
+		fclose(trace);
+	launch_digest_fini(&ld);
+	snp_plan_free(&plan);
+	for (i = 0; i < OPT_MAX_SETUP_DATA; i++)
+		file_map_close(&sdf[i]);
+	file_map_close(&initrd);
+	file_map_close(&kernel);
+	return status;
+}

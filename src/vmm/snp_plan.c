@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The SEV-SNP launch plan. See include/vmm/snp_plan.h and docs/snp-launch.md.
+ */
+#include "vmm/snp_plan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snp/snp_cpuid.h"
+#include "snp/vmsa.h"
+
+#define PAGE 4096ULL
+
+static uint64_t page_floor(uint64_t v)
+{
+	return v & ~(PAGE - 1);
+}
+
+static uint64_t page_ceil(uint64_t v)
+{
+	return (v + PAGE - 1) & ~(PAGE - 1);
+}
+
+/* A typed run of pages the plan places (before gaps are filled with ZERO). */
+struct typed_run {
+	uint64_t start, end;
+	enum snp_page_type type;
+};
+
+static void sort_runs(struct typed_run *r, unsigned int n)
+{
+	unsigned int i, j;
+
+	for (i = 1; i < n; i++) {
+		struct typed_run t = r[i];
+
+		for (j = i; j > 0 && r[j - 1].start > t.start; j--)
+			r[j] = r[j - 1];
+		r[j] = t;
+	}
+}
+
+static void sort_segs(struct boot_segment *s, unsigned int n)
+{
+	unsigned int i, j;
+
+	for (i = 1; i < n; i++) {
+		struct boot_segment t = s[i];
+
+		for (j = i; j > 0 && s[j - 1].gpa > t.gpa; j--)
+			s[j] = s[j - 1];
+		s[j] = t;
+	}
+}
+
+static int add_range(struct snp_plan *p, uint64_t gpa, uint64_t end, enum snp_page_type type,
+		     struct diag *d)
+{
+	struct snp_range *last = p->nr_ranges ? &p->ranges[p->nr_ranges - 1] : NULL;
+
+	if (end <= gpa)
+		return 0;
+	if (last && last->type == type && last->gpa + last->len == gpa) {
+		last->len += end - gpa;
+		return 0;
+	}
+	if (p->nr_ranges == SNP_PLAN_MAX_RANGES)
+		return diag_fail(d, -E2BIG,
+				 "the SNP launch would need more than %d LAUNCH_UPDATE "
+				 "ranges",
+				 SNP_PLAN_MAX_RANGES);
+	p->ranges[p->nr_ranges++] =
+		(struct snp_range){ .gpa = gpa, .len = end - gpa, .type = type };
+	return 0;
+}
+
+/* Types every page of every RAM region: the runs the plan places, ZERO in between. Runs
+ * are page-rounded; two runs sharing a page cannot happen (every segment but the kernel
+ * and initrd starts on a page and the plan keeps those apart). */
+static int build_ranges(struct snp_plan *p, const struct boot_config *boot, struct diag *d)
+{
+	struct typed_run runs[SNP_PLAN_MAX_SEGS + 1];
+	unsigned int nr = 0, i, r;
+	int ret;
+
+	for (i = 0; i < p->nr_segs; i++)
+		runs[nr++] = (struct typed_run){
+			.start = page_floor(p->segs[i].gpa),
+			.end = page_ceil(p->segs[i].gpa + p->segs[i].size),
+			.type = p->segs[i].gpa == SNP_CPUID_GPA ? SNP_PAGE_CPUID : SNP_PAGE_NORMAL,
+		};
+	runs[nr++] =
+		(struct typed_run){ SNP_SECRETS_GPA, SNP_SECRETS_GPA + PAGE, SNP_PAGE_SECRETS };
+	sort_runs(runs, nr);
+
+	for (r = 0; r < boot->nr_ram; r++) {
+		uint64_t cursor = boot->ram[r].gpa, end = boot->ram[r].gpa + boot->ram[r].size;
+
+		for (i = 0; i < nr; i++) {
+			uint64_t s = runs[i].start < cursor ? cursor : runs[i].start;
+			uint64_t e = runs[i].end > end ? end : runs[i].end;
+
+			if (e <= s)
+				continue;
+			ret = add_range(p, cursor, s, SNP_PAGE_ZERO, d);
+			if (ret >= 0)
+				ret = add_range(p, s, e, runs[i].type, d);
+			if (ret < 0)
+				return ret;
+			cursor = e;
+		}
+		ret = add_range(p, cursor, end, SNP_PAGE_ZERO, d);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int snp_plan_build(const struct snp_plan_config *cfg, struct snp_plan *ret_plan, struct diag *d)
+{
+	struct boot_setup_data sd[1 + 16];
+	struct boot_e820_carve carve = {
+		.gpa = BOOT_SNP_PAGES_GPA,
+		.size = BOOT_SNP_PAGES_SIZE,
+		.type = E820_TYPE_RESERVED,
+	};
+	struct boot_config boot = cfg->boot;
+	struct snp_plan p = { .nr_segs = 0 };
+	uint32_t cc_blob_address = (uint32_t)SNP_CC_BLOB_GPA;
+	struct cc_blob_sev_info *blob;
+	unsigned int i;
+	int r;
+
+	if (cfg->cbitpos < 32 || cfg->cbitpos > 51)
+		return diag_fail(d, -EINVAL, "C-bit position %u is outside 32..51", cfg->cbitpos);
+	if (boot.nr_setup_data > 16 || boot.nr_carve)
+		return diag_fail(d, -E2BIG, "too many setup_data entries for an SNP launch");
+
+	/* The CC blob reaches the decompressor through a SETUP_CC_BLOB node, first in the
+	 * chain; its 32-bit address field is why the blob sits below 4 GiB (§1.2). */
+	sd[0] = (struct boot_setup_data){
+		.type = SETUP_CC_BLOB,
+		.data = (const uint8_t *)&cc_blob_address,
+		.len = sizeof(cc_blob_address),
+	};
+	for (i = 0; i < boot.nr_setup_data; i++)
+		sd[1 + i] = boot.setup_data[i];
+	boot.setup_data = sd;
+	boot.nr_setup_data++;
+	/* Secrets, CPUID and CC blob pages are E820 RESERVED, as OVMF and OpenVMM do: older
+	 * kernels re-read the CC blob at initcall time (§1.3, §3, §4.4). */
+	boot.carve = &carve;
+	boot.nr_carve = 1;
+	boot.cbit_mask = 1ULL << cfg->cbitpos;
+
+	r = boot_plan_build(&boot, &p.boot, d);
+	if (r < 0)
+		return r;
+	p.owned = calloc(2, PAGE);
+	if (!p.owned) {
+		r = -ENOMEM;
+		goto out_free;
+	}
+	r = snp_cpuid_page_build(cfg->cpuid, p.owned, d);
+	if (r < 0)
+		goto out_free;
+	blob = (struct cc_blob_sev_info *)(p.owned + PAGE);
+	blob->magic = SNP_CC_BLOB_MAGIC;
+	blob->secrets_phys = SNP_SECRETS_GPA;
+	blob->secrets_len = PAGE; /* exactly 4096, or snp_init() ignores the blob (§1.1) */
+	blob->cpuid_phys = SNP_CPUID_GPA;
+	blob->cpuid_len = PAGE;
+
+	for (i = 0; i < p.boot.nr_segs; i++)
+		p.segs[p.nr_segs++] = p.boot.segs[i];
+	p.segs[p.nr_segs++] = (struct boot_segment){ BOOT_SEG_MAX, SNP_CPUID_GPA, PAGE, p.owned };
+	p.segs[p.nr_segs++] =
+		(struct boot_segment){ BOOT_SEG_MAX, SNP_CC_BLOB_GPA, PAGE, p.owned + PAGE };
+	sort_segs(p.segs, p.nr_segs);
+	r = build_ranges(&p, &cfg->boot, d);
+	if (r < 0)
+		goto out_free;
+	*ret_plan = p;
+	return 0;
+
+out_free:
+	snp_plan_free(&p);
+	return r;
+}
+
+void snp_plan_free(struct snp_plan *plan)
+{
+	if (!plan)
+		return;
+	boot_plan_free(&plan->boot);
+	free(plan->owned);
+	plan->owned = NULL;
+	plan->nr_segs = 0;
+	plan->nr_ranges = 0;
+}
+
+/* The segment holding the whole page at gpa, or NULL. */
+static const struct boot_segment *seg_holding_page(const struct snp_plan *plan, uint64_t gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < plan->nr_segs; i++) {
+		const struct boot_segment *s = &plan->segs[i];
+
+		if (gpa >= s->gpa && gpa - s->gpa <= s->size && s->size - (gpa - s->gpa) >= PAGE)
+			return s;
+	}
+	return NULL;
+}
+
+void snp_plan_read_page(const struct snp_plan *plan, uint64_t gpa, uint8_t page[4096])
+{
+	unsigned int i;
+
+	memset(page, 0, PAGE);
+	for (i = 0; i < plan->nr_segs; i++) {
+		const struct boot_segment *s = &plan->segs[i];
+		uint64_t lo = s->gpa > gpa ? s->gpa : gpa;
+		uint64_t hi = s->gpa + s->size < gpa + PAGE ? s->gpa + s->size : gpa + PAGE;
+
+		if (lo < hi)
+			memcpy(page + (lo - gpa), s->data + (lo - s->gpa), hi - lo);
+	}
+}
+
+uint64_t snp_plan_pages(const struct snp_plan *plan, enum snp_page_type type)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < plan->nr_ranges; i++)
+		if (plan->ranges[i].type == type)
+			n += plan->ranges[i].len / PAGE;
+	return n;
+}
+
+void snp_plan_apply_entry_state(const struct snp_plan *plan, unsigned int index,
+				struct vcpu_state *state)
+{
+	state->valid = 0;
+	if (index == 0)
+		boot_set_entry_state(&plan->boot, state);
+}
+
+void snp_plan_vcpu_state(const struct snp_plan *plan, unsigned int index,
+			 struct vcpu_state *ret_state)
+{
+	vmsa_kvm_reset_state(ret_state);
+	snp_plan_apply_entry_state(plan, index, ret_state);
+}
+
+int snp_plan_measure(const struct snp_plan *plan, uint32_t nr_vcpus, uint64_t vmsa_features,
+		     struct launch_digest *ld)
+{
+	/* KVM ORs the host's CR4.MCE into every guest CR4 (kvm-vmsa-sync.md pitfall 1); every
+	 * SNP-capable EPYC host runs with machine-check exceptions enabled. */
+	const struct vmsa_host_facts host = { .cr4_mce = true };
+	uint8_t page[4096];
+	unsigned int i;
+	uint32_t v;
+	int r = 0;
+
+	for (i = 0; i < plan->nr_ranges && r >= 0; i++) {
+		const struct snp_range *rg = &plan->ranges[i];
+		uint64_t off;
+
+		switch (rg->type) {
+		case SNP_PAGE_NORMAL:
+			for (off = 0; off < rg->len && r >= 0; off += PAGE) {
+				const struct boot_segment *s =
+					seg_holding_page(plan, rg->gpa + off);
+
+				/* Hash straight from the image where a page lies inside one
+				 * segment: a large initrd costs one SHA-384 pass, no copy. */
+				if (s) {
+					r = launch_digest_add_page(
+						ld, SNP_PAGE_NORMAL, rg->gpa + off,
+						s->data + (rg->gpa + off - s->gpa));
+					continue;
+				}
+				snp_plan_read_page(plan, rg->gpa + off, page);
+				r = launch_digest_add_page(ld, SNP_PAGE_NORMAL, rg->gpa + off,
+							   page);
+			}
+			break;
+		case SNP_PAGE_ZERO:
+			r = launch_digest_add_zero_pages(ld, rg->gpa, rg->len);
+			break;
+		case SNP_PAGE_SECRETS:
+			r = launch_digest_add_secrets_page(ld, rg->gpa);
+			break;
+		case SNP_PAGE_CPUID:
+			r = launch_digest_add_cpuid_page(ld, rg->gpa);
+			break;
+		default:
+			r = -EINVAL;
+			break;
+		}
+	}
+	for (v = 0; v < nr_vcpus && r >= 0; v++) {
+		struct vcpu_state st;
+
+		snp_plan_vcpu_state(plan, v, &st);
+		r = vmsa_from_kvm_state(&st, vmsa_features, &host, page);
+		if (r >= 0)
+			r = launch_digest_add_vmsa(ld, page);
+	}
+	return r < 0 ? r : 0;
+}
