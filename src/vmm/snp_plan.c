@@ -29,30 +29,18 @@ struct typed_run {
 	enum snp_page_type type;
 };
 
-static void sort_runs(struct typed_run *r, unsigned int n)
+static int cmp_run(const void *a, const void *b)
 {
-	unsigned int i, j;
+	const struct typed_run *x = a, *y = b;
 
-	for (i = 1; i < n; i++) {
-		struct typed_run t = r[i];
-
-		for (j = i; j > 0 && r[j - 1].start > t.start; j--)
-			r[j] = r[j - 1];
-		r[j] = t;
-	}
+	return (x->start > y->start) - (x->start < y->start);
 }
 
-static void sort_segs(struct boot_segment *s, unsigned int n)
+static int cmp_seg(const void *a, const void *b)
 {
-	unsigned int i, j;
+	const struct boot_segment *x = a, *y = b;
 
-	for (i = 1; i < n; i++) {
-		struct boot_segment t = s[i];
-
-		for (j = i; j > 0 && s[j - 1].gpa > t.gpa; j--)
-			s[j] = s[j - 1];
-		s[j] = t;
-	}
+	return (x->gpa > y->gpa) - (x->gpa < y->gpa);
 }
 
 static int add_range(struct snp_plan *p, uint64_t gpa, uint64_t end, enum snp_page_type type,
@@ -93,7 +81,7 @@ static int build_ranges(struct snp_plan *p, const struct boot_config *boot, stru
 		};
 	runs[nr++] =
 		(struct typed_run){ SNP_SECRETS_GPA, SNP_SECRETS_GPA + PAGE, SNP_PAGE_SECRETS };
-	sort_runs(runs, nr);
+	qsort(runs, nr, sizeof(runs[0]), cmp_run);
 
 	for (r = 0; r < boot->nr_ram; r++) {
 		uint64_t cursor = boot->ram[r].gpa, end = boot->ram[r].gpa + boot->ram[r].size;
@@ -178,7 +166,7 @@ int snp_plan_build(const struct snp_plan_config *cfg, struct snp_plan *ret_plan,
 	p.segs[p.nr_segs++] = (struct boot_segment){ BOOT_SEG_MAX, SNP_CPUID_GPA, PAGE, p.owned };
 	p.segs[p.nr_segs++] =
 		(struct boot_segment){ BOOT_SEG_MAX, SNP_CC_BLOB_GPA, PAGE, p.owned + PAGE };
-	sort_segs(p.segs, p.nr_segs);
+	qsort(p.segs, p.nr_segs, sizeof(p.segs[0]), cmp_seg);
 	r = build_ranges(&p, &cfg->boot, d);
 	if (r < 0)
 		goto out_free;

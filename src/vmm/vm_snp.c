@@ -284,8 +284,10 @@ static int launch_ranges(struct vm *vm, struct diag *d)
 			 * it; KVM copied that page back over our source buffer
 			 * (sev_gmem_post_populate). Retry once with it, as QEMU, libkrun and
 			 * Enarx do; the contents are not measured, so the digest is unchanged. */
-			(void)snp_cpuid_page_diff(wanted, src, vm->snp.cpuid_retry,
-						  sizeof(vm->snp.cpuid_retry));
+			if (!snp_cpuid_page_diff(wanted, src, vm->snp.cpuid_retry,
+						 sizeof(vm->snp.cpuid_retry)))
+				snprintf(vm->snp.cpuid_retry, sizeof(vm->snp.cpuid_retry),
+					 "it wrote back the same values");
 			r = snp_launch_update(vm->be, vm->snp.abi, rg->gpa, src, rg->len, rg->type,
 					      &vm->snp.stats, &fw);
 		}
