@@ -21,10 +21,10 @@ struct kvm_backend;
 #define SIM_MAX_SETTINGS 16
 
 struct sim_options {
-	const char *profile;      /* "upstream", "upstream-policy-bits", "upstream-certs", "v12" */
+	const char *profile;	  /* "upstream", "upstream-policy-bits", "upstream-certs", "v12" */
 	const char *guest_script; /* path of a script; NULL plays the default script */
-	const char *faults;       /* fault-injection spec (docs/sim-guest.md); NULL: none */
-	const char *report_path;  /* JSON report written when the backend is destroyed; NULL: none */
+	const char *faults;	  /* fault-injection spec (docs/sim-guest.md); NULL: none */
+	const char *report_path; /* JSON report written when the backend is destroyed; NULL: none */
 	const char *settings[SIM_MAX_SETTINGS]; /* "key=value" profile overrides */
 	unsigned int nr_settings;
 };
@@ -33,9 +33,14 @@ struct sim_options {
 int sim_backend_create(const struct sim_options *o, struct kvm_backend **ret_be, struct diag *d)
 	__attribute__((warn_unused_result));
 
+/* What the VMM prints before it starts a VM on the simulated host. */
+#define SIM_BANNER                                                                     \
+	"snpvmm: SIMULATED SEV-SNP host (no AMD SEV-SNP hardware, no PSP): the guest " \
+	"has NO confidentiality and NO integrity protection"
+
 /* The GHCB termination reason set the scripted guest uses to report a failed expectation
  * (sets 0 and 1 belong to the GHCB spec and Linux; ghcb-notes.md §4). */
-#define SIM_TERM_REASON_SET 0x7
+#define SIM_TERM_REASON_SET	    0x7
 #define SIM_TERM_EXPECTATION_FAILED 0x1
 
 #endif /* SNPVMM_SIM_SIM_H */

@@ -1,0 +1,756 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The simulated SNP host behind the kernel seam (include/vmm/backend.h): the ops table,
+ * the VM and its vCPUs. Every op follows the errno rules of the matching ioctl in KVM;
+ * SEV commands are in sim_sev.c, memory in sim_memory.c, the PSP in sim_psp.c and the
+ * scripted guest in sim_guest.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include <linux/psp-sev.h>
+
+#include "sim_internal.h"
+#include "snp/vmsa.h"
+
+#define KVM_MAX_VCPU_IDS     4096 /* x86 KVM_MAX_VCPU_IDS */
+/* KVM_EXIT_HYPERCALL_VALID_MASK: only KVM_HC_MAP_GPA_RANGE can exit (snp-kvm-abi.md §5.1). */
+#define EXIT_HYPERCALL_VALID (1ull << KVM_HC_MAP_GPA_RANGE)
+#define IDLE_SLICE_NS	     (5 * 1000 * 1000)
+
+static const char *const ioctl_names[] = {
+	[SIM_IOC_CHECK_EXTENSION] = "KVM_CHECK_EXTENSION",
+	[SIM_IOC_GET_DEVICE_ATTR] = "KVM_GET_DEVICE_ATTR",
+	[SIM_IOC_GET_SUPPORTED_CPUID] = "KVM_GET_SUPPORTED_CPUID",
+	[SIM_IOC_CREATE_VM] = "KVM_CREATE_VM",
+	[SIM_IOC_ENABLE_CAP] = "KVM_ENABLE_CAP",
+	[SIM_IOC_CREATE_IRQCHIP] = "KVM_CREATE_IRQCHIP",
+	[SIM_IOC_IRQ_LINE] = "KVM_IRQ_LINE",
+	[SIM_IOC_CREATE_GUEST_MEMFD] = "KVM_CREATE_GUEST_MEMFD",
+	[SIM_IOC_SET_USER_MEMORY_REGION2] = "KVM_SET_USER_MEMORY_REGION2",
+	[SIM_IOC_SET_MEMORY_ATTRIBUTES] = "KVM_SET_MEMORY_ATTRIBUTES",
+	[SIM_IOC_MEMORY_ENCRYPT_OP] = "KVM_MEMORY_ENCRYPT_OP",
+	[SIM_IOC_SEV_INIT2] = "KVM_SEV_INIT2",
+	[SIM_IOC_SNP_LAUNCH_START] = "KVM_SEV_SNP_LAUNCH_START",
+	[SIM_IOC_SNP_LAUNCH_UPDATE] = "KVM_SEV_SNP_LAUNCH_UPDATE",
+	[SIM_IOC_SNP_LAUNCH_FINISH] = "KVM_SEV_SNP_LAUNCH_FINISH",
+	[SIM_IOC_SNP_ENABLE_REQ_CERTS] = "KVM_SEV_SNP_ENABLE_REQ_CERTS",
+	[SIM_IOC_SEV_OTHER] = "KVM_SEV_OTHER",
+	[SIM_IOC_SEV_ISSUE_CMD] = "SEV_ISSUE_CMD",
+	[SIM_IOC_CREATE_VCPU] = "KVM_CREATE_VCPU",
+	[SIM_IOC_SET_CPUID2] = "KVM_SET_CPUID2",
+	[SIM_IOC_GET_VCPU_STATE] = "KVM_GET_REGS/SREGS/FPU/XCRS/MSRS/MP_STATE",
+	[SIM_IOC_SET_VCPU_STATE] = "KVM_SET_REGS/SREGS/FPU/XCRS/MSRS/MP_STATE",
+	[SIM_IOC_RUN] = "KVM_RUN",
+	[SIM_IOC_PRE_FAULT_MEMORY] = "KVM_PRE_FAULT_MEMORY",
+};
+_Static_assert(sizeof(ioctl_names) / sizeof(ioctl_names[0]) == SIM_IOC_MAX, "ioctl_names");
+
+const char *sim_ioctl_name(enum sim_ioctl i)
+{
+	return (unsigned int)i < SIM_IOC_MAX ? ioctl_names[i] : "?";
+}
+
+static void sim_destroy(struct kvm_backend *be)
+{
+	struct sim *sim = to_sim(be);
+	unsigned int i;
+
+	if (sim->report_path)
+		(void)sim_report_write(sim, sim->report_path);
+	for (i = 0; i < sim->nr_vcpus; i++)
+		if (sim->vcpus[i].run)
+			munmap(sim->vcpus[i].run, SIM_RUN_SIZE);
+	sim_memory_fini(&sim->mem);
+	sim_psp_fini(&sim->psp);
+	sim_script_free(sim->script);
+	free(sim->report_path);
+	pthread_mutex_destroy(&sim->lock);
+	free(sim);
+}
+
+static void count(struct sim *sim, enum sim_ioctl i)
+{
+	sim->ioctls[i]++;
+}
+
+static int sim_get_host_facts(struct kvm_backend *be, struct host_facts *ret)
+{
+	struct sim *sim = to_sim(be);
+	struct host_facts f = { .smt_active = sim->profile.smt_active, .has_sev_device = true };
+
+	memcpy(f.cpuid_8000001f, sim->profile.cpuid_8000001f, sizeof(f.cpuid_8000001f));
+	/* sev_hardware_setup() writes the effective values back to the parameters
+	 * (snp-kvm-abi.md §7 item 2). */
+	strcpy(f.kvm_amd_sev, "Y");
+	strcpy(f.kvm_amd_sev_es, "Y");
+	strcpy(f.kvm_amd_sev_snp, "Y");
+	strcpy(f.kvm_amd_debug_swap,
+	       (sim->profile.vmsa_features & SVM_SEV_FEAT_DEBUG_SWAP) ? "Y" : "N");
+	*ret = f;
+	return 0;
+}
+
+static int sim_check_extension(struct kvm_backend *be, bool vm, long cap)
+{
+	struct sim *sim = to_sim(be);
+	bool snp;
+	int r = 0;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_CHECK_EXTENSION);
+	if (vm && !sim->vm_created) {
+		pthread_mutex_unlock(&sim->lock);
+		return -EBADF;
+	}
+	/* On /dev/kvm (no VM) KVM answers as for a VM that could have private memory. */
+	snp = !vm || sim->vm_type == KVM_X86_SNP_VM;
+	switch (cap) {
+	case KVM_CAP_VM_TYPES:
+		r = (int)sim->profile.vm_types;
+		break;
+	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_USER_MEMORY2:
+	case KVM_CAP_IRQCHIP:
+	case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_SYS_ATTRIBUTES:
+	case KVM_CAP_ENABLE_CAP_VM:
+	case KVM_CAP_MEMORY_FAULT_INFO:
+	case KVM_CAP_GUEST_MEMFD:
+	case KVM_CAP_PRE_FAULT_MEMORY:
+		r = 1;
+		break;
+	case KVM_CAP_MEMORY_ATTRIBUTES:
+		/* kvm_supported_mem_attributes(): PRIVATE only with private memory. */
+		r = snp ? (int)KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
+		break;
+	case KVM_CAP_GUEST_MEMFD_FLAGS:
+		/* kvm_arch_supports_gmem_init_shared() is !has_private_mem (§4). */
+		r = (vm && snp) ? (int)sim->profile.gmem_flags_snp
+				: (int)(GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+		break;
+	case KVM_CAP_EXIT_HYPERCALL:
+		r = (int)EXIT_HYPERCALL_VALID;
+		break;
+	case KVM_CAP_NR_VCPUS:
+	case KVM_CAP_MAX_VCPUS:
+		r = (int)sim->profile.max_vcpus;
+		break;
+	case KVM_CAP_MAX_VCPU_ID:
+		r = KVM_MAX_VCPU_IDS;
+		break;
+	default:
+		r = 0;
+		break;
+	}
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+static int sim_get_device_attr(struct kvm_backend *be, uint32_t group, uint64_t attr,
+			       uint64_t *ret_value)
+{
+	struct sim *sim = to_sim(be);
+	int r = 0;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_GET_DEVICE_ATTR);
+	/* sev_dev_get_attr(): an attribute the kernel lacks is -ENXIO (§3.1). */
+	if (group != KVM_X86_GRP_SEV)
+		r = -ENXIO;
+	else if (attr == KVM_X86_SEV_VMSA_FEATURES)
+		*ret_value = sim->profile.vmsa_features;
+	else if (attr == KVM_X86_SNP_POLICY_BITS && sim->profile.has_policy_bits_attr)
+		*ret_value = sim->profile.policy_bits;
+	else if (attr == KVM_X86_SEV_SNP_REQ_CERTS && sim->profile.has_req_certs)
+		*ret_value = 1;
+	else
+		r = -ENXIO;
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+static int sim_get_supported_cpuid(struct kvm_backend *be, struct kvm_cpuid2 *cpuid)
+{
+	struct sim *sim = to_sim(be);
+	int r;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_GET_SUPPORTED_CPUID);
+	r = sim_supported_cpuid(&sim->profile, cpuid);
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+static int sim_create_vm(struct kvm_backend *be, unsigned long type)
+{
+	struct sim *sim = to_sim(be);
+	int r = 0;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_CREATE_VM);
+	if (sim->vm_created)
+		r = -EEXIST; /* one VM per backend (backend.h) */
+	/* kvm_arch_init_vm(): a type outside KVM_CAP_VM_TYPES is -EINVAL. The simulator
+	 * models SNP and plain VMs only. */
+	else if (type >= 32 || !(sim->profile.vm_types & (1ull << type)) ||
+		 (type != KVM_X86_DEFAULT_VM && type != KVM_X86_SNP_VM))
+		r = -EINVAL;
+	else {
+		sim->vm_created = true;
+		sim->vm_type = type;
+	}
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+static int sim_enable_cap(struct kvm_backend *be, const struct kvm_enable_cap *cap)
+{
+	struct sim *sim = to_sim(be);
+	int r = 0;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_ENABLE_CAP);
+	if (!sim->vm_created)
+		r = -EBADF;
+	else if (cap->flags)
+		r = -EINVAL;
+	else if (cap->cap == KVM_CAP_EXIT_HYPERCALL) {
+		/* "if (cap->args[0] & ~KVM_EXIT_HYPERCALL_VALID_MASK) break" -> -EINVAL. */
+		if (cap->args[0] & ~EXIT_HYPERCALL_VALID)
+			r = -EINVAL;
+		else
+			sim->exit_hypercall = cap->args[0];
+	} else if (cap->cap == KVM_CAP_X2APIC_API) {
+		if (cap->args[0] & ~(uint64_t)3)
+			r = -EINVAL;
+	} else {
+		/* kvm_vm_ioctl_enable_cap(): capabilities it does not handle. */
+		r = -EINVAL;
+	}
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+static int sim_create_irqchip(struct kvm_backend *be)
+{
+	struct sim *sim = to_sim(be);
+	int r = 0;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_CREATE_IRQCHIP);
+	if (!sim->vm_created)
+		r = -EBADF;
+	else if (sim->irqchip)
+		r = -EEXIST; /* "if (irqchip_in_kernel(kvm)) goto ... -EEXIST" */
+	else if (sim->nr_vcpus)
+		r = -EINVAL; /* "if (kvm->created_vcpus) goto ... -EINVAL" */
+	else
+		sim->irqchip = true;
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+static int sim_irq_line(struct kvm_backend *be, uint32_t irq, bool level)
+{
+	struct sim *sim = to_sim(be);
+	int r;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_IRQ_LINE);
+	/* KVM_IRQ_LINE needs an in-kernel irqchip ("if (!irqchip_in_kernel(kvm)) return
+	 * -ENXIO"). The simulated guest has no interrupt controller to deliver to. */
+	r = sim->irqchip ? 0 : -ENXIO;
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+static int sim_create_guest_memfd(struct kvm_backend *be, const struct kvm_create_guest_memfd *g)
+{
+	struct sim *sim = to_sim(be);
+	uint64_t valid;
+	int r;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_CREATE_GUEST_MEMFD);
+	valid = sim->vm_type == KVM_X86_SNP_VM
+			? sim->profile.gmem_flags_snp
+			: (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	if (!sim->vm_created)
+		r = -EBADF;
+	else if (sim->faults.gmem_enomem)
+		r = -ENOMEM; /* injected: the folio allocation failed */
+	else if (g->flags & ~valid)
+		r = -EINVAL; /* kvm_gmem_create(): "if (flags & ~valid_flags) -EINVAL" */
+	else
+		r = sim_memory_create_gmem(&sim->mem, g);
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+static int sim_set_user_memory_region2(struct kvm_backend *be,
+				       const struct kvm_userspace_memory_region2 *region)
+{
+	struct sim *sim = to_sim(be);
+	int r;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_SET_USER_MEMORY_REGION2);
+	r = sim->vm_created ? sim_memory_set_region(&sim->mem, region) : -EBADF;
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+static int sim_set_memory_attributes(struct kvm_backend *be, const struct kvm_memory_attributes *a)
+{
+	struct sim *sim = to_sim(be);
+	uint64_t supported;
+	int r = 0;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_SET_MEMORY_ATTRIBUTES);
+	supported = sim->vm_type == KVM_X86_SNP_VM ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
+	/* kvm_vm_ioctl_set_mem_attributes(): flags zero, supported attributes, non-empty
+	 * and no wrap-around, page-aligned address and size. No memslot is required. */
+	if (!sim->vm_created)
+		r = -EBADF;
+	else if (a->flags || (a->attributes & ~supported) || a->size == 0 ||
+		 a->address + a->size < a->address ||
+		 ((a->address | a->size) & (SIM_PAGE_SIZE - 1)))
+		r = -EINVAL;
+	else
+		r = sim_memory_set_private(&sim->mem, a->address / SIM_PAGE_SIZE,
+					   (a->address + a->size) / SIM_PAGE_SIZE,
+					   a->attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE);
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+static int sim_memory_encrypt_op(struct kvm_backend *be, struct kvm_sev_cmd *cmd,
+				 uint32_t *fw_error)
+{
+	struct sim *sim = to_sim(be);
+	int r;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_MEMORY_ENCRYPT_OP);
+	cmd->sev_fd = 0x5e5; /* stands for the /dev/sev fd the real backend fills in */
+	r = sim_sev_ioctl(sim, cmd);
+	*fw_error = cmd->error;
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+/* include/uapi/linux/psp-sev.h struct sev_user_data_snp_status (§6), packed, 32 bytes. */
+struct snp_platform_status {
+	uint8_t api_major, api_minor, state, rmp_init;
+	uint32_t build_id;
+	uint32_t features;
+	uint32_t guest_count;
+	uint64_t current_tcb_version;
+	uint64_t reported_tcb_version;
+} __attribute__((packed));
+_Static_assert(sizeof(struct snp_platform_status) == 32, "sev_user_data_snp_status");
+
+#define SEV_SNP_PLATFORM_STATUS 9 /* psp-sev.h SNP_PLATFORM_STATUS */
+
+static int sim_sev_platform_cmd(struct kvm_backend *be, uint32_t cmd, void *data,
+				uint32_t *fw_error)
+{
+	struct sim *sim = to_sim(be);
+	int r = 0;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_SEV_ISSUE_CMD);
+	*fw_error = 0;
+	if (cmd == SEV_PLATFORM_STATUS) {
+		struct sev_user_data_status st = {
+			.api_major = sim->profile.api_major,
+			.api_minor = sim->profile.api_minor,
+			.state = 1,	/* INIT */
+			.flags = 0x100, /* SEV_STATUS_FLAGS_CONFIG_ES */
+		};
+		memcpy(data, &st, sizeof(st));
+	} else if (cmd == SEV_SNP_PLATFORM_STATUS) {
+		struct snp_platform_status st = {
+			.api_major = sim->profile.api_major,
+			.api_minor = sim->profile.api_minor,
+			.state = 1,
+			.rmp_init = 1,
+			.guest_count = sim->psp.state != SIM_GSTATE_NONE,
+		};
+		memcpy(data, &st, sizeof(st));
+	} else {
+		r = -EINVAL; /* sev_ioctl(): "if (input.cmd > SEV_MAX) -EINVAL" (modelled) */
+	}
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+static int sim_create_vcpu(struct kvm_backend *be, uint32_t vcpu_id, struct kvm_run **ret_run)
+{
+	struct sim *sim = to_sim(be);
+	struct sim_vcpu *v;
+	void *run;
+	unsigned int i;
+	int r;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_CREATE_VCPU);
+	r = -EBADF;
+	if (!sim->vm_created)
+		goto out;
+	/* kvm_vm_ioctl_create_vcpu(): id below KVM_MAX_VCPU_IDS, at most max_vcpus,
+	 * unique ids. */
+	r = -EINVAL;
+	if (vcpu_id >= KVM_MAX_VCPU_IDS || sim->nr_vcpus >= sim->profile.max_vcpus)
+		goto out;
+	r = -EEXIST;
+	for (i = 0; i < sim->nr_vcpus; i++)
+		if (sim->vcpus[i].id == vcpu_id)
+			goto out;
+	run = mmap(NULL, SIM_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (run == MAP_FAILED) {
+		r = -ENOMEM;
+		goto out;
+	}
+	v = &sim->vcpus[sim->nr_vcpus];
+	memset(v, 0, sizeof(*v));
+	v->id = vcpu_id;
+	v->run = run;
+	*ret_run = run;
+	r = (int)sim->nr_vcpus++;
+out:
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+static struct sim_vcpu *vcpu_of(struct sim *sim, int vcpu)
+{
+	if (vcpu < 0 || (unsigned int)vcpu >= sim->nr_vcpus)
+		return NULL;
+	return &sim->vcpus[vcpu];
+}
+
+static int sim_vcpu_set_cpuid(struct kvm_backend *be, int vcpu, const struct kvm_cpuid2 *cpuid)
+{
+	struct sim *sim = to_sim(be);
+	struct sim_vcpu *v;
+	int r = 0;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_SET_CPUID2);
+	v = vcpu_of(sim, vcpu);
+	/* KVM_SET_CPUID2: at most KVM_MAX_CPUID_ENTRIES (256) -> -E2BIG. */
+	if (!v)
+		r = -EINVAL;
+	else if (cpuid->nent > 256)
+		r = -E2BIG;
+	else
+		v->has_cpuid = true;
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+/* The vCPU's current state: KVM's reset state with every part the VMM set on top. */
+static void current_state(const struct sim_vcpu *v, struct vcpu_state *ret)
+{
+	vmsa_kvm_reset_state(ret);
+	if (v->state.valid & VCPU_STATE_REGS)
+		ret->regs = v->state.regs;
+	if (v->state.valid & VCPU_STATE_SREGS)
+		ret->sregs = v->state.sregs;
+	if (v->state.valid & VCPU_STATE_FPU)
+		ret->fpu = v->state.fpu;
+	if (v->state.valid & VCPU_STATE_XCRS)
+		ret->xcrs = v->state.xcrs;
+	/* kvm_vcpu_is_reset_bsp(): vCPU id 0 starts RUNNABLE, the others UNINITIALIZED. */
+	ret->mp_state.mp_state = v->id == 0 ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED;
+	if (v->state.valid & VCPU_STATE_MP_STATE)
+		ret->mp_state = v->state.mp_state;
+}
+
+static uint64_t msr_value(const struct sim_vcpu *v, uint32_t index)
+{
+	struct vcpu_state reset;
+	unsigned int i;
+
+	if (v->state.valid & VCPU_STATE_MSRS)
+		for (i = 0; i < v->state.nr_msrs; i++)
+			if (v->state.msrs[i].index == index)
+				return v->state.msrs[i].data;
+	vmsa_kvm_reset_state(&reset);
+	for (i = 0; i < reset.nr_msrs; i++)
+		if (reset.msrs[i].index == index)
+			return reset.msrs[i].data;
+	return 0;
+}
+
+static int sim_vcpu_get_state(struct kvm_backend *be, int vcpu, struct vcpu_state *st)
+{
+	struct sim *sim = to_sim(be);
+	struct sim_vcpu *v;
+	struct vcpu_state cur;
+	unsigned int i;
+	int r = 0;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_GET_VCPU_STATE);
+	v = vcpu_of(sim, vcpu);
+	if (!v || st->nr_msrs > VCPU_STATE_MAX_MSRS) {
+		r = -EINVAL;
+		goto out;
+	}
+	/* x86.c: KVM_GET_REGS/SREGS/... on a vCPU with protected state is -EINVAL
+	 * (snp-kvm-abi.md §2.5). */
+	if (v->protected_state) {
+		r = -EINVAL;
+		goto out;
+	}
+	current_state(v, &cur);
+	st->regs = cur.regs;
+	st->sregs = cur.sregs;
+	st->fpu = cur.fpu;
+	st->xcrs = cur.xcrs;
+	st->mp_state = cur.mp_state;
+	for (i = 0; i < st->nr_msrs; i++)
+		st->msrs[i].data = msr_value(v, st->msrs[i].index);
+	st->valid = VCPU_STATE_REGS | VCPU_STATE_SREGS | VCPU_STATE_FPU | VCPU_STATE_XCRS |
+		    VCPU_STATE_MP_STATE | (st->nr_msrs ? VCPU_STATE_MSRS : 0);
+out:
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+static void merge_msrs(struct vcpu_state *dst, const struct vcpu_state *src)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < src->nr_msrs; i++) {
+		for (j = 0; j < dst->nr_msrs; j++)
+			if (dst->msrs[j].index == src->msrs[i].index)
+				break;
+		if (j == dst->nr_msrs) {
+			if (dst->nr_msrs == VCPU_STATE_MAX_MSRS)
+				continue;
+			dst->nr_msrs++;
+		}
+		dst->msrs[j] = src->msrs[i];
+	}
+}
+
+static int sim_vcpu_set_state(struct kvm_backend *be, int vcpu, const struct vcpu_state *st)
+{
+	struct sim *sim = to_sim(be);
+	struct vcpu_state next;
+	struct sim_vcpu *v;
+	uint8_t scratch[VMSA_PAGE_SIZE];
+	int r = 0;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_SET_VCPU_STATE);
+	v = vcpu_of(sim, vcpu);
+	if (!v || st->nr_msrs > VCPU_STATE_MAX_MSRS) {
+		r = -EINVAL;
+		goto out;
+	}
+	/* x86.c guards KVM_SET_REGS/SREGS/... with has_protected_state &&
+	 * guest_state_protected: -EINVAL after LAUNCH_FINISH (§2.5). */
+	if (v->protected_state) {
+		r = -EINVAL;
+		goto out;
+	}
+	next = v->state;
+	if (st->valid & VCPU_STATE_REGS)
+		next.regs = st->regs;
+	if (st->valid & VCPU_STATE_SREGS)
+		next.sregs = st->sregs;
+	if (st->valid & VCPU_STATE_FPU)
+		next.fpu = st->fpu;
+	if (st->valid & VCPU_STATE_XCRS)
+		next.xcrs = st->xcrs;
+	if (st->valid & VCPU_STATE_MSRS)
+		merge_msrs(&next, st);
+	if (st->valid & VCPU_STATE_MP_STATE)
+		next.mp_state = st->mp_state;
+	next.valid |= st->valid;
+	/* The validity rules KVM_SET_SREGS/XCRS/MSRS apply (kvm_is_valid_sregs,
+	 * __kvm_set_xcr, kvm_pat_valid ...), as the measurement library models them. */
+	r = vmsa_from_kvm_state(&next, sim->vmsa_features, NULL, scratch);
+	if (r < 0)
+		goto out;
+	v->state = next;
+out:
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+/* A vCPU without a script: sleeps until kicked (immediate_exit or a signal). */
+static int idle_until_kicked(struct kvm_run *run)
+{
+	struct timespec slice = { .tv_sec = 0, .tv_nsec = IDLE_SLICE_NS };
+
+	for (;;) {
+		if (__atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST))
+			return -EINTR;
+		if (nanosleep(&slice, NULL) < 0 && errno == EINTR)
+			return -EINTR;
+	}
+}
+
+static int sim_vcpu_run(struct kvm_backend *be, int vcpu)
+{
+	struct sim *sim = to_sim(be);
+	struct sim_vcpu *v;
+	struct kvm_run *run;
+	int r;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_RUN);
+	v = vcpu_of(sim, vcpu);
+	if (!v) {
+		pthread_mutex_unlock(&sim->lock);
+		return -EINVAL;
+	}
+	run = v->run;
+	/* kvm_arch_vcpu_ioctl_run(): "if (kvm_run->immediate_exit) { r = -EINTR; ...". */
+	if (__atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST)) {
+		pthread_mutex_unlock(&sim->lock);
+		return -EINTR;
+	}
+	if (sim_fault_hit(&sim->faults.run_eintr, ++sim->run_calls)) {
+		run->exit_reason = KVM_EXIT_INTR;
+		pthread_mutex_unlock(&sim->lock);
+		return -EINTR;
+	}
+	/* pre_sev_run(): a vCPU of an SNP guest without a valid VMSA cannot enter:
+	 * before LAUNCH_FINISH no VMSA is guest-owned (snp-kvm-abi.md §6 "AP creation"). */
+	if (sim->vm_type == KVM_X86_SNP_VM && !v->protected_state) {
+		pthread_mutex_unlock(&sim->lock);
+		return -EINVAL;
+	}
+	if (vcpu == 0) {
+		r = sim_guest_run(sim, run);
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
+	pthread_mutex_unlock(&sim->lock);
+	return idle_until_kicked(run);
+}
+
+static int sim_vcpu_pre_fault_memory(struct kvm_backend *be, int vcpu,
+				     struct kvm_pre_fault_memory *range)
+{
+	struct sim *sim = to_sim(be);
+	struct sim_slot *slot;
+	uint64_t end, slot_end;
+	int r = 0;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_PRE_FAULT_MEMORY);
+	if (!vcpu_of(sim, vcpu)) {
+		r = -EINVAL;
+		goto out;
+	}
+	/* kvm_arch_vcpu_pre_fault_memory(): "if (!vcpu->kvm->arch.pre_fault_allowed)
+	 * return -EOPNOTSUPP"; SNP allows it from LAUNCH_FINISH on (§2.5). */
+	if (sim->vm_type == KVM_X86_SNP_VM && !sim->finished) {
+		r = -EOPNOTSUPP;
+		goto out;
+	}
+	/* kvm_vcpu_pre_fault_memory(): flags zero, non-empty, aligned, no wrap. */
+	if (range->flags || !range->size || range->gpa + range->size <= range->gpa ||
+	    ((range->gpa | range->size) & (SIM_PAGE_SIZE - 1))) {
+		r = -EINVAL;
+		goto out;
+	}
+	slot = sim_memory_slot_of(&sim->mem, range->gpa / SIM_PAGE_SIZE);
+	if (!slot) {
+		r = -ENOENT; /* no memslot: "-ENOENT" (api.rst) */
+		goto out;
+	}
+	/* Everything up to the slot's end is mapped in one call; the rest is returned. */
+	end = range->gpa + range->size;
+	slot_end = slot->gpa + slot->size;
+	if (end > slot_end)
+		end = slot_end;
+	range->size -= end - range->gpa;
+	range->gpa = end;
+out:
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+static const struct kvm_backend_ops sim_ops = {
+	.name = "sim",
+	.destroy = sim_destroy,
+	.get_host_facts = sim_get_host_facts,
+	.check_extension = sim_check_extension,
+	.get_device_attr = sim_get_device_attr,
+	.get_supported_cpuid = sim_get_supported_cpuid,
+	.create_vm = sim_create_vm,
+	.enable_cap = sim_enable_cap,
+	.create_irqchip = sim_create_irqchip,
+	.irq_line = sim_irq_line,
+	.create_guest_memfd = sim_create_guest_memfd,
+	.set_user_memory_region2 = sim_set_user_memory_region2,
+	.set_memory_attributes = sim_set_memory_attributes,
+	.memory_encrypt_op = sim_memory_encrypt_op,
+	.sev_platform_cmd = sim_sev_platform_cmd,
+	.create_vcpu = sim_create_vcpu,
+	.vcpu_set_cpuid = sim_vcpu_set_cpuid,
+	.vcpu_get_state = sim_vcpu_get_state,
+	.vcpu_set_state = sim_vcpu_set_state,
+	.vcpu_run = sim_vcpu_run,
+	.vcpu_pre_fault_memory = sim_vcpu_pre_fault_memory,
+};
+
+int sim_backend_create(const struct sim_options *o, struct kvm_backend **ret_be, struct diag *d)
+{
+	struct sim *sim;
+	unsigned int i;
+	int r;
+
+	sim = calloc(1, sizeof(*sim));
+	if (!sim)
+		return -ENOMEM;
+	sim->ops = sim_ops;
+	sim->be.ops = &sim->ops;
+	pthread_mutex_init(&sim->lock, NULL);
+	r = sim_profile_init(&sim->profile, o->profile, d);
+	if (r < 0)
+		goto out_destroy;
+	snprintf(sim->name, sizeof(sim->name), "sim:%s", sim->profile.name);
+	sim->ops.name = sim->name;
+	for (i = 0; i < o->nr_settings && i < SIM_MAX_SETTINGS; i++) {
+		r = sim_profile_apply(&sim->profile, o->settings[i], d);
+		if (r < 0)
+			goto out_destroy;
+	}
+	r = sim_faults_parse(&sim->faults, o->faults, d);
+	if (r < 0)
+		goto out_destroy;
+	if (o->guest_script)
+		r = sim_script_load(o->guest_script, &sim->script, d);
+	else
+		r = sim_script_default(&sim->script, d);
+	if (r < 0)
+		goto out_destroy;
+	if (o->report_path) {
+		sim->report_path = strdup(o->report_path);
+		if (!sim->report_path) {
+			r = -ENOMEM;
+			goto out_destroy;
+		}
+	}
+	*ret_be = &sim->be;
+	return 0;
+
+out_destroy:
+	sim_destroy(&sim->be);
+	return r;
+}

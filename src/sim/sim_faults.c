@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Fault injection for the simulated host (--sim-faults, docs/sim-guest.md "Faults"):
+ * comma-separated items, each naming one failure the real kernel or firmware can produce,
+ * so that the VMM's retry and error paths are exercised.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_internal.h"
+
+static const char *const fw_cmd_names[] = {
+	[SIM_FW_LAUNCH_START] = "launch-start",
+	[SIM_FW_LAUNCH_UPDATE] = "launch-update",
+	[SIM_FW_LAUNCH_FINISH] = "launch-finish",
+};
+_Static_assert(sizeof(fw_cmd_names) / sizeof(fw_cmd_names[0]) == SIM_FW_CMD_MAX, "fw_cmd_names");
+
+const char *sim_fw_cmd_name(enum sim_fw_cmd cmd)
+{
+	return (unsigned int)cmd < SIM_FW_CMD_MAX ? fw_cmd_names[cmd] : "?";
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *ret)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+static int add_nth(struct sim_fault_list *l, const char *item, const char *val, struct diag *d)
+{
+	unsigned long n;
+
+	if (!val || parse_uint(val, 1000000, &n) < 0 || n == 0)
+		return diag_fail(d, -EINVAL, "fault '%s' needs =N (the Nth call, from 1)", item);
+	if (l->nr == SIM_FAULTS_MAX)
+		return diag_fail(d, -EINVAL, "too many '%s' faults (at most %d)", item,
+				 SIM_FAULTS_MAX);
+	l->nth[l->nr++] = (unsigned int)n;
+	return 0;
+}
+
+/* fw-error=CMD:CODE[@N] */
+static int add_fw_error(struct sim_faults *f, const char *val, struct diag *d)
+{
+	char buf[64], *colon, *at;
+	unsigned long code, nth = 0;
+	int i;
+
+	if (!val || strlen(val) >= sizeof(buf))
+		return diag_fail(d, -EINVAL, "fault fw-error needs =CMD:CODE[@N]");
+	snprintf(buf, sizeof(buf), "%s", val);
+	colon = strchr(buf, ':');
+	if (!colon)
+		return diag_fail(d, -EINVAL, "fault fw-error=%s: expected CMD:CODE[@N]", val);
+	*colon = '\0';
+	at = strchr(colon + 1, '@');
+	if (at) {
+		*at = '\0';
+		if (parse_uint(at + 1, 1000000, &nth) < 0 || nth == 0)
+			return diag_fail(d, -EINVAL, "fault fw-error=%s: bad @N", val);
+	}
+	/* sev_ret_code values are 1..0x27 (snp-kvm-abi.md §6); 0 would not be a failure. */
+	if (parse_uint(colon + 1, 0xff, &code) < 0 || code == 0)
+		return diag_fail(d, -EINVAL, "fault fw-error=%s: bad firmware error code", val);
+	for (i = 0; i < SIM_FW_CMD_MAX; i++) {
+		if (strcmp(buf, fw_cmd_names[i]) == 0) {
+			f->fw[i].code = (uint32_t)code;
+			f->fw[i].nth = (unsigned int)nth;
+			f->fw[i].armed = true;
+			return 0;
+		}
+	}
+	return diag_fail(d, -EINVAL,
+			 "fault fw-error=%s: unknown command '%s' (launch-start, launch-update, "
+			 "launch-finish)",
+			 val, buf);
+}
+
+int sim_faults_parse(struct sim_faults *f, const char *spec, struct diag *d)
+{
+	char *copy, *item, *save = NULL;
+	int r = 0;
+
+	memset(f, 0, sizeof(*f));
+	if (!spec || !*spec)
+		return 0;
+	copy = strdup(spec);
+	if (!copy)
+		return -ENOMEM;
+	for (item = strtok_r(copy, ",", &save); item && r == 0; item = strtok_r(NULL, ",", &save)) {
+		char *val = strchr(item, '=');
+
+		if (val)
+			*val++ = '\0';
+		if (strcmp(item, "launch-update-eagain") == 0)
+			r = add_nth(&f->launch_update_eagain, item, val, d);
+		else if (strcmp(item, "launch-update-partial") == 0)
+			r = add_nth(&f->launch_update_partial, item, val, d);
+		else if (strcmp(item, "run-eintr") == 0)
+			r = add_nth(&f->run_eintr, item, val, d);
+		else if (strcmp(item, "fw-error") == 0)
+			r = add_fw_error(f, val, d);
+		else if (strcmp(item, "gmem-enomem") == 0 && !val)
+			f->gmem_enomem = true;
+		else if (strcmp(item, "cpuid-reject") == 0 && !val)
+			f->cpuid_reject = true;
+		else
+			r = diag_fail(d, -EINVAL, "unknown fault '%s%s%s'", item, val ? "=" : "",
+				      val ? val : "");
+	}
+	free(copy);
+	return r;
+}
+
+bool sim_fault_hit(const struct sim_fault_list *l, unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->nr; i++)
+		if (l->nth[i] == count)
+			return true;
+	return false;
+}
+
+uint32_t sim_fw_fault(struct sim_faults *f, enum sim_fw_cmd cmd, unsigned int count)
+{
+	struct sim_fw_fault *ff = &f->fw[cmd];
+
+	if (!ff->armed)
+		return 0;
+	if (ff->nth && ff->nth != count)
+		return 0;
+	return ff->code;
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The simulated host's JSON report (--sim-report, docs/sim.md "Report"): what the
+ * simulated PSP measured, which ioctls the VMM issued, the page states at the end and the
+ * guest script's outcome. Written when the guest ends and again when the backend is
+ * destroyed, atomically (temporary file + rename).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim_internal.h"
+
+static void put_hex(FILE *f, const uint8_t *b, size_t n)
+{
+	char buf[2 * 64 + 1];
+
+	snp_hex(b, n, buf);
+	fprintf(f, "\"%s\"", buf);
+}
+
+static void put_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static const char *outcome(const struct sim *sim)
+{
+	switch (sim->outcome) {
+	case SIM_OUTCOME_NOT_RUN:
+		return "not run";
+	case SIM_OUTCOME_RUNNING:
+		return "running";
+	case SIM_OUTCOME_PASSED:
+		return "passed";
+	case SIM_OUTCOME_FAILED:
+	case SIM_OUTCOME_TERMINATED:
+		return sim->failure;
+	}
+	return "?";
+}
+
+static void page_states(const struct sim *sim, uint64_t *ret_private, uint64_t *ret_shared)
+{
+	uint64_t priv = 0, total = 0;
+	unsigned int i;
+
+	for (i = 0; i < SIM_MAX_SLOTS; i++) {
+		const struct sim_slot *s = &sim->mem.slots[i];
+
+		if (!s->used)
+			continue;
+		total += s->size / SIM_PAGE_SIZE;
+		priv += sim_memory_private_pages_in(&sim->mem, s->gpa / SIM_PAGE_SIZE,
+						    (s->gpa + s->size) / SIM_PAGE_SIZE);
+	}
+	*ret_private = priv;
+	*ret_shared = total - priv;
+}
+
+static void put_digests(FILE *f, const struct sim *sim)
+{
+	static const uint8_t zero[48];
+	const struct sim_psp *psp = &sim->psp;
+
+	fputs("\"policy\": ", f);
+	fprintf(f, "\"0x%llx\", \"host_data\": ", (unsigned long long)psp->policy);
+	put_hex(f, psp->host_data, sizeof(psp->host_data));
+	fputs(", \"id_key_digest\": ", f);
+	put_hex(f, psp->id_block_en ? psp->id_key_digest : zero, 48);
+	fputs(", \"author_key_digest\": ", f);
+	put_hex(f, psp->auth_key_en ? psp->author_key_digest : zero, 48);
+}
+
+static void report(FILE *f, struct sim *sim)
+{
+	static const char *const types[] = { "INVALID",	   "NORMAL",  "VMSA", "ZERO",
+					     "UNMEASURED", "SECRETS", "CPUID" };
+	uint64_t priv, shared;
+	unsigned int i;
+	bool first;
+
+	fputs("{\n  \"profile\": ", f);
+	put_string(f, sim->profile.name);
+	fprintf(f, ",\n  \"abi\": \"%s\",\n", sim->profile.abi == SIM_ABI_V12 ? "v12" : "upstream");
+	fputs("  \"confidentiality\": \"none (simulated host)\",\n", f);
+	fputs("  \"measurement\": ", f);
+	if (sim->finished)
+		put_hex(f, sim->psp.measurement, 48);
+	else if (sim->psp.ld_ready)
+		put_hex(f, sim->psp.ld.ld, 48);
+	else
+		fputs("null", f);
+	fprintf(f, ",\n  \"launch_finished\": %s,\n", sim->finished ? "true" : "false");
+	fputs("  ", f);
+	put_digests(f, sim);
+	fprintf(f, ",\n  \"vmsa_features\": \"0x%llx\",\n",
+		(unsigned long long)(sim->vmsa_features | (sim->sev_init ? 1 : 0)));
+	fprintf(f, "  \"vcpus\": %u,\n", sim->nr_vcpus);
+	fputs("  \"ioctls\": {", f);
+	for (i = 0, first = true; i < SIM_IOC_MAX; i++) {
+		if (!sim->ioctls[i])
+			continue;
+		fprintf(f, "%s\n    \"%s\": %llu", first ? "" : ",", sim_ioctl_name(i),
+			(unsigned long long)sim->ioctls[i]);
+		first = false;
+	}
+	fputs("\n  },\n", f);
+	fprintf(f, "  \"launch_updates\": %llu,\n",
+		(unsigned long long)sim->ioctls[SIM_IOC_SNP_LAUNCH_UPDATE]);
+	fputs("  \"firmware_page_ops\": {", f);
+	for (i = 1, first = true; i < sizeof(types) / sizeof(types[0]); i++) {
+		fprintf(f, "%s \"%s\": %llu", first ? "" : ",", types[i],
+			(unsigned long long)sim->psp.page_ops[i]);
+		first = false;
+	}
+	fputs(" },\n", f);
+	page_states(sim, &priv, &shared);
+	fprintf(f, "  \"page_states\": { \"private\": %llu, \"shared\": %llu },\n",
+		(unsigned long long)priv, (unsigned long long)shared);
+	fputs("  \"guest_script\": ", f);
+	put_string(f, outcome(sim));
+	fputs(",\n  \"attestation_reports\": [", f);
+	for (i = 0; i < sim->nr_reports; i++) {
+		fprintf(f,
+			"%s\n    { \"version\": 2, \"vmpl\": 0, \"measurement\": ", i ? "," : "");
+		put_hex(f, sim->psp.measurement, 48);
+		fputs(", ", f);
+		put_digests(f, sim);
+		fputs(", \"report_data\": ", f);
+		put_hex(f, sim->reports[i].report_data, 64);
+		fputs(" }", f);
+	}
+	fputs(sim->nr_reports ? "\n  ]\n}\n" : "]\n}\n", f);
+}
+
+int sim_report_to_buffer(struct sim *sim, char **ret_buf, size_t *ret_len)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return -errno;
+	report(f, sim);
+	if (fclose(f) != 0) {
+		free(buf);
+		return -EIO;
+	}
+	*ret_buf = buf;
+	*ret_len = len;
+	return 0;
+}
+
+int sim_report_write(struct sim *sim, const char *path)
+{
+	char tmp[4096];
+	char *buf;
+	size_t len;
+	FILE *f;
+	int r;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	r = sim_report_to_buffer(sim, &buf, &len);
+	if (r < 0)
+		return r;
+	f = fopen(tmp, "we");
+	if (!f) {
+		r = -errno;
+		free(buf);
+		return r;
+	}
+	if (fwrite(buf, 1, len, f) != len)
+		r = -EIO;
+	if (fclose(f) != 0 && r == 0)
+		r = -EIO;
+	free(buf);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlink(tmp);
+	sim->report_written = r == 0;
+	return r;
+}
