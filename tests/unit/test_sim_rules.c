@@ -1,0 +1,1277 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One test per rule the simulated SNP host enforces (docs/sim.md "Rules"), driving the
+ * backend ops directly as the VMM does. Each name says the rule and the result.
+ */
+#include <errno.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/psp-sev.h>
+
+#include <cmocka.h>
+
+#include "sim_test_util.h"
+#include "snp/idblock.h"
+#include "snp/vmsa.h"
+
+#define PAGE 4096u
+
+static void started(struct t_vm *vm, const char *profile, const char *faults,
+		    const char *const *settings)
+{
+	uint32_t fw;
+
+	t_vm_create(vm, profile, faults, NULL, settings);
+	assert_int_equal(t_init2(vm, 0, 0, 0), 0);
+	assert_int_equal(t_launch_start(vm, T_POLICY, &fw), 0);
+}
+
+/* ---- VM creation and the ioctl's presence ---- */
+
+static void test_sim_create_vm_type_outside_vm_types_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_sim_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(vm.be->ops->create_vm(vm.be, 5 /* TDX */), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_vm_types_reports_snp(void **state)
+{
+	struct t_vm vm;
+
+	t_sim_create(&vm, NULL, NULL, NULL, NULL);
+	assert_true(vm.be->ops->check_extension(vm.be, false, KVM_CAP_VM_TYPES) &
+		    (1 << KVM_X86_SNP_VM));
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_memory_encrypt_op_on_default_vm_is_enotty(void **state)
+{
+	struct t_vm vm;
+
+	t_sim_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(vm.be->ops->create_vm(vm.be, KVM_X86_DEFAULT_VM), 0);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), -ENOTTY);
+	t_vm_destroy(&vm);
+}
+
+/* ---- device attributes ---- */
+
+static void test_sim_vmsa_features_attr_reports_debug_swap(void **state)
+{
+	struct t_vm vm;
+	uint64_t v = 0;
+
+	t_sim_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(
+		vm.be->ops->get_device_attr(vm.be, KVM_X86_GRP_SEV, KVM_X86_SEV_VMSA_FEATURES, &v),
+		0);
+	assert_int_equal(v, SVM_SEV_FEAT_DEBUG_SWAP);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_policy_bits_attr_without_policy_bits_profile_is_enxio(void **state)
+{
+	struct t_vm vm;
+	uint64_t v = 0;
+
+	t_sim_create(&vm, "upstream", NULL, NULL, NULL);
+	assert_int_equal(
+		vm.be->ops->get_device_attr(vm.be, KVM_X86_GRP_SEV, KVM_X86_SNP_POLICY_BITS, &v),
+		-ENXIO);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_policy_bits_attr_on_policy_bits_profile_is_reported(void **state)
+{
+	struct t_vm vm;
+	uint64_t v = 0;
+
+	t_sim_create(&vm, "upstream-policy-bits", NULL, NULL, NULL);
+	assert_int_equal(
+		vm.be->ops->get_device_attr(vm.be, KVM_X86_GRP_SEV, KVM_X86_SNP_POLICY_BITS, &v),
+		0);
+	assert_true(v & SNP_POLICY_CXL_ALLOW);
+	assert_false(v & SNP_POLICY_MIGRATE_MA);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_req_certs_attr_only_on_certs_profile(void **state)
+{
+	struct t_vm a, b;
+	uint64_t v = 0;
+
+	t_sim_create(&a, "upstream-policy-bits", NULL, NULL, NULL);
+	t_sim_create(&b, "upstream-certs", NULL, NULL, NULL);
+	assert_int_equal(
+		a.be->ops->get_device_attr(a.be, KVM_X86_GRP_SEV, KVM_X86_SEV_SNP_REQ_CERTS, &v),
+		-ENXIO);
+	assert_int_equal(
+		b.be->ops->get_device_attr(b.be, KVM_X86_GRP_SEV, KVM_X86_SEV_SNP_REQ_CERTS, &v),
+		0);
+	assert_int_equal(v, 1);
+	t_vm_destroy(&a);
+	t_vm_destroy(&b);
+}
+
+static void test_sim_host_facts_report_profile_cbit(void **state)
+{
+	static const char *const settings[] = { "cbitpos=47", "smt=0", NULL };
+	struct host_facts f;
+	struct t_vm vm;
+
+	t_sim_create(&vm, NULL, NULL, NULL, settings);
+	assert_int_equal(vm.be->ops->get_host_facts(vm.be, &f), 0);
+	assert_int_equal(f.cpuid_8000001f[1] & 0x3f, 47);
+	assert_int_equal((f.cpuid_8000001f[1] >> 6) & 0x3f, 1);
+	assert_false(f.smt_active);
+	assert_true(f.cpuid_8000001f[0] & (1u << 4));
+	t_vm_destroy(&vm);
+}
+
+/* ---- KVM_SEV_INIT2 ---- */
+
+/* Upstream: the second INIT2 is an id below 100 on an SNP guest, refused with -EPERM
+ * before sev_guest_init2() sees need_init. */
+static void test_sim_init2_twice_is_eperm(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, "upstream", NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), -EPERM);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_v12_init2_twice_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, "v12", NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_init2_after_vcpu_create_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_init2_nonzero_flags_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 1, 0), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_init2_unknown_vmsa_feature_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, SVM_SEV_FEAT_SECURE_TSC, 0, 0), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_init2_snp_active_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, SVM_SEV_FEAT_SNP_ACTIVE, 0, 0), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_init2_ghcb_version_below_2_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 1), -EINVAL);
+	assert_int_equal(t_init2(&vm, 0, 0, 3), -EINVAL);
+	assert_int_equal(t_init2(&vm, SVM_SEV_FEAT_DEBUG_SWAP, 0, 2), 0);
+	t_vm_destroy(&vm);
+}
+
+/* ---- command ids per ABI ---- */
+
+static void test_sim_upstream_v12_command_after_init2_is_eperm(void **state)
+{
+	struct kvm_sev_snp_v12_launch_start s = { .policy = T_POLICY };
+	struct t_vm vm;
+	uint32_t fw = 1;
+
+	t_vm_create(&vm, "upstream", NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_V12_LAUNCH_START, &s, &fw), -EPERM);
+	assert_int_equal(fw, 0);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_v12_upstream_command_is_einval(void **state)
+{
+	struct kvm_sev_snp_launch_start s = { .policy = T_POLICY };
+	struct t_vm vm;
+	uint32_t fw = 1;
+
+	t_vm_create(&vm, "v12", NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_LAUNCH_START, &s, &fw), -EINVAL);
+	assert_int_equal(fw, 0);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_start_before_init2_is_enotty(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_launch_start(&vm, T_POLICY, &fw), -ENOTTY);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_enable_req_certs_unknown_without_certs_profile_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, "upstream-policy-bits", NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_ENABLE_REQ_CERTS, NULL, NULL), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_enable_req_certs_after_vcpu_create_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, "upstream-certs", NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_ENABLE_REQ_CERTS, NULL, NULL), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+/* ---- SNP_LAUNCH_START ---- */
+
+static void test_sim_launch_start_without_rsvd_mbo_is_einval(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_launch_start(&vm, SNP_POLICY_SMT, &fw), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_start_unsupported_policy_bit_is_einval(void **state)
+{
+	struct t_vm a, b;
+	uint32_t fw;
+
+	t_vm_create(&a, "upstream", NULL, NULL, NULL);
+	t_vm_create(&b, "upstream-policy-bits", NULL, NULL, NULL);
+	assert_int_equal(t_init2(&a, 0, 0, 0), 0);
+	assert_int_equal(t_init2(&b, 0, 0, 0), 0);
+	assert_int_equal(t_launch_start(&a, T_POLICY | SNP_POLICY_CXL_ALLOW, &fw), -EINVAL);
+	assert_int_equal(t_launch_start(&b, T_POLICY | SNP_POLICY_CXL_ALLOW, &fw), 0);
+	assert_int_equal(t_launch_start(&b, T_POLICY | SNP_POLICY_MIGRATE_MA, &fw), -EINVAL);
+	t_vm_destroy(&a);
+	t_vm_destroy(&b);
+}
+
+static void test_sim_launch_start_debug_unsupported_is_einval(void **state)
+{
+	static const char *const settings[] = { "policy_bits=0x3ffff", NULL };
+	struct t_vm vm;
+	uint32_t fw;
+
+	t_vm_create(&vm, NULL, NULL, NULL, settings);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_launch_start(&vm, T_POLICY | SNP_POLICY_DEBUG, &fw), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_start_nonzero_flags_is_einval(void **state)
+{
+	struct kvm_sev_snp_launch_start s = { .policy = T_POLICY, .flags = 1 };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_LAUNCH_START, &s, NULL), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_start_twice_is_einval(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_launch_start(&vm, T_POLICY, &fw), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_start_smt_disallowed_on_smt_host_is_policy_failure(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_launch_start(&vm, SNP_POLICY_RSVD_MBO, &fw), -EIO);
+	assert_int_equal(fw, SEV_RET_POLICY_FAILURE);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_start_smt_disallowed_without_host_smt_succeeds(void **state)
+{
+	static const char *const settings[] = { "smt=0", NULL };
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	t_vm_create(&vm, NULL, NULL, NULL, settings);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_launch_start(&vm, SNP_POLICY_RSVD_MBO, &fw), 0);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_start_abi_newer_than_firmware_is_policy_failure(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	/* firmware 1.55; the guest asks for at least 2.0 */
+	assert_int_equal(t_launch_start(&vm, T_POLICY | (2u << 8), &fw), -EIO);
+	assert_int_equal(fw, SEV_RET_POLICY_FAILURE);
+	assert_int_equal(t_launch_start(&vm, T_POLICY | (1u << 8) | 55, &fw), 0);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_v12_launch_start_without_smt_is_einval(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	t_vm_create(&vm, "v12", NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_launch_start(&vm, SNP_POLICY_RSVD_MBO, &fw), -EINVAL);
+	assert_int_equal(t_launch_start(&vm, T_POLICY | SNP_POLICY_SINGLE_SOCKET, &fw), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+/* ---- SNP_LAUNCH_UPDATE ---- */
+
+static void test_sim_launch_update_before_launch_start_is_einval(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_set_private(&vm, 0, PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0, PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, NULL),
+			 -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_update_unaligned_len_is_einval(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_set_private(&vm, 0, 2 * PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0, PAGE + 1, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, NULL),
+			 -EINVAL);
+	assert_int_equal(t_launch_update(&vm, 0, 0, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, NULL),
+			 -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_update_vmsa_type_is_einval(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_set_private(&vm, 0, PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0, PAGE, SNP_PAGE_TYPE_VMSA, &fw, NULL), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_update_nonzero_flags_is_einval(void **state)
+{
+	struct t_vm vm;
+	struct kvm_sev_snp_launch_update u = { .len = PAGE, .type = 1, .flags = 1 };
+
+	started(&vm, NULL, NULL, NULL);
+	u.uaddr = (uint64_t)(uintptr_t)vm.ram;
+	assert_int_equal(t_set_private(&vm, 0, PAGE, true), 0);
+	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_LAUNCH_UPDATE, &u, NULL), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_update_unaligned_uaddr_is_einval(void **state)
+{
+	struct t_vm vm;
+	struct kvm_sev_snp_launch_update u = { .len = PAGE, .type = 1 };
+
+	started(&vm, NULL, NULL, NULL);
+	u.uaddr = (uint64_t)(uintptr_t)vm.ram + 8;
+	assert_int_equal(t_set_private(&vm, 0, PAGE, true), 0);
+	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_LAUNCH_UPDATE, &u, NULL), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_update_zero_type_ignores_uaddr(void **state)
+{
+	struct t_vm vm;
+	struct kvm_sev_snp_launch_update u = { .len = PAGE,
+					       .type = KVM_SEV_SNP_PAGE_TYPE_ZERO,
+					       .uaddr = 3 };
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_set_private(&vm, 0, PAGE, true), 0);
+	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_LAUNCH_UPDATE, &u, NULL), 0);
+	assert_int_equal(u.len, 0);
+	assert_int_equal(u.gfn_start, 1);
+	assert_int_equal(u.uaddr, 3);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_update_without_gmem_memslot_is_einval(void **state)
+{
+	struct t_vm vm;
+	struct kvm_sev_snp_launch_update u = { .len = PAGE,
+					       .type = 1,
+					       .gfn_start = (1ull << 32) >> 12 };
+
+	started(&vm, NULL, NULL, NULL);
+	u.uaddr = (uint64_t)(uintptr_t)vm.ram;
+	assert_int_equal(t_set_private(&vm, 1ull << 32, PAGE, true), 0);
+	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_LAUNCH_UPDATE, &u, NULL), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_update_not_private_is_eio(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw = 1;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_launch_update(&vm, 0, PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, NULL),
+			 -EIO);
+	assert_int_equal(fw, 0);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_update_same_page_twice_is_eio(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw = 1;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_set_private(&vm, 0, PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0, PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, NULL), 0);
+	assert_int_equal(t_launch_update(&vm, 0, PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, NULL),
+			 -EIO);
+	assert_int_equal(fw, 0);
+	assert_int_equal(vm.sim->psp.page_ops[SNP_PAGE_NORMAL], 1);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_update_failure_after_progress_returns_progress(void **state)
+{
+	struct kvm_sev_snp_launch_update io;
+	struct t_vm vm;
+	uint32_t fw;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_set_private(&vm, 0, PAGE, true), 0);
+	/* page 1 is shared: kvm_gmem_populate() stops there and reports one page done */
+	assert_int_equal(t_launch_update(&vm, 0, 2 * PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, &io),
+			 0);
+	assert_int_equal(io.gfn_start, 1);
+	assert_int_equal(io.len, PAGE);
+	assert_int_equal(io.uaddr, (uint64_t)(uintptr_t)(vm.ram + PAGE));
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_update_past_memslot_end_stops_at_slot_end(void **state)
+{
+	struct kvm_sev_snp_launch_update io;
+	struct t_vm vm;
+	uint32_t fw;
+	uint64_t last = T_RAM_SIZE - PAGE;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_set_private(&vm, last, 2 * PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, last, 2 * PAGE, KVM_SEV_SNP_PAGE_TYPE_ZERO, &fw, &io),
+			 0);
+	assert_int_equal(io.len, PAGE);
+	assert_int_equal(io.gfn_start, T_RAM_SIZE >> 12);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_update_copies_source_into_guest_memfd(void **state)
+{
+	struct kvm_sev_snp_launch_update io;
+	uint8_t back[PAGE];
+	struct t_vm vm;
+	uint32_t fw;
+
+	started(&vm, NULL, NULL, NULL);
+	memset(vm.ram + 2 * PAGE, 0xa5, 2 * PAGE);
+	assert_int_equal(t_set_private(&vm, 2 * PAGE, 2 * PAGE, true), 0);
+	assert_int_equal(
+		t_launch_update(&vm, 2 * PAGE, 2 * PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, &io),
+		0);
+	assert_int_equal(io.len, 0);
+	assert_int_equal(io.gfn_start, 4);
+	assert_int_equal(pread(vm.gmem_fd, back, PAGE, 3 * PAGE), PAGE);
+	assert_memory_equal(back, vm.ram + 3 * PAGE, PAGE);
+	assert_int_equal(vm.sim->psp.page_ops[SNP_PAGE_NORMAL], 2);
+	t_vm_destroy(&vm);
+}
+
+/* ---- the CPUID page ---- */
+
+struct cpuid_fn {
+	uint32_t eax_in, ecx_in;
+	uint64_t xcr0_in, xss_in;
+	uint32_t eax, ebx, ecx, edx;
+	uint64_t reserved;
+} __attribute__((packed));
+
+struct cpuid_page {
+	uint32_t count, reserved1;
+	uint64_t reserved2;
+	struct cpuid_fn fn[64];
+} __attribute__((packed));
+
+/* The host's supported CPUID, copied into a CPUID page unmasked (a naive VMM). */
+static void naive_cpuid_page(struct t_vm *vm, struct cpuid_page *p)
+{
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 64 * sizeof(struct kvm_cpuid_entry2));
+	unsigned int i;
+
+	assert_non_null(c);
+	c->nent = 64;
+	assert_int_equal(vm->be->ops->get_supported_cpuid(vm->be, c), 0);
+	memset(p, 0, sizeof(*p));
+	p->count = c->nent;
+	for (i = 0; i < c->nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		p->fn[i].eax_in = e->function;
+		p->fn[i].ecx_in = e->index;
+		p->fn[i].eax = e->eax;
+		p->fn[i].ebx = e->ebx;
+		p->fn[i].ecx = e->ecx;
+		p->fn[i].edx = e->edx;
+		if (e->function == 0xd && e->index <= 1)
+			p->fn[i].xcr0_in = 1;
+	}
+	free(c);
+}
+
+static struct cpuid_fn *find_fn(struct cpuid_page *p, uint32_t leaf, uint32_t sub)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->count; i++)
+		if (p->fn[i].eax_in == leaf && p->fn[i].ecx_in == sub)
+			return &p->fn[i];
+	fail_msg("leaf 0x%x.%u missing", leaf, sub);
+	return &p->fn[0];
+}
+
+static void test_sim_cpuid_page_unmasked_is_rejected_with_corrected_page(void **state)
+{
+	struct cpuid_page *page;
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	started(&vm, NULL, NULL, NULL);
+	page = (struct cpuid_page *)(vm.ram + 0x5000);
+	naive_cpuid_page(&vm, page);
+	assert_int_equal(t_set_private(&vm, 0x5000, PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0x5000, PAGE, KVM_SEV_SNP_PAGE_TYPE_CPUID, &fw, NULL),
+			 -EIO);
+	assert_int_equal(fw, SEV_RET_INVALID_PARAM);
+	/* the firmware's expected values were copied back over the source buffer */
+	assert_int_equal(find_fn(page, 0x1, 0)->ecx & (1u << 24), 0);
+	assert_int_equal(find_fn(page, 0x7, 0)->ebx & (1u << 1), 0);
+	assert_int_equal(find_fn(page, 0x7, 0)->edx & 0xfc000000u, 0);
+	assert_int_equal(find_fn(page, 0x80000008, 0)->ebx & (1u << 25), 0);
+	assert_int_equal(find_fn(page, 0xd, 0)->ebx, 0x240);
+	assert_int_not_equal(find_fn(page, 0x1, 0)->ecx & (1u << 30), 0); /* RDRAND kept */
+	/* nothing was measured; the corrected page is accepted on retry */
+	assert_int_equal(vm.sim->psp.page_ops[SNP_PAGE_CPUID], 0);
+	assert_int_equal(t_launch_update(&vm, 0x5000, PAGE, KVM_SEV_SNP_PAGE_TYPE_CPUID, &fw, NULL),
+			 0);
+	assert_int_equal(vm.sim->psp.page_ops[SNP_PAGE_CPUID], 1);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_cpuid_page_more_than_64_entries_is_rejected(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	started(&vm, NULL, NULL, NULL);
+	((struct cpuid_page *)(vm.ram + 0x5000))->count = 65;
+	assert_int_equal(t_set_private(&vm, 0x5000, PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0x5000, PAGE, KVM_SEV_SNP_PAGE_TYPE_CPUID, &fw, NULL),
+			 -EIO);
+	assert_int_equal(fw, SEV_RET_INVALID_PARAM);
+	assert_int_equal(((struct cpuid_page *)(vm.ram + 0x5000))->count, 64);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_cpuid_page_bad_xcr0_in_is_rejected(void **state)
+{
+	struct cpuid_page *page;
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	started(&vm, NULL, NULL, NULL);
+	page = (struct cpuid_page *)(vm.ram + 0x5000);
+	page->count = 1;
+	page->fn[0].eax_in = 0xd;
+	page->fn[0].xcr0_in = 1ull << 40; /* no x87, unsupported component */
+	page->fn[0].ebx = 0x240;
+	assert_int_equal(t_set_private(&vm, 0x5000, PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0x5000, PAGE, KVM_SEV_SNP_PAGE_TYPE_CPUID, &fw, NULL),
+			 -EIO);
+	assert_int_equal(fw, SEV_RET_INVALID_PARAM);
+	assert_int_equal(page->fn[0].xcr0_in, 1);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_cpuid_page_nonzero_reserved_is_rejected(void **state)
+{
+	struct cpuid_page *page;
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	started(&vm, NULL, NULL, NULL);
+	page = (struct cpuid_page *)(vm.ram + 0x5000);
+	page->count = 1;
+	page->fn[0].eax_in = 0x80000000;
+	page->fn[0].reserved = 1;
+	assert_int_equal(t_set_private(&vm, 0x5000, PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0x5000, PAGE, KVM_SEV_SNP_PAGE_TYPE_CPUID, &fw, NULL),
+			 -EIO);
+	assert_int_equal(fw, SEV_RET_INVALID_PARAM);
+	assert_int_equal(page->fn[0].reserved, 0);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_cpuid_reject_fault_rejects_a_valid_page_once(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	started(&vm, NULL, "cpuid-reject", NULL);
+	assert_int_equal(t_set_private(&vm, 0x5000, PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0x5000, PAGE, KVM_SEV_SNP_PAGE_TYPE_CPUID, &fw, NULL),
+			 -EIO);
+	assert_int_equal(fw, SEV_RET_INVALID_PARAM);
+	assert_int_equal(t_launch_update(&vm, 0x5000, PAGE, KVM_SEV_SNP_PAGE_TYPE_CPUID, &fw, NULL),
+			 0);
+	t_vm_destroy(&vm);
+}
+
+/* ---- SNP_LAUNCH_FINISH and after ---- */
+
+static void test_sim_launch_finish_twice_is_einval(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	t_launch_all(&vm);
+	assert_int_equal(t_launch_finish(&vm, &fw), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_finish_nonzero_flags_is_einval(void **state)
+{
+	struct kvm_sev_snp_launch_finish f = { .flags = 1 };
+	struct t_vm vm;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_LAUNCH_FINISH, &f, NULL), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_register_ioctls_after_finish_are_einval(void **state)
+{
+	struct vcpu_state st = { 0 };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	t_launch_all(&vm);
+	assert_int_equal(vm.be->ops->vcpu_get_state(vm.be, 0, &st), -EINVAL);
+	vmsa_kvm_reset_state(&st);
+	assert_int_equal(vm.be->ops->vcpu_set_state(vm.be, 0, &st), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_update_after_finish_is_eio(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	t_launch_all(&vm);
+	assert_int_equal(t_set_private(&vm, 0x200000, PAGE, true), 0);
+	assert_int_equal(
+		t_launch_update(&vm, 0x200000, PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, NULL),
+		-EIO);
+	assert_int_equal(fw, SEV_RET_INVALID_GUEST_STATE);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_pre_fault_before_finish_is_eopnotsupp(void **state)
+{
+	struct kvm_pre_fault_memory pf = { .gpa = 0, .size = PAGE };
+	struct t_vm vm;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	assert_int_equal(vm.be->ops->vcpu_pre_fault_memory(vm.be, 0, &pf), -EOPNOTSUPP);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_pre_fault_after_finish_consumes_range(void **state)
+{
+	struct kvm_pre_fault_memory pf = { .gpa = 0x400000, .size = 4 * PAGE };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	t_launch_all(&vm);
+	assert_int_equal(vm.be->ops->vcpu_pre_fault_memory(vm.be, 0, &pf), 0);
+	assert_int_equal(pf.size, 0);
+	assert_int_equal(pf.gpa, 0x400000 + 4 * PAGE);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_run_before_finish_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_run_with_immediate_exit_is_eintr(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	t_launch_all(&vm);
+	vm.sim->vcpus[0].run->immediate_exit = 1;
+	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), -EINTR);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_get_state_of_fresh_vcpu_is_kvm_reset_state(void **state)
+{
+	struct vcpu_state st = { .nr_msrs = 1, .msrs[0].index = 0x277 }, reset;
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	assert_int_equal(vm.be->ops->vcpu_get_state(vm.be, 0, &st), 0);
+	vmsa_kvm_reset_state(&reset);
+	assert_memory_equal(&st.sregs, &reset.sregs, sizeof(st.sregs));
+	assert_int_equal(st.regs.rip, 0xfff0);
+	assert_int_equal(st.msrs[0].data, 0x0007040600070406ull);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_set_state_invalid_sregs_is_einval(void **state)
+{
+	struct vcpu_state st;
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	vmsa_kvm_reset_state(&st);
+	st.valid = VCPU_STATE_SREGS;
+	st.sregs.cr0 = 0x80000000; /* PG without PE */
+	assert_int_equal(vm.be->ops->vcpu_set_state(vm.be, 0, &st), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+/* The measurement at LAUNCH_FINISH: the page chain plus one VMSA per vCPU synthesized
+ * by the measurement library from the state the VMM set, at 0xFFFFFFFFF000. */
+static void test_sim_launch_finish_measures_one_vmsa_per_vcpu(void **state)
+{
+	static const struct vmsa_host_facts host = { .cr4_mce = true };
+	struct launch_digest ld;
+	uint8_t page[PAGE], vmsa[PAGE];
+	struct vcpu_state st;
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, SVM_SEV_FEAT_DEBUG_SWAP, 0, 0), 0);
+	assert_int_equal(t_launch_start(&vm, T_POLICY, &fw), 0);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	assert_int_equal(t_create_vcpu(&vm, 1), 1);
+	vmsa_kvm_reset_state(&st);
+	st.valid = VCPU_STATE_REGS;
+	st.regs.rip = 0x1234;
+	st.regs.rsi = 0x7000;
+	assert_int_equal(vm.be->ops->vcpu_set_state(vm.be, 0, &st), 0);
+	memset(vm.ram + 0x100000, 0x42, PAGE);
+	memcpy(page, vm.ram + 0x100000, PAGE);
+	assert_int_equal(t_set_private(&vm, 0x100000, PAGE, true), 0);
+	assert_int_equal(
+		t_launch_update(&vm, 0x100000, PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, NULL), 0);
+	assert_int_equal(t_launch_finish(&vm, &fw), 0);
+
+	assert_int_equal(launch_digest_init(&ld, NULL), 0);
+	assert_int_equal(launch_digest_add_page(&ld, SNP_PAGE_NORMAL, 0x100000, page), 0);
+	assert_int_equal(vmsa_from_kvm_state(&st, SVM_SEV_FEAT_DEBUG_SWAP, &host, vmsa), 0);
+	assert_int_equal(launch_digest_add_vmsa(&ld, vmsa), 0);
+	vmsa_kvm_reset_state(&st);
+	st.valid = 0;
+	assert_int_equal(vmsa_from_kvm_state(&st, SVM_SEV_FEAT_DEBUG_SWAP, &host, vmsa), 0);
+	assert_int_equal(launch_digest_add_vmsa(&ld, vmsa), 0);
+	assert_memory_equal(vm.sim->psp.measurement, ld.ld, 48);
+	assert_int_equal(vm.sim->psp.page_ops[SNP_PAGE_VMSA], 2);
+	launch_digest_fini(&ld);
+	t_vm_destroy(&vm);
+}
+
+/* ---- memory ---- */
+
+static void test_sim_memory_attributes_unaligned_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_set_private(&vm, 0x800, PAGE, true), -EINVAL);
+	assert_int_equal(t_set_private(&vm, 0, 0, true), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_memory_attributes_nonzero_flags_is_einval(void **state)
+{
+	struct kvm_memory_attributes a = { .size = PAGE, .flags = 1 };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(vm.be->ops->set_memory_attributes(vm.be, &a), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_memory_attributes_private_on_default_vm_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_sim_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(vm.be->ops->create_vm(vm.be, KVM_X86_DEFAULT_VM), 0);
+	assert_int_equal(t_set_private(&vm, 0, PAGE, true), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_create_guest_memfd_init_shared_on_snp_is_einval(void **state)
+{
+	struct kvm_create_guest_memfd g = { .size = 1 << 20,
+					    .flags = GUEST_MEMFD_FLAG_INIT_SHARED };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(vm.be->ops->create_guest_memfd(vm.be, &g), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_memslot_overlap_is_eexist(void **state)
+{
+	struct kvm_userspace_memory_region2 r = { .slot = 7,
+						  .guest_phys_addr = 0x100000,
+						  .memory_size = 1 << 20 };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	r.userspace_addr = (uint64_t)(uintptr_t)vm.ram;
+	assert_int_equal(vm.be->ops->set_user_memory_region2(vm.be, &r), -EEXIST);
+	t_vm_destroy(&vm);
+}
+
+/* ---- more VM-level rules ---- */
+
+static void test_sim_enable_cap_exit_hypercall_other_bits_is_einval(void **state)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_EXIT_HYPERCALL, .args[0] = 1ull << 11 };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(vm.be->ops->enable_cap(vm.be, &cap), -EINVAL);
+	cap.args[0] = 1ull << KVM_HC_MAP_GPA_RANGE;
+	assert_int_equal(vm.be->ops->enable_cap(vm.be, &cap), 0);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_irq_line_without_irqchip_is_enxio(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(vm.be->ops->irq_line(vm.be, 4, true), -ENXIO);
+	assert_int_equal(vm.be->ops->create_irqchip(vm.be), 0);
+	assert_int_equal(vm.be->ops->irq_line(vm.be, 4, true), 0);
+	assert_int_equal(vm.be->ops->create_irqchip(vm.be), -EEXIST);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_create_irqchip_after_vcpu_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	assert_int_equal(vm.be->ops->create_irqchip(vm.be), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_create_vcpu_duplicate_id_is_eexist(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(&vm, 3), 0);
+	assert_int_equal(t_create_vcpu(&vm, 3), -EEXIST);
+	assert_int_equal(t_create_vcpu(&vm, 4096), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_pre_fault_outside_memslots_is_enoent(void **state)
+{
+	struct kvm_pre_fault_memory pf = { .gpa = 1ull << 40, .size = PAGE };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	t_launch_all(&vm);
+	assert_int_equal(vm.be->ops->vcpu_pre_fault_memory(vm.be, 0, &pf), -ENOENT);
+	pf.flags = 1;
+	assert_int_equal(vm.be->ops->vcpu_pre_fault_memory(vm.be, 0, &pf), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_memslot_guest_memfd_with_dirty_logging_is_einval(void **state)
+{
+	struct kvm_userspace_memory_region2 r = {
+		.slot = 9,
+		.flags = KVM_MEM_GUEST_MEMFD | KVM_MEM_LOG_DIRTY_PAGES,
+		.guest_phys_addr = 1ull << 32,
+		.memory_size = 1 << 20,
+	};
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	r.userspace_addr = (uint64_t)(uintptr_t)vm.ram;
+	r.guest_memfd = (uint32_t)vm.gmem_fd;
+	assert_int_equal(vm.be->ops->set_user_memory_region2(vm.be, &r), -EINVAL);
+	r.flags = KVM_MEM_GUEST_MEMFD; /* the same guest_memfd range bound twice */
+	assert_int_equal(vm.be->ops->set_user_memory_region2(vm.be, &r), -EEXIST);
+	t_vm_destroy(&vm);
+}
+
+/* ---- the ID block at LAUNCH_FINISH ---- */
+
+static int finish_with_id_block(struct t_vm *vm, const uint8_t ld[48], uint64_t policy,
+				uint32_t *fw)
+{
+	struct snp_id_block *blk = calloc(1, sizeof(*blk));
+	struct snp_id_auth *auth = calloc(1, sizeof(*auth));
+	struct kvm_sev_snp_launch_finish f = { .id_block_en = 1, .auth_key_en = 1 };
+	EVP_PKEY *id_key = EVP_EC_gen("P-384"), *author = EVP_EC_gen("P-384");
+	struct diag d = { { 0 } };
+	int r;
+
+	assert_non_null(blk);
+	assert_non_null(auth);
+	assert_non_null(id_key);
+	assert_non_null(author);
+	snp_id_block_build(blk, ld, policy, NULL, NULL, 1);
+	assert_int_equal(snp_id_auth_build(blk, id_key, author, auth, &d), 0);
+	f.id_block_uaddr = (uint64_t)(uintptr_t)blk;
+	f.id_auth_uaddr = (uint64_t)(uintptr_t)auth;
+	memset(f.host_data, 0x5a, sizeof(f.host_data));
+	r = t_sev(vm, KVM_SEV_SNP_LAUNCH_FINISH, &f, fw);
+	EVP_PKEY_free(id_key);
+	EVP_PKEY_free(author);
+	free(blk);
+	free(auth);
+	return r;
+}
+
+static uint8_t expected_ld[48];
+
+/* The launch digest LAUNCH_FINISH will reach: the current LD plus vCPU 0's VMSA. */
+static void predict_ld(struct t_vm *vm)
+{
+	static const struct vmsa_host_facts host = { .cr4_mce = true };
+	struct launch_digest ld;
+	uint8_t vmsa[PAGE];
+	struct vcpu_state st;
+
+	assert_int_equal(launch_digest_init(&ld, vm->sim->psp.ld.ld), 0);
+	vmsa_kvm_reset_state(&st);
+	st.valid = 0;
+	assert_int_equal(vmsa_from_kvm_state(&st, 0, &host, vmsa), 0);
+	assert_int_equal(launch_digest_add_vmsa(&ld, vmsa), 0);
+	memcpy(expected_ld, ld.ld, 48);
+	launch_digest_fini(&ld);
+}
+
+static void test_sim_launch_finish_with_signed_id_block_records_key_digests(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	predict_ld(&vm);
+	assert_int_equal(finish_with_id_block(&vm, expected_ld, T_POLICY, &fw), 0);
+	assert_int_equal(fw, 0);
+	assert_true(vm.sim->psp.id_block_en);
+	assert_true(vm.sim->psp.auth_key_en);
+	assert_int_equal(vm.sim->psp.host_data[0], 0x5a);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_finish_id_block_wrong_ld_is_bad_measurement(void **state)
+{
+	static const uint8_t wrong[48] = { 1 };
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	assert_int_equal(finish_with_id_block(&vm, wrong, T_POLICY, &fw), -EIO);
+	assert_int_equal(fw, SEV_RET_BAD_MEASUREMENT);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_finish_id_block_wrong_policy_is_policy_failure(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	predict_ld(&vm);
+	assert_int_equal(finish_with_id_block(&vm, expected_ld, T_POLICY | SNP_POLICY_DEBUG, &fw),
+			 -EIO);
+	assert_int_equal(fw, SEV_RET_POLICY_FAILURE);
+	t_vm_destroy(&vm);
+}
+
+/* ---- fault injection ---- */
+
+static void test_sim_gmem_enomem_fault_fails_create_guest_memfd(void **state)
+{
+	struct kvm_create_guest_memfd g = { .size = 1 << 20 };
+	struct t_vm vm;
+
+	t_sim_create(&vm, NULL, "gmem-enomem", NULL, NULL);
+	assert_int_equal(vm.be->ops->create_vm(vm.be, KVM_X86_SNP_VM), 0);
+	assert_int_equal(vm.be->ops->create_guest_memfd(vm.be, &g), -ENOMEM);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_update_eagain_fault_makes_no_progress(void **state)
+{
+	struct kvm_sev_snp_launch_update io;
+	struct t_vm vm;
+	uint32_t fw;
+
+	started(&vm, NULL, "launch-update-eagain=1", NULL);
+	assert_int_equal(t_set_private(&vm, 0, 2 * PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0, 2 * PAGE, KVM_SEV_SNP_PAGE_TYPE_ZERO, &fw, &io),
+			 -EAGAIN);
+	assert_int_equal(io.len, 2 * PAGE);
+	assert_int_equal(t_launch_update(&vm, 0, 2 * PAGE, KVM_SEV_SNP_PAGE_TYPE_ZERO, &fw, &io),
+			 0);
+	assert_int_equal(io.len, 0);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_update_partial_fault_writes_back_progress(void **state)
+{
+	struct kvm_sev_snp_launch_update io;
+	struct t_vm vm;
+	uint32_t fw;
+
+	started(&vm, NULL, "launch-update-partial=1", NULL);
+	assert_int_equal(t_set_private(&vm, 0, 4 * PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0, 4 * PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, &io),
+			 0);
+	assert_int_equal(io.len, 2 * PAGE);
+	assert_int_equal(io.gfn_start, 2);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_fw_error_fault_fails_launch_start_with_eio(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	t_vm_create(&vm, NULL, "fw-error=launch-start:0x16@1", NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_launch_start(&vm, T_POLICY, &fw), -EIO);
+	assert_int_equal(fw, 0x16);
+	assert_int_equal(t_launch_start(&vm, T_POLICY, &fw), 0);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_run_eintr_fault_interrupts_the_nth_run(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, "run-eintr=1", NULL, NULL);
+	t_launch_all(&vm);
+	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), -EINTR);
+	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), 0);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_bad_fault_spec_is_einval(void **state)
+{
+	struct sim_options o = { .faults = "launch-update-eagain=0" };
+	struct kvm_backend *be = NULL;
+	struct diag d = { { 0 } };
+
+	assert_int_equal(sim_backend_create(&o, &be, &d), -EINVAL);
+	assert_non_null(strstr(d.msg, "launch-update-eagain"));
+}
+
+static void test_sim_bad_profile_is_einval(void **state)
+{
+	struct sim_options o = { .profile = "v13" };
+	struct kvm_backend *be = NULL;
+	struct diag d = { { 0 } };
+
+	assert_int_equal(sim_backend_create(&o, &be, &d), -EINVAL);
+	assert_non_null(strstr(d.msg, "v13"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sim_create_vm_type_outside_vm_types_is_einval),
+		cmocka_unit_test(test_sim_vm_types_reports_snp),
+		cmocka_unit_test(test_sim_memory_encrypt_op_on_default_vm_is_enotty),
+		cmocka_unit_test(test_sim_vmsa_features_attr_reports_debug_swap),
+		cmocka_unit_test(test_sim_policy_bits_attr_without_policy_bits_profile_is_enxio),
+		cmocka_unit_test(test_sim_policy_bits_attr_on_policy_bits_profile_is_reported),
+		cmocka_unit_test(test_sim_req_certs_attr_only_on_certs_profile),
+		cmocka_unit_test(test_sim_host_facts_report_profile_cbit),
+		cmocka_unit_test(test_sim_init2_twice_is_eperm),
+		cmocka_unit_test(test_sim_v12_init2_twice_is_einval),
+		cmocka_unit_test(test_sim_init2_after_vcpu_create_is_einval),
+		cmocka_unit_test(test_sim_init2_nonzero_flags_is_einval),
+		cmocka_unit_test(test_sim_init2_unknown_vmsa_feature_is_einval),
+		cmocka_unit_test(test_sim_init2_snp_active_is_einval),
+		cmocka_unit_test(test_sim_init2_ghcb_version_below_2_is_einval),
+		cmocka_unit_test(test_sim_upstream_v12_command_after_init2_is_eperm),
+		cmocka_unit_test(test_sim_v12_upstream_command_is_einval),
+		cmocka_unit_test(test_sim_launch_start_before_init2_is_enotty),
+		cmocka_unit_test(test_sim_enable_req_certs_unknown_without_certs_profile_is_einval),
+		cmocka_unit_test(test_sim_enable_req_certs_after_vcpu_create_is_einval),
+		cmocka_unit_test(test_sim_launch_start_without_rsvd_mbo_is_einval),
+		cmocka_unit_test(test_sim_launch_start_unsupported_policy_bit_is_einval),
+		cmocka_unit_test(test_sim_launch_start_debug_unsupported_is_einval),
+		cmocka_unit_test(test_sim_launch_start_nonzero_flags_is_einval),
+		cmocka_unit_test(test_sim_launch_start_twice_is_einval),
+		cmocka_unit_test(
+			test_sim_launch_start_smt_disallowed_on_smt_host_is_policy_failure),
+		cmocka_unit_test(test_sim_launch_start_smt_disallowed_without_host_smt_succeeds),
+		cmocka_unit_test(test_sim_launch_start_abi_newer_than_firmware_is_policy_failure),
+		cmocka_unit_test(test_sim_v12_launch_start_without_smt_is_einval),
+		cmocka_unit_test(test_sim_launch_update_before_launch_start_is_einval),
+		cmocka_unit_test(test_sim_launch_update_unaligned_len_is_einval),
+		cmocka_unit_test(test_sim_launch_update_vmsa_type_is_einval),
+		cmocka_unit_test(test_sim_launch_update_nonzero_flags_is_einval),
+		cmocka_unit_test(test_sim_launch_update_unaligned_uaddr_is_einval),
+		cmocka_unit_test(test_sim_launch_update_zero_type_ignores_uaddr),
+		cmocka_unit_test(test_sim_launch_update_without_gmem_memslot_is_einval),
+		cmocka_unit_test(test_sim_launch_update_not_private_is_eio),
+		cmocka_unit_test(test_sim_launch_update_same_page_twice_is_eio),
+		cmocka_unit_test(test_sim_launch_update_failure_after_progress_returns_progress),
+		cmocka_unit_test(test_sim_launch_update_past_memslot_end_stops_at_slot_end),
+		cmocka_unit_test(test_sim_launch_update_copies_source_into_guest_memfd),
+		cmocka_unit_test(test_sim_cpuid_page_unmasked_is_rejected_with_corrected_page),
+		cmocka_unit_test(test_sim_cpuid_page_more_than_64_entries_is_rejected),
+		cmocka_unit_test(test_sim_cpuid_page_bad_xcr0_in_is_rejected),
+		cmocka_unit_test(test_sim_cpuid_page_nonzero_reserved_is_rejected),
+		cmocka_unit_test(test_sim_cpuid_reject_fault_rejects_a_valid_page_once),
+		cmocka_unit_test(test_sim_launch_finish_twice_is_einval),
+		cmocka_unit_test(test_sim_launch_finish_nonzero_flags_is_einval),
+		cmocka_unit_test(test_sim_register_ioctls_after_finish_are_einval),
+		cmocka_unit_test(test_sim_launch_update_after_finish_is_eio),
+		cmocka_unit_test(test_sim_pre_fault_before_finish_is_eopnotsupp),
+		cmocka_unit_test(test_sim_pre_fault_after_finish_consumes_range),
+		cmocka_unit_test(test_sim_run_before_finish_is_einval),
+		cmocka_unit_test(test_sim_run_with_immediate_exit_is_eintr),
+		cmocka_unit_test(test_sim_get_state_of_fresh_vcpu_is_kvm_reset_state),
+		cmocka_unit_test(test_sim_set_state_invalid_sregs_is_einval),
+		cmocka_unit_test(test_sim_launch_finish_measures_one_vmsa_per_vcpu),
+		cmocka_unit_test(test_sim_memory_attributes_unaligned_is_einval),
+		cmocka_unit_test(test_sim_memory_attributes_nonzero_flags_is_einval),
+		cmocka_unit_test(test_sim_memory_attributes_private_on_default_vm_is_einval),
+		cmocka_unit_test(test_sim_create_guest_memfd_init_shared_on_snp_is_einval),
+		cmocka_unit_test(test_sim_memslot_overlap_is_eexist),
+		cmocka_unit_test(test_sim_enable_cap_exit_hypercall_other_bits_is_einval),
+		cmocka_unit_test(test_sim_irq_line_without_irqchip_is_enxio),
+		cmocka_unit_test(test_sim_create_irqchip_after_vcpu_is_einval),
+		cmocka_unit_test(test_sim_create_vcpu_duplicate_id_is_eexist),
+		cmocka_unit_test(test_sim_pre_fault_outside_memslots_is_enoent),
+		cmocka_unit_test(test_sim_memslot_guest_memfd_with_dirty_logging_is_einval),
+		cmocka_unit_test(test_sim_launch_finish_with_signed_id_block_records_key_digests),
+		cmocka_unit_test(test_sim_launch_finish_id_block_wrong_ld_is_bad_measurement),
+		cmocka_unit_test(test_sim_launch_finish_id_block_wrong_policy_is_policy_failure),
+		cmocka_unit_test(test_sim_gmem_enomem_fault_fails_create_guest_memfd),
+		cmocka_unit_test(test_sim_launch_update_eagain_fault_makes_no_progress),
+		cmocka_unit_test(test_sim_launch_update_partial_fault_writes_back_progress),
+		cmocka_unit_test(test_sim_fw_error_fault_fails_launch_start_with_eio),
+		cmocka_unit_test(test_sim_run_eintr_fault_interrupts_the_nth_run),
+		cmocka_unit_test(test_sim_bad_fault_spec_is_einval),
+		cmocka_unit_test(test_sim_bad_profile_is_einval),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
