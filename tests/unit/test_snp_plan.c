@@ -26,12 +26,13 @@ struct fixture {
 	uint8_t *kernel;
 	uint8_t initrd[3 * 4096 + 100];
 	struct mem_layout layout;
+	struct snp_plan_config cfg;
+	struct snp_plan plan;
+	/* Last: struct kvm_cpuid2 ends in a flexible array. */
 	union {
 		struct kvm_cpuid2 hdr;
 		uint8_t bytes[sizeof(struct kvm_cpuid2) + 8 * sizeof(struct kvm_cpuid_entry2)];
 	} cpuid;
-	struct snp_plan_config cfg;
-	struct snp_plan plan;
 };
 
 static int setup(void **state)

@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""sim tier: the real snpvmm binary launches SEV-SNP guests against the simulated SNP host
+(--sim), end to end: the simulated PSP's digest must equal snpvmm's predicted
+`measurement` event and `snpvmm measure`; the scripted guest must pass; fault injection
+must be recovered from or end with one clear error line."""
+import json
+import os
+import shutil
+import subprocess
+import unittest
+
+import harness
+from harness import snpvmm
+
+MEM = "64M"
+
+
+def events_of(text):
+    return [json.loads(l) for l in text.splitlines() if l.startswith("{")]
+
+
+class SimLaunch(harness.SnpvmmTest):
+    def launch(self, *args, profile="upstream", script=None, faults=None, initrd=True,
+               mem=MEM):
+        report = os.path.join(self.dir, "report.json")
+        events = os.path.join(self.dir, "events.jsonl")
+        cmd = [f"--sim={profile}", "--kernel", self.guest, "--mem", mem,
+               "--sim-report", report, "--events", events, *args]
+        if initrd:
+            cmd += ["--initrd", self.write("initrd.img", b"sim initrd " * 300)]
+        if script:
+            cmd += ["--sim-guest", self.write("script.txt", script.encode())]
+        if faults:
+            cmd += ["--sim-faults", faults]
+        status, out, err = snpvmm(*cmd)
+        rep = None
+        if os.path.exists(report):
+            with open(report) as f:
+                rep = json.load(f)
+        evs = []
+        if os.path.exists(events):
+            with open(events) as f:
+                evs = events_of(f.read())
+        return status, out, err, rep, evs
+
+    def measure(self, *args, initrd=True, mem=MEM):
+        cmd = ["measure", "--kernel", self.guest, "--mem", mem, *args]
+        if initrd:
+            cmd += ["--initrd", self.write("initrd.img", b"sim initrd " * 300)]
+        status, out, err = snpvmm(*cmd)
+        self.assertEqual(status, 0, err)
+        return out.strip()
+
+    def assert_measured_launch(self, status, err, rep, evs):
+        self.assertEqual(status, 0, err)
+        self.assertIn("SIMULATED SEV-SNP host", err)
+        self.assertEqual(rep["guest_script"], "passed")
+        predicted = [e for e in evs if e["event"] == "measurement"]
+        self.assertEqual(len(predicted), 1)
+        self.assertEqual(predicted[0]["measurement"], rep["measurement"])
+        self.assertLessEqual(rep["launch_updates"], 64)
+        self.assertEqual(evs[-1]["event"], "guest-exit")
+        self.assertEqual(evs[-1]["status"], 0)
+
+
+def config_matrix():
+    """Every value of every dimension of the acceptance list at least once per profile:
+    smp 1/2/4, with and without initrd, features none/debug-swap, two policies."""
+    return [
+        dict(smp="1", feats="none", policy=None, initrd=True),
+        dict(smp="2", feats="debug-swap", policy=None, initrd=False),
+        dict(smp="4", feats="none", policy="0x30000", initrd=True),
+        dict(smp="2", feats="none", policy="0xb0000", initrd=False),  # + DEBUG
+        dict(smp="4", feats="debug-swap", policy="0x30000", initrd=False),
+    ]
+
+
+class MeasuredLaunchTest(SimLaunch):
+    def check_profile(self, profile):
+        for c in config_matrix():
+            with self.subTest(profile=profile, **c):
+                args = ["--smp", c["smp"], "--sev-features", c["feats"]]
+                launch_args = args + (["--policy", c["policy"]] if c["policy"] else [])
+                status, _, err, rep, evs = self.launch(*launch_args, profile=profile,
+                                                       initrd=c["initrd"])
+                self.assert_measured_launch(status, err, rep, evs)
+                self.assertEqual(rep["vcpus"], int(c["smp"]))
+                self.assertEqual(self.measure(*args, initrd=c["initrd"]), rep["measurement"])
+
+    def test_upstream_profile_measurements_match_prediction_and_measure(self):
+        self.check_profile("upstream")
+
+    def test_v12_profile_measurements_match_prediction_and_measure(self):
+        self.check_profile("v12")
+
+    def test_report_carries_policy_and_host_data(self):
+        host_data = "5a" * 32
+
+        status, _, err, rep, evs = self.launch("--host-data", host_data, "--policy", "0x30000")
+
+        self.assert_measured_launch(status, err, rep, evs)
+        self.assertEqual(rep["host_data"], host_data)
+        self.assertEqual(int(rep["policy"], 16), 0x30000)
+        self.assertEqual(rep["attestation_reports"][0]["measurement"], rep["measurement"])
+
+    @unittest.skipUnless(shutil.which("openssl"), "needs the openssl CLI")
+    def test_id_block_signed_for_the_predicted_digest_is_accepted(self):
+        key = os.path.join(self.dir, "id.pem")
+        subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                        "ec_paramgen_curve:P-384", "-out", key], check=True,
+                       capture_output=True)
+        digest = self.measure("--sev-features", "none")
+        block, auth = os.path.join(self.dir, "b"), os.path.join(self.dir, "a")
+        status, _, err = snpvmm("id-block", "--measurement", digest, "--policy", "0x30000",
+                                "--id-key", key, "--out-block", block, "--out-auth", auth)
+        self.assertEqual(status, 0, err)
+
+        status, _, err, rep, evs = self.launch("--sev-features", "none", "--policy", "0x30000",
+                                               "--id-block", block, "--id-auth", auth)
+
+        self.assert_measured_launch(status, err, rep, evs)
+        self.assertNotEqual(rep["id_key_digest"], "00" * 48)
+
+    def test_page_state_event_matches_the_simulated_host(self):
+        status, _, err, rep, evs = self.launch()
+
+        ps = [e for e in evs if e["event"] == "page-state"][0]
+        self.assert_measured_launch(status, err, rep, evs)
+        self.assertEqual(ps["private_pages"], rep["page_states"]["private"])
+        self.assertEqual(ps["shared_pages"], rep["page_states"]["shared"])
+
+
+class FaultInjectionTest(SimLaunch):
+    def test_launch_update_eagain_is_retried(self):
+        status, _, err, rep, evs = self.launch(faults="launch-update-eagain=2")
+        self.assert_measured_launch(status, err, rep, evs)
+
+    def test_launch_update_partial_progress_is_continued(self):
+        status, _, err, rep, evs = self.launch(faults="launch-update-partial=1")
+        self.assert_measured_launch(status, err, rep, evs)
+
+    def test_rejected_cpuid_page_is_retried_with_the_correction(self):
+        status, _, err, rep, evs = self.launch(faults="cpuid-reject")
+        self.assert_measured_launch(status, err, rep, evs)
+        self.assertIn("corrected the CPUID page", err)
+
+    def test_kvm_run_eintr_is_not_an_error(self):
+        status, _, err, rep, evs = self.launch(faults="run-eintr=3")
+        self.assert_measured_launch(status, err, rep, evs)
+
+    def test_launch_start_firmware_error_is_named(self):
+        status, _, err, _, evs = self.launch(faults="fw-error=launch-start:0x16")
+        lines = [l for l in err.splitlines() if "SIMULATED" not in l]
+        self.assertEqual(status, 1)
+        self.assertEqual(lines, ["snpvmm: SNP_LAUNCH_START failed: firmware error "
+                                 "INVALID_PARAM (0x16)"])
+        self.assertEqual(evs[-1]["reason"], "vmm-error")
+
+    def test_guest_memfd_enomem_is_named(self):
+        status, _, err, _, _ = self.launch(faults="gmem-enomem")
+        self.assertEqual(status, 1)
+        self.assertIn("KVM_CREATE_GUEST_MEMFD", err)
+
+    @unittest.skipUnless(shutil.which("valgrind"), "needs valgrind")
+    def test_failed_launch_leaks_no_fd_or_memory(self):
+        p = subprocess.run(["valgrind", "--error-exitcode=99", "--leak-check=full",
+                            "--errors-for-leak-kinds=definite,indirect", "--track-fds=yes",
+                            os.environ["SNPVMM"], "--sim=upstream", "--sim-faults",
+                            "fw-error=launch-start:0x16", "--kernel", self.guest, "--mem", MEM],
+                           capture_output=True, timeout=300)
+        err = p.stderr.decode()
+        self.assertEqual(p.returncode, 1, err)
+        # std{in,out,err} only: every fd snpvmm opened was closed.
+        self.assertIn("FILE DESCRIPTORS: 3 open", err)
+
+
+class BadInputTest(SimLaunch):
+    def one_line(self, status, err, needle):
+        lines = [l for l in err.splitlines() if "SIMULATED" not in l]
+        self.assertNotEqual(status, 0)
+        self.assertEqual(len(lines), 1, err)
+        self.assertIn(needle, lines[0])
+
+    def test_mismatched_cbitpos_is_an_error(self):
+        status, _, err, _, _ = self.launch("--cbitpos", "47")
+        self.one_line(status, err, "--cbitpos 47 disagrees")
+
+    def test_snp_unavailable_names_what_is_missing(self):
+        status, _, err, _, _ = self.launch("--sim-set", "vm_types=0x1")
+        self.one_line(status, err, "SEV-SNP is unavailable")
+
+    def test_policy_without_reserved_bit_17_is_an_error(self):
+        status, _, err, _, _ = self.launch("--policy", "0x10000")
+        self.one_line(status, err, "bit 17")
+
+    def test_policy_with_reserved_bit_is_an_error(self):
+        status, _, err, _, _ = self.launch("--policy", "0x8030000")
+        self.one_line(status, err, "reserved bit 27")
+
+    def test_policy_forbidding_smt_on_smt_host_is_an_error(self):
+        status, _, err, _, _ = self.launch("--policy", "0x20000")
+        self.one_line(status, err, "SMT")
+
+    def test_unknown_sev_feature_is_a_usage_error(self):
+        status, _, err, _, _ = self.launch("--sev-features", "warp-drive")
+        self.one_line(status, err, "warp-drive")
+
+    def test_unsupported_sev_feature_is_named(self):
+        status, _, err, _, _ = self.launch("--sev-features", "debug-swap",
+                                           "--sim-set", "vmsa_features=0")
+        self.one_line(status, err, "debug-swap")
+
+    def test_id_block_of_wrong_size_is_an_error(self):
+        block = self.write("b", b"x" * 95)
+        auth = self.write("a", b"y" * 4096)
+        status, _, err, _, _ = self.launch("--id-block", block, "--id-auth", auth)
+        self.one_line(status, err, "ID block")
+
+    def test_malformed_host_data_is_a_usage_error(self):
+        status, _, err, _, _ = self.launch("--host-data", "xyz")
+        self.one_line(status, err, "--host-data")
+
+    def test_images_that_do_not_fit_are_an_error(self):
+        big = self.write("big.img", b"\0" * (8 << 20))
+        status, _, err, _, _ = self.launch("--initrd", big, mem="4M", initrd=False)
+        self.one_line(status, err, "does not fit")
+
+
+if __name__ == "__main__":
+    harness.main()
