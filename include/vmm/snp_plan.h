@@ -90,6 +90,11 @@ void snp_plan_vcpu_state(const struct snp_plan *plan, unsigned int index,
 void snp_plan_apply_entry_state(const struct snp_plan *plan, unsigned int index,
 				struct vcpu_state *state);
 
+/* The VMSA page KVM will measure for vCPU `index` (its state from snp_plan_vcpu_state(),
+ * converted as sev_es_sync_vmsa does, on a host with CR4.MCE set). */
+int snp_plan_vmsa(const struct snp_plan *plan, unsigned int index, uint64_t vmsa_features,
+		  uint8_t page[4096]) __attribute__((warn_unused_result));
+
 /* The launch digest of the plan: every range in order, then one VMSA per vCPU built from
  * snp_plan_vcpu_state() as KVM's sev_es_sync_vmsa would (vmsa_features without
  * SNP_ACTIVE). ld must be initialised by the caller (it may carry a trace hook). */

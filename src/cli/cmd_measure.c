@@ -124,7 +124,7 @@ static void usage(FILE *f)
 		"launch options a launch takes (snpvmm --help), with the same plan code:\n"
 		"  snpvmm measure --kernel FILE [--initrd FILE] [--append TEXT] [--mem SIZE]\n"
 		"                 [--smp N] --sev-features none|LIST [--cbitpos N (default 51)]\n"
-		"                 [--setup-data TYPE,FILE] [--trace FILE|-]\n"
+		"                 [--setup-data TYPE,FILE] [--trace FILE|-] [--dump-vmsa DIR]\n"
 		"Exit status: 0 digest printed, 1 bad input file, 2 usage error.\n",
 		snp_vcpu_type_names());
 }

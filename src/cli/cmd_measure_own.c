@@ -46,14 +46,14 @@ static void trace_step(void *opaque, const struct launch_digest_step *step)
 		fprintf(opaque, "%s\n", line);
 }
 
-/* Takes "--trace FILE" out of argv (it is not a launch option). */
-static const char *take_trace(int *argc, char **argv)
+/* Takes "NAME VALUE" out of argv (measure-only flags are not launch options). */
+static const char *take_flag(int *argc, char **argv, const char *name)
 {
 	const char *path = NULL;
 	int i, j;
 
 	for (i = 1; i < *argc; i++) {
-		if (strcmp(argv[i], "--trace") || i + 1 >= *argc)
+		if (strcmp(argv[i], name) || i + 1 >= *argc)
 			continue;
 		path = argv[i + 1];
 		for (j = i; j + 2 <= *argc; j++)
@@ -62,6 +62,34 @@ static const char *take_trace(int *argc, char **argv)
 		break;
 	}
 	return path;
+}
+
+/* Writes DIR/vmsa0.bin ... (BSP first), the pages KVM will measure. */
+static int dump_vmsas(const struct snp_plan *plan, uint32_t nr, uint64_t features, const char *dir,
+		      struct diag *d)
+{
+	uint8_t page[4096];
+	char path[4096];
+	uint32_t i;
+	FILE *f;
+
+	for (i = 0; i < nr; i++) {
+		int r = snp_plan_vmsa(plan, i, features, page);
+
+		if (r < 0)
+			return diag_fail(d, r, "building the VMSA of vCPU %u failed", i);
+		snprintf(path, sizeof(path), "%s/vmsa%u.bin", dir, i);
+		f = fopen(path, "we");
+		if (!f || fwrite(page, sizeof(page), 1, f) != 1) {
+			r = -errno;
+			if (f)
+				fclose(f);
+			return diag_fail(d, r, "cannot write '%s': %s", path, strerror(-r));
+		}
+		if (fclose(f))
+			return diag_fail(d, -errno, "cannot write '%s': %s", path, strerror(errno));
+	}
+	return 0;
 }
 
 int cmd_measure_own(int argc, char **argv)
@@ -79,7 +107,8 @@ int cmd_measure_own(int argc, char **argv)
 	struct mem_layout layout;
 	struct vmm_options o;
 	struct diag d = { "" };
-	const char *trace_path = take_trace(&argc, argv);
+	const char *trace_path = take_flag(&argc, argv, "--trace");
+	const char *vmsa_dir = take_flag(&argc, argv, "--dump-vmsa");
 	FILE *trace = NULL;
 	char hex[2 * SNP_LD_SIZE + 1];
 	unsigned int i;
@@ -141,6 +170,8 @@ int cmd_measure_own(int argc, char **argv)
 		snprintf(d.msg, sizeof(d.msg), "measuring failed: %s", strerror(-r));
 		goto out;
 	}
+	if (vmsa_dir && dump_vmsas(&plan, o.smp, o.snp.sev_features, vmsa_dir, &d) < 0)
+		goto out;
 	snp_hex(ld.ld, SNP_LD_SIZE, hex);
 	printf("%s\n", hex);
 	status = 0;

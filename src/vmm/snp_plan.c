@@ -244,12 +244,21 @@ void snp_plan_vcpu_state(const struct snp_plan *plan, unsigned int index,
 	snp_plan_apply_entry_state(plan, index, ret_state);
 }
 
-int snp_plan_measure(const struct snp_plan *plan, uint32_t nr_vcpus, uint64_t vmsa_features,
-		     struct launch_digest *ld)
+int snp_plan_vmsa(const struct snp_plan *plan, unsigned int index, uint64_t vmsa_features,
+		  uint8_t page[4096])
 {
 	/* KVM ORs the host's CR4.MCE into every guest CR4 (kvm-vmsa-sync.md pitfall 1); every
 	 * SNP-capable EPYC host runs with machine-check exceptions enabled. */
 	const struct vmsa_host_facts host = { .cr4_mce = true };
+	struct vcpu_state st;
+
+	snp_plan_vcpu_state(plan, index, &st);
+	return vmsa_from_kvm_state(&st, vmsa_features, &host, page);
+}
+
+int snp_plan_measure(const struct snp_plan *plan, uint32_t nr_vcpus, uint64_t vmsa_features,
+		     struct launch_digest *ld)
+{
 	uint8_t page[4096];
 	unsigned int i;
 	uint32_t v;
@@ -293,10 +302,7 @@ int snp_plan_measure(const struct snp_plan *plan, uint32_t nr_vcpus, uint64_t vm
 		}
 	}
 	for (v = 0; v < nr_vcpus && r >= 0; v++) {
-		struct vcpu_state st;
-
-		snp_plan_vcpu_state(plan, v, &st);
-		r = vmsa_from_kvm_state(&st, vmsa_features, &host, page);
+		r = snp_plan_vmsa(plan, v, vmsa_features, page);
 		if (r >= 0)
 			r = launch_digest_add_vmsa(ld, page);
 	}

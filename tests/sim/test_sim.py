@@ -106,6 +106,11 @@ class MeasuredLaunchTest(SimLaunch):
 
     @unittest.skipUnless(shutil.which("openssl"), "needs the openssl CLI")
     def test_id_block_signed_for_the_predicted_digest_is_accepted(self):
+        for profile in ("upstream", "v12"):
+            with self.subTest(profile=profile):
+                self.check_id_block(profile)
+
+    def check_id_block(self, profile):
         key = os.path.join(self.dir, "id.pem")
         subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
                         "ec_paramgen_curve:P-384", "-out", key], check=True,
@@ -117,10 +122,28 @@ class MeasuredLaunchTest(SimLaunch):
         self.assertEqual(status, 0, err)
 
         status, _, err, rep, evs = self.launch("--sev-features", "none", "--policy", "0x30000",
-                                               "--id-block", block, "--id-auth", auth)
+                                               "--id-block", block, "--id-auth", auth,
+                                               "--host-data", "ab" * 32, profile=profile)
 
         self.assert_measured_launch(status, err, rep, evs)
         self.assertNotEqual(rep["id_key_digest"], "00" * 48)
+
+    def test_measure_dumps_one_vmsa_per_vcpu_and_aps_are_kvm_reset_state(self):
+        import hashlib
+        out_dir = os.path.join(self.dir, "vmsa")
+        os.mkdir(out_dir)
+
+        self.measure("--smp", "3", "--sev-features", "none", "--dump-vmsa", out_dir)
+
+        pages = [open(os.path.join(out_dir, f"vmsa{i}.bin"), "rb").read() for i in range(3)]
+        ap = hashlib.sha384(pages[1]).hexdigest()
+        self.assertEqual([len(p) for p in pages], [4096] * 3)
+        self.assertEqual(pages[1], pages[2])
+        # kvm-vmsa-sync.md §6 (a): the pure KVM reset state, vmsa_features 0.
+        self.assertTrue(ap.startswith("64657e8c") and ap.endswith("914d985d"), ap)
+        # The BSP enters at the 64-bit entry: RIP (0x178) = 0x100200, RSI (0x330) = 0x2000.
+        self.assertEqual(int.from_bytes(pages[0][0x178:0x180], "little"), 0x100200)
+        self.assertEqual(int.from_bytes(pages[0][0x330:0x338], "little"), 0x2000)
 
     def test_page_state_event_matches_the_simulated_host(self):
         status, _, err, rep, evs = self.launch()
