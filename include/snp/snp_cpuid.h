@@ -8,6 +8,7 @@
 #ifndef SNPVMM_SNP_SNP_CPUID_H
 #define SNPVMM_SNP_SNP_CPUID_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,10 @@ _Static_assert(offsetof(struct snp_cpuid_fn, edx) == 0x24, "snp_cpuid_fn.edx");
 _Static_assert(offsetof(struct snp_cpuid_fn, reserved) == 0x28, "snp_cpuid_fn.reserved");
 _Static_assert(offsetof(struct snp_cpuid_table, fn) == 0x10, "snp_cpuid_table.fn");
 _Static_assert(sizeof(struct snp_cpuid_table) == 16 + 64 * 48, "snp_cpuid_table size");
+
+/* Leaves whose subleaf (ecx_in) is significant (asm/cpuid.h cpuid_function_is_indexed;
+ * linux-snp-direct-boot.md §2.2). */
+bool snp_cpuid_leaf_is_indexed(uint32_t leaf);
 
 /* Fills the 4 KiB page from the vCPU's CPUID. -E2BIG if more than 64 entries remain after
  * dropping all-zero ones; -EINVAL if leaf 0x0, 0x80000000 or 0x8000001F is missing. */

@@ -17,6 +17,7 @@
 
 #include "sim_internal.h"
 #include "snp/idblock.h"
+#include "snp/snp_cpuid.h"
 
 void sim_psp_fini(struct sim_psp *psp)
 {
@@ -81,24 +82,8 @@ int sim_psp_measure_page(struct sim_psp *psp, enum snp_page_type type, uint64_t 
 
 /* ---- CPUID page (linux-snp-direct-boot.md §2.1 layout, §2.4 policy) ---- */
 
-struct snp_cpuid_fn {
-	uint32_t eax_in, ecx_in;
-	uint64_t xcr0_in, xss_in;
-	uint32_t eax, ebx, ecx, edx;
-	uint64_t reserved;
-} __attribute__((packed));
-
-#define SNP_CPUID_COUNT_MAX 64 /* "SNP firmware-enforced limit of 64 entries" */
-
-struct snp_cpuid_table {
-	uint32_t count;
-	uint32_t reserved1;
-	uint64_t reserved2;
-	struct snp_cpuid_fn fn[SNP_CPUID_COUNT_MAX];
-} __attribute__((packed));
-
-_Static_assert(sizeof(struct snp_cpuid_fn) == 0x30, "snp_cpuid_fn");
-_Static_assert(sizeof(struct snp_cpuid_table) == 16 + 64 * 0x30, "snp_cpuid_table");
+/* The page layout (struct snp_cpuid_table) is an ABI fact shared with the VMM:
+ * include/snp/snp_cpuid.h. The policy below is the simulator's own model of the PSP. */
 
 enum { REG_EAX, REG_EBX, REG_ECX, REG_EDX };
 
@@ -140,31 +125,6 @@ static bool clear_reg_bits(struct snp_cpuid_fn *f, int reg, uint32_t bits)
 		break;
 	}
 	return (v & bits) != 0;
-}
-
-/* asm/cpuid.h cpuid_function_is_indexed() (linux-snp-direct-boot.md §2.2). */
-static bool leaf_is_indexed(uint32_t leaf)
-{
-	switch (leaf) {
-	case 0x4:
-	case 0x7:
-	case 0xb:
-	case 0xd:
-	case 0xf:
-	case 0x10:
-	case 0x12:
-	case 0x14:
-	case 0x17:
-	case 0x18:
-	case 0x1d:
-	case 0x1e:
-	case 0x1f:
-	case 0x24:
-	case 0x8000001d:
-		return true;
-	default:
-		return false;
-	}
 }
 
 /* XSAVE area size for the enabled components, from the host's 0xD subleaves. */
@@ -241,7 +201,8 @@ bool sim_psp_cpuid_page_check(const struct sim_profile *p, uint8_t page[SIM_PAGE
 			ok = false;
 		for (j = 0; j < sizeof(synthesized) / sizeof(synthesized[0]); j++) {
 			if (f->eax_in != synthesized[j].leaf ||
-			    (leaf_is_indexed(f->eax_in) && f->ecx_in != synthesized[j].subleaf))
+			    (snp_cpuid_leaf_is_indexed(f->eax_in) &&
+			     f->ecx_in != synthesized[j].subleaf))
 				continue;
 			if (clear_reg_bits(f, synthesized[j].reg, synthesized[j].bits))
 				ok = false;

@@ -16,8 +16,7 @@
 
 #define BIT(n) (1u << (n))
 
-/* Leaves whose subleaf (ecx_in) is significant (asm/cpuid.h cpuid_function_is_indexed). */
-static bool leaf_is_indexed(uint32_t leaf)
+bool snp_cpuid_leaf_is_indexed(uint32_t leaf)
 {
 	switch (leaf) {
 	case 0x4:
@@ -121,7 +120,7 @@ int snp_cpuid_page_build(const struct kvm_cpuid2 *cpuid, uint8_t page[4096], str
 				SNP_CPUID_COUNT_MAX, nonzero);
 		f = &t->fn[n++];
 		f->eax_in = e->function;
-		f->ecx_in = leaf_is_indexed(e->function) ? e->index : 0;
+		f->ecx_in = snp_cpuid_leaf_is_indexed(e->function) ? e->index : 0;
 		f->eax = e->eax;
 		f->ebx = e->ebx;
 		f->ecx = e->ecx;
