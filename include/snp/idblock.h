@@ -138,11 +138,4 @@ int snp_ecdsa_sign(EVP_PKEY *key, const void *msg, size_t len, struct snp_ecdsa_
 int snp_ecdsa_key_load_pem(const char *path, EVP_PKEY **ret_key, struct diag *d)
 	__attribute__((warn_unused_result));
 
-/*
- * Decodes exactly 2 * len hex digits (either case, no prefix, no separators) into
- * ret_buf; -EINVAL with what was wrong otherwise. what names the value in the message.
- */
-int snp_id_hex_decode(const char *hex, uint8_t *ret_buf, size_t len, const char *what,
-		      struct diag *d) __attribute__((warn_unused_result));
-
 #endif /* SNPVMM_SNP_IDBLOCK_H */

@@ -111,9 +111,6 @@ int parse_sev_features(const char *text, uint64_t *ret_features, struct diag *d)
 /* The name of one SEV_FEATURES bit ("debug-swap"), or NULL. */
 const char *sev_feature_name(unsigned int bit);
 
-/* Exactly 2*len hex digits (an optional 0x prefix) into len bytes, in order. */
-int parse_hex_bytes(const char *text, uint8_t *out, size_t len) __attribute__((warn_unused_result));
-
 /* The usage text printed by --help. */
 extern const char options_usage[];
 

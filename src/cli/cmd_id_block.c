@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "snp/idblock.h"
+#include "util/hex.h"
 
 #define PROG "snpvmm id-block"
 
@@ -220,13 +221,13 @@ static int parse_values(const struct id_block_args *a, struct id_block_values *v
 {
 	struct diag d = { { 0 } };
 
-	if (snp_id_hex_decode(a->measurement, v->ld, sizeof(v->ld), "--measurement", &d) < 0)
+	if (hex_decode(a->measurement, v->ld, sizeof(v->ld), "--measurement", &d) < 0)
 		return fail_usage("%s", d.msg);
-	if (a->family_id && snp_id_hex_decode(a->family_id, v->family_id, sizeof(v->family_id),
-					      "--family-id", &d) < 0)
+	if (a->family_id &&
+	    hex_decode(a->family_id, v->family_id, sizeof(v->family_id), "--family-id", &d) < 0)
 		return fail_usage("%s", d.msg);
 	if (a->image_id &&
-	    snp_id_hex_decode(a->image_id, v->image_id, sizeof(v->image_id), "--image-id", &d) < 0)
+	    hex_decode(a->image_id, v->image_id, sizeof(v->image_id), "--image-id", &d) < 0)
 		return fail_usage("%s", d.msg);
 	if (parse_policy(a->policy, &v->policy) < 0)
 		return fail_usage("--policy must be a 64-bit hex number (e.g. 0x30000), not '%s'",

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hex.h"
+
 const char options_usage[] =
 	"Usage: snpvmm [OPTIONS] --kernel BZIMAGE\n"
 	"       snpvmm measure [OPTIONS]     predict a launch digest (see: snpvmm measure --help)\n"
@@ -304,25 +306,6 @@ int parse_sev_features(const char *text, uint64_t *ret_features, struct diag *d)
 	return 0;
 }
 
-int parse_hex_bytes(const char *text, uint8_t *out, size_t len)
-{
-	size_t i;
-
-	if (!strncmp(text, "0x", 2) || !strncmp(text, "0X", 2))
-		text += 2;
-	if (strlen(text) != 2 * len)
-		return -EINVAL;
-	for (i = 0; i < 2 * len; i++)
-		if (!isxdigit((unsigned char)text[i]))
-			return -EINVAL;
-	for (i = 0; i < len; i++) {
-		char byte[3] = { text[2 * i], text[2 * i + 1], '\0' };
-
-		out[i] = (uint8_t)strtoul(byte, NULL, 16);
-	}
-	return 0;
-}
-
 /* A 128-bit hex number, stored little-endian as the firmware's GOSVW field is. */
 static int parse_gosvw(const char *text, uint8_t out[16])
 {
@@ -338,9 +321,9 @@ static int parse_gosvw(const char *text, uint8_t out[16])
 		char c = text[n - 1 - i];
 		unsigned int v;
 
-		if (!isxdigit((unsigned char)c))
+		if (hex_nibble(c) < 0)
 			return -EINVAL;
-		v = (unsigned int)(isdigit((unsigned char)c) ? c - '0' : (c | 0x20) - 'a' + 10);
+		v = (unsigned int)hex_nibble(c);
 		out[i / 2] |= (uint8_t)(v << (4 * (i % 2)));
 	}
 	return 0;
@@ -400,11 +383,10 @@ static int parse_snp_one(int opt, const char *arg, struct vmm_options *o, struct
 		snp->author_key_enabled = true;
 		return 0;
 	case OPT_HOST_DATA:
-		if (parse_hex_bytes(arg, snp->host_data, sizeof(snp->host_data)))
-			return diag_fail(
-				d, -EINVAL,
-				"--host-data: expected exactly 64 hex digits (32 bytes), got '%s'",
-				arg);
+		if (!strncmp(arg, "0x", 2))
+			arg += 2;
+		if (hex_decode(arg, snp->host_data, sizeof(snp->host_data), "--host-data", d) < 0)
+			return -EINVAL;
 		snp->have_host_data = true;
 		return 0;
 	case OPT_VCEK_DISABLED:

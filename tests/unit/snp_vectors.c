@@ -107,7 +107,7 @@ char *vector_read_text(const char *vector, const char *file)
 	return (char *)vector_read(vector, file, &len);
 }
 
-int hex_decode(const char *hex, uint8_t *out, size_t max)
+int vec_hex_decode(const char *hex, uint8_t *out, size_t max)
 {
 	size_t n = 0;
 	unsigned int byte;
@@ -125,7 +125,7 @@ void vector_expected(const char *vector, uint8_t ret_ld[48])
 {
 	char *text = vector_read_text(vector, "expected.txt");
 
-	assert_int_equal(hex_decode(text, ret_ld, 48), 48);
+	assert_int_equal(vec_hex_decode(text, ret_ld, 48), 48);
 	free(text);
 }
 
@@ -271,7 +271,7 @@ void vector_inputs_load(const char *vector, struct vector_inputs *ret_in)
 	/* Pointers into *ret_in, set after the copy. */
 	ret_in->params.hashes = in.args.has_kernel ? &ret_in->hashes : NULL;
 	if (in.args.snp_ovmf_hash[0]) {
-		assert_int_equal(hex_decode(in.args.snp_ovmf_hash, ret_in->seed, 48), 48);
+		assert_int_equal(vec_hex_decode(in.args.snp_ovmf_hash, ret_in->seed, 48), 48);
 		ret_in->params.ovmf_hash = ret_in->seed;
 	}
 }

@@ -65,6 +65,6 @@ void vector_inputs_free(struct vector_inputs *in);
 /* expected.txt as 48 bytes. */
 void vector_expected(const char *vector, uint8_t ret_ld[48]);
 /* Hex string to bytes; returns the number of bytes or -1. */
-int hex_decode(const char *hex, uint8_t *out, size_t max);
+int vec_hex_decode(const char *hex, uint8_t *out, size_t max);
 
 #endif /* SNPVMM_TESTS_SNP_VECTORS_H */

@@ -30,6 +30,7 @@
 
 #include "../../src/cli/commands.h"
 #include "snp/idblock.h"
+#include "util/hex.h"
 
 /* Spec offsets, written out independently of the struct definitions. */
 #define OFF_BLOCK_FAMILY_ID  0x30
@@ -689,7 +690,7 @@ static void test_id_hex_decode_mixed_case_returns_bytes(void **state)
 	static const uint8_t want[] = { 0x01, 0xab, 0xcd, 0xef };
 	uint8_t out[4];
 
-	int r = snp_id_hex_decode("01AbcDEf", out, sizeof(out), "--x", NULL);
+	int r = hex_decode("01AbcDEf", out, sizeof(out), "--x", NULL);
 
 	assert_int_equal(r, 0);
 	assert_memory_equal(out, want, sizeof(want));
@@ -700,7 +701,7 @@ static void test_id_hex_decode_bad_digit_returns_einval(void **state)
 	uint8_t out[4];
 	struct diag d = { { 0 } };
 
-	int r = snp_id_hex_decode("01xbcdef", out, sizeof(out), "--family-id", &d);
+	int r = hex_decode("01xbcdef", out, sizeof(out), "--family-id", &d);
 
 	assert_int_equal(r, -EINVAL);
 	assert_string_equal(d.msg, "--family-id: 'x' at position 3 is not a hex digit");
@@ -711,7 +712,7 @@ static void test_id_hex_decode_wrong_length_returns_einval(void **state)
 	uint8_t out[4];
 	struct diag d = { { 0 } };
 
-	int r = snp_id_hex_decode("0x01abcdef", out, sizeof(out), "--image-id", &d);
+	int r = hex_decode("0x01abcdef", out, sizeof(out), "--image-id", &d);
 
 	assert_int_equal(r, -EINVAL);
 	assert_string_equal(d.msg, "--image-id must be 8 hex digits (4 bytes), got 10 characters");
@@ -722,7 +723,7 @@ static void test_id_hex_decode_failure_leaves_output_untouched(void **state)
 	static const uint8_t before[] = { 0x11, 0x22, 0x33, 0x44 };
 	uint8_t out[4] = { 0x11, 0x22, 0x33, 0x44 };
 
-	int r = snp_id_hex_decode("aabbccz0", out, sizeof(out), "--x", NULL);
+	int r = hex_decode("aabbccz0", out, sizeof(out), "--x", NULL);
 
 	assert_int_equal(r, -EINVAL);
 	assert_memory_equal(out, before, sizeof(before));

@@ -38,8 +38,8 @@ static unsigned int read_trace(const char *vector, struct trace_row *rows, unsig
 		assert_int_equal(sscanf(line, "%llu\t%d\t%15s\t%llx\t%127s\t%127s", &rows[n].step,
 					&rows[n].type, rows[n].name, &rows[n].gpa, contents, after),
 				 6);
-		assert_int_equal(hex_decode(contents, rows[n].contents, 48), 48);
-		assert_int_equal(hex_decode(after, rows[n].after, 48), 48);
+		assert_int_equal(vec_hex_decode(contents, rows[n].contents, 48), 48);
+		assert_int_equal(vec_hex_decode(after, rows[n].after, 48), 48);
 		n++;
 	}
 	free(text);

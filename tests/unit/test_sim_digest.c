@@ -51,8 +51,8 @@ static unsigned int read_trace(const char *vector, struct step **ret)
 					&steps[n].type, name, &gpa, contents, after),
 				 6);
 		steps[n].gpa = gpa;
-		assert_int_equal(hex_decode(contents, steps[n].contents, 48), 48);
-		assert_int_equal(hex_decode(after, steps[n].after, 48), 48);
+		assert_int_equal(vec_hex_decode(contents, steps[n].contents, 48), 48);
+		assert_int_equal(vec_hex_decode(after, steps[n].after, 48), 48);
 		n++;
 	}
 	free(text);
