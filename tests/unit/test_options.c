@@ -259,6 +259,152 @@ static void test_parse_size_garbage_is_rejected(void **state)
 	assert_int_equal(parse_size("18446744073709551616", &v), -EINVAL);
 }
 
+static void test_options_snp_defaults_follow_the_host(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k"), 0);
+
+	assert_int_equal(o.snp.cbitpos, -1);
+	assert_int_equal(o.snp.reduced_phys_bits, -1);
+	assert_true(o.snp.policy == UINT64_MAX);
+	assert_true(o.snp.sev_features == OPT_SEV_FEATURES_AUTO);
+	assert_int_equal(o.snp.abi, KVM_ABI_AUTO);
+}
+
+static void test_options_snp_launch_flags_are_parsed(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--cbitpos", "51", "--policy", "0x30000",
+			       "--kvm-abi", "v12", "--vcek-disabled", "--guest-visible-workarounds",
+			       "0x0102", "--certs", "c.bin", "--events", "-"),
+			 0);
+
+	assert_int_equal(o.snp.cbitpos, 51);
+	assert_int_equal(o.snp.policy, 0x30000);
+	assert_int_equal(o.snp.abi, KVM_ABI_V12);
+	assert_true(o.snp.vcek_disabled);
+	assert_int_equal(o.snp.gosvw[0], 0x02);
+	assert_int_equal(o.snp.gosvw[1], 0x01);
+	assert_string_equal(o.snp.certs_path, "c.bin");
+	assert_string_equal(o.events_path, "-");
+}
+
+static void test_options_cbitpos_outside_32_51_is_rejected(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--cbitpos", "52"), -EINVAL);
+	assert_non_null(strstr(d.msg, "--cbitpos"));
+}
+
+static void test_options_host_data_needs_64_hex_digits(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--host-data", "abcd"), -EINVAL);
+	assert_non_null(strstr(d.msg, "--host-data"));
+}
+
+static void test_options_host_data_is_decoded_in_order(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--host-data",
+			       "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"),
+			 0);
+
+	assert_true(o.snp.have_host_data);
+	assert_int_equal(o.snp.host_data[1], 0x11);
+	assert_int_equal(o.snp.host_data[31], 0xff);
+}
+
+static void test_sev_features_names_and_masks_combine(void **state)
+{
+	uint64_t f;
+	struct diag d = { "" };
+
+	assert_int_equal(parse_sev_features("debug-swap,0x200", &f, &d), 0);
+	assert_int_equal(f, (1ULL << 5) | (1ULL << 9));
+}
+
+static void test_sev_features_none_is_zero(void **state)
+{
+	uint64_t f = 1;
+	struct diag d = { "" };
+
+	assert_int_equal(parse_sev_features("none", &f, &d), 0);
+	assert_int_equal(f, 0);
+}
+
+static void test_sev_features_unknown_name_is_named(void **state)
+{
+	uint64_t f;
+	struct diag d = { "" };
+
+	assert_int_equal(parse_sev_features("debug-swap,warp", &f, &d), -EINVAL);
+	assert_non_null(strstr(d.msg, "'warp'"));
+}
+
+static void test_sev_features_snp_active_bit_is_rejected(void **state)
+{
+	uint64_t f;
+	struct diag d = { "" };
+
+	assert_int_equal(parse_sev_features("0x21", &f, &d), -EINVAL);
+	assert_non_null(strstr(d.msg, "bit 0"));
+}
+
+static void test_options_sim_flags_need_a_profile(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--sim-report", "r.json"), -EINVAL);
+	assert_non_null(strstr(d.msg, "--sim=PROFILE"));
+}
+
+static void test_options_sim_with_no_snp_is_rejected(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--sim=upstream", "--no-snp"), -EINVAL);
+}
+
+static void test_options_sim_set_needs_key_value(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--sim=upstream", "--sim-set", "smt"),
+			 -EINVAL);
+	assert_non_null(strstr(d.msg, "KEY=VALUE"));
+}
+
+static void test_options_id_block_needs_id_auth(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--id-block", "b"), -EINVAL);
+	assert_non_null(strstr(d.msg, "--id-auth"));
+}
+
+static void test_options_unknown_kvm_abi_is_rejected(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--kvm-abi", "v11"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +431,20 @@ int main(void)
 		cmocka_unit_test(test_options_setup_data_indirect_type_is_rejected),
 		cmocka_unit_test(test_parse_size_suffixes_scale),
 		cmocka_unit_test(test_parse_size_garbage_is_rejected),
+		cmocka_unit_test(test_options_snp_defaults_follow_the_host),
+		cmocka_unit_test(test_options_snp_launch_flags_are_parsed),
+		cmocka_unit_test(test_options_cbitpos_outside_32_51_is_rejected),
+		cmocka_unit_test(test_options_host_data_needs_64_hex_digits),
+		cmocka_unit_test(test_options_host_data_is_decoded_in_order),
+		cmocka_unit_test(test_sev_features_names_and_masks_combine),
+		cmocka_unit_test(test_sev_features_none_is_zero),
+		cmocka_unit_test(test_sev_features_unknown_name_is_named),
+		cmocka_unit_test(test_sev_features_snp_active_bit_is_rejected),
+		cmocka_unit_test(test_options_sim_flags_need_a_profile),
+		cmocka_unit_test(test_options_sim_with_no_snp_is_rejected),
+		cmocka_unit_test(test_options_sim_set_needs_key_value),
+		cmocka_unit_test(test_options_id_block_needs_id_auth),
+		cmocka_unit_test(test_options_unknown_kvm_abi_is_rejected),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
