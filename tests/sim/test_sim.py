@@ -223,6 +223,18 @@ class BadInputTest(SimLaunch):
         status, _, err, _, _ = self.launch("--policy", "0x8030000")
         self.one_line(status, err, "reserved bit 27")
 
+    def test_policy_bit_the_kernel_does_not_offer_is_named(self):
+        # CXL_ALLOW (bit 21) outside the kernel's KVM_X86_SNP_POLICY_BITS (6.19+).
+        status, _, err, _, _ = self.launch("--policy", "0x230000", "--sim-set",
+                                           "policy_bits=0x1fffff",
+                                           profile="upstream-policy-bits")
+        self.one_line(status, err, "bit 21 is not supported by this host")
+
+    def test_policy_within_the_kernels_policy_bits_is_accepted(self):
+        status, _, err, rep, evs = self.launch("--policy", "0x130000",
+                                               profile="upstream-policy-bits")
+        self.assert_measured_launch(status, err, rep, evs)
+
     def test_policy_forbidding_smt_on_smt_host_is_an_error(self):
         status, _, err, _, _ = self.launch("--policy", "0x20000")
         self.one_line(status, err, "SMT")
