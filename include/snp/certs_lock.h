@@ -12,9 +12,18 @@
 #ifndef SNPVMM_SNP_CERTS_LOCK_H
 #define SNPVMM_SNP_CERTS_LOCK_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* 0, -EAGAIN when someone holds a conflicting (exclusive) lock, or another -errno. */
 int certs_lock_shared(int fd) __attribute__((warn_unused_result));
 /* 0 or -errno. */
 int certs_unlock(int fd) __attribute__((warn_unused_result));
+
+/* Reads the whole file behind fd (from offset 0) into buf with pread(): a copy, so an
+ * operator truncating the file cannot fault us as a mapping would (SIGBUS). 0 with the
+ * length, -EFBIG if it holds more than cap bytes, or -errno. */
+int certs_read(int fd, uint8_t *buf, size_t cap, size_t *ret_len)
+	__attribute__((warn_unused_result));
 
 #endif /* SNPVMM_SNP_CERTS_LOCK_H */

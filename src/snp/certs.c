@@ -73,13 +73,15 @@ int certs_parse(const uint8_t *buf, size_t len, struct certs_table *ret_table, s
 				 "accepts (SEV_FW_BLOB_MAX_SIZE)",
 				 len, CERTS_MAX_BYTES);
 	for (i = 0;; i++) {
-		const uint8_t *e = buf + (size_t)i * CERTS_ENTRY_SIZE;
+		const uint8_t *e;
 
+		/* Bounds first: an empty file has no buffer at all (buf may be NULL). */
 		if ((size_t)(i + 1) * CERTS_ENTRY_SIZE > len)
 			return diag_fail(d, -EINVAL,
 					 "certificate table has no all-zero terminator entry "
 					 "within its %zu bytes",
 					 len);
+		e = buf + (size_t)i * CERTS_ENTRY_SIZE;
 		if (is_zero(e, CERTS_ENTRY_SIZE))
 			break;
 		if (i == CERTS_MAX_ENTRIES)

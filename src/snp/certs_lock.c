@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <unistd.h>
 
 /* Whole-file OFD lock: owned by the open file description, so it neither conflicts with
  * nor is dropped by other descriptors of this process (fcntl(2) "Open file description
@@ -29,4 +30,29 @@ int certs_lock_shared(int fd)
 int certs_unlock(int fd)
 {
 	return ofd_setlk(fd, F_UNLCK);
+}
+
+int certs_read(int fd, uint8_t *buf, size_t cap, size_t *ret_len)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	/* One byte more than allowed tells "too big" from "exactly cap". */
+	for (;;) {
+		uint8_t probe;
+		size_t want = len < cap ? cap - len : 1;
+
+		n = pread(fd, len < cap ? buf + len : &probe, want, (off_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		if (len >= cap)
+			return -EFBIG;
+		len += (size_t)n;
+	}
+	*ret_len = len;
+	return 0;
 }

@@ -6,13 +6,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "snp/certs.h"
 #include "snp/certs_lock.h"
 #include "snp/psc.h"
-#include "util/file.h"
 #include "vmm/backend.h"
 #include "vmm/vm.h"
 #include "vmm/vm_internal.h"
@@ -212,47 +212,48 @@ static bool handle_req_certs(struct vm *vm, struct vm_vcpu *v, struct kvm_run *r
 {
 	struct kvm_exit_snp_req_certs *rc = kvm_run_exit_data(run);
 	struct certs_table table = { 0 };
-	struct file_map m = { 0 };
 	uint64_t need, npages = rc->npages;
-	uint8_t *dst;
+	uint8_t *buf, *dst;
+	size_t len = 0;
 	int fd, r;
 
+	/* The exit is only enabled with --certs (vm_snp.c). */
 	if (!vm->snp.certs_path) {
-		rc->ret = certs_write_to_guest(NULL, rc->npages, NULL, 0, &npages);
+		rc->ret = certs_ret_for_error(-EIO);
 		return true;
 	}
-	fd = open(vm->snp.certs_path, O_RDONLY | O_CLOEXEC);
+	buf = malloc(CERTS_MAX_BYTES);
+	fd = buf ? open(vm->snp.certs_path, O_RDONLY | O_CLOEXEC) : -1;
 	if (fd < 0) {
-		rc->ret = certs_ret_for_error(-errno);
+		rc->ret = certs_ret_for_error(buf ? -errno : -ENOMEM);
+		free(buf);
 		return true;
 	}
 	r = certs_lock_shared(fd);
-	if (r >= 0) {
-		r = file_map_open(vm->snp.certs_path, "certificate file", &m, NULL);
-		if (r >= 0)
-			r = certs_parse(m.data, m.size, &table, NULL);
-	}
+	if (r >= 0)
+		r = certs_read(fd, buf, CERTS_MAX_BYTES, &len);
+	if (r >= 0)
+		r = certs_parse(buf, len, &table, NULL);
 	if (r < 0) {
 		rc->ret = certs_ret_for_error(r);
-		goto out_unlock;
+		goto out_close;
 	}
 	/* Map only the pages the table needs, never the guest's (untrusted) npages. */
 	need = certs_npages(&table);
 	dst = rc->npages >= need ? guest_memory_hva(&vm->mem, rc->gpa, need * 4096) : NULL;
 	rc->ret = certs_write_to_guest(&table, rc->npages, dst, dst ? need * 4096 : 0, &npages);
 	rc->npages = npages;
-	certs_table_free(&table);
-	file_map_close(&m);
 	if (rc->ret == 0) {
 		v->certs_fd = fd;
 		v->certs_locked = true;
 		__atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-		return true;
+		fd = -1;
 	}
-out_unlock:
+out_close:
 	certs_table_free(&table);
-	file_map_close(&m);
-	close(fd); /* closing the fd drops its OFD lock */
+	free(buf);
+	if (fd >= 0)
+		close(fd); /* closing the fd drops its OFD lock */
 	return true;
 }
 

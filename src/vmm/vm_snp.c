@@ -11,13 +11,16 @@
  * only executes it, so the digest predicted from the plan is the digest the PSP computes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sev/sev_fw.h"
 #include "snp/certs.h"
+#include "snp/certs_lock.h"
 #include "snp/snp_cpuid.h"
 #include "snp/snp_launch.h"
 #include "vmm/backend.h"
@@ -212,20 +215,35 @@ out_free:
 static int check_certs(struct vm *vm, const char *path, struct diag *d)
 {
 	struct certs_table t = { 0 };
-	struct file_map m = { 0 };
 	struct diag why = { "" };
-	int r;
+	uint8_t *buf = malloc(CERTS_MAX_BYTES);
+	size_t len = 0;
+	int fd, r;
 
-	r = file_map_open(path, "certificate file", &m, d);
-	if (r < 0)
-		return r;
-	r = certs_parse(m.data, m.size, &t, &why);
-	if (r < 0)
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = diag_fail(d, -errno, "cannot open certificate file '%s': %s", path,
+			      strerror(errno));
+		goto out_free;
+	}
+	r = certs_read(fd, buf, CERTS_MAX_BYTES, &len);
+	close(fd);
+	if (r == -EFBIG)
+		r = diag_fail(d, r,
+			      "certificate file '%s' is larger than the %u bytes a guest "
+			      "accepts",
+			      path, CERTS_MAX_BYTES);
+	else if (r < 0)
+		r = diag_fail(d, r, "cannot read certificate file '%s': %s", path, strerror(-r));
+	else if ((r = certs_parse(buf, len, &t, &why)) < 0)
 		r = diag_fail(d, r, "certificate file '%s': %s", path, why.msg);
 	certs_table_free(&t);
-	file_map_close(&m);
 	if (r >= 0)
 		vm->snp.certs_path = path;
+out_free:
+	free(buf);
 	return r;
 }
 
