@@ -571,10 +571,37 @@ shutdown
         ps = self.check("v12", script, rejected=23, shared=3 + 5 + 1, mem="65M")
         self.assertEqual(ps["private_pages"] + ps["shared_pages"], 65 << 8)
 
+    def test_upstream_hostile_map_gpa_range_outside_ram_gets_einval(self):
+        # KVM forwards the guest's GFNs without a memslot check (snp_do_psc): the PCI
+        # hole, above RAM, a run that wraps, and a run crossing the end of RAM.
+        script = """
+psc shared 0xc0000000 1 4k expect=einval
+psc shared 0x10000000000 1 4k expect=einval
+psc shared 0xffffffffff000 2 4k expect=einval
+psc shared 0x3fff000 2 4k expect=einval
+psc private 0xfee00000 1 2m expect=einval
+psc shared 0x2000000 1 4k
+expect-shared-state 0x2000000 1
+shutdown
+"""
+        self.check("upstream", script, rejected=5, shared=1)
+
+    def test_v12_hostile_msr_requests_outside_ram_get_an_error(self):
+        script = """
+psc-msr shared 0xc0000000 expect=error
+psc-msr private 0x10000000000 expect=error
+psc-msr shared 0x2000000
+expect-shared-state 0x2000000 1
+shutdown
+"""
+        status, out, err, rep, evs = self.run_vmm("v12", script)
+
+        ps = self.assert_clean_pass(status, out, err, rep, evs)
+        self.assertEqual(ps["rejected_requests"], 2)
+
     def test_upstream_requests_at_the_edges_of_ram_and_repeats_are_served(self):
-        # The simulated guest's `psc`/`psc-msr`/`fault` refuse ranges outside RAM before
-        # any exit, so the out-of-range MAP_GPA_RANGE cases live in tests/unit/test_psc.c;
-        # what a guest can send is checked here: the first and last pages of RAM, a run
+        # Out-of-range requests are in the test above and tests/unit/test_psc.c;
+        # what a well-behaved guest can send is checked here: the first and last pages of RAM, a run
         # ending exactly at the end of RAM, the largest 2M run that fits, repeated and
         # overlapping runs, and requests for the state a range already has.
         script = """
