@@ -215,6 +215,15 @@ class BadInputTest(SimLaunch):
         status, _, err, _, _ = self.launch("--sim-set", "vm_types=0x1")
         self.one_line(status, err, "SEV-SNP is unavailable")
 
+    def test_snp_unavailable_because_of_the_cpu_says_so(self):
+        status, _, err, _, _ = self.launch("--sim-set", "vm_types=0x1",
+                                           "--sim-set", "cpuid_8000001f_eax=0")
+        self.one_line(status, err, "the CPU does not report SEV-SNP")
+
+    def test_snp_unavailable_because_of_the_kernel_names_the_vm_type(self):
+        status, _, err, _, _ = self.launch("--sim-set", "vm_types=0x1")
+        self.one_line(status, err, "KVM does not offer the SNP VM type")
+
     def test_policy_without_reserved_bit_17_is_an_error(self):
         status, _, err, _, _ = self.launch("--policy", "0x10000")
         self.one_line(status, err, "bit 17")
