@@ -57,7 +57,12 @@ struct vm_vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool thread_started;
-	uint64_t exits;	   /* statistics */
+	bool thread_exited; /* under vm->exit_lock: no longer to be kicked */
+	uint64_t exits;	    /* statistics */
+	struct {
+		uint64_t gpa, size, flags;
+		unsigned int repeats;
+	} last_fault;	   /* the same memory fault again and again means it cannot be served */
 	bool certs_locked; /* certs_fd holds a shared lock until the request is done */
 	int certs_fd;
 };
@@ -87,7 +92,7 @@ struct vm_conversions {
 	struct page_state_map states;
 	uint64_t conversions;
 	uint64_t discard_failures;
-	uint64_t rejected; /* guest requests answered with an error */
+	atomic_uint_fast64_t rejected; /* guest requests answered with an error */
 };
 
 struct cpuid_table;
@@ -134,5 +139,7 @@ void vm_request_stop(struct vm *vm, enum vm_exit_reason reason, int error, const
 
 /* The KVM_RUN loop of one vCPU (run.c). */
 void *vcpu_thread(void *arg);
+/* Called by a vCPU thread as it returns. */
+void vm_vcpu_thread_exited(struct vm_vcpu *v);
 
 #endif /* SNPVMM_VMM_VM_H */

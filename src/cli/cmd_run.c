@@ -198,7 +198,7 @@ int cmd_run(int argc, char **argv)
 			    (unsigned long long)page_state_count_pages(&vm->conv.states,
 								       PAGE_STATE_SHARED),
 			    (unsigned long long)vm->conv.conversions,
-			    (unsigned long long)vm->conv.rejected);
+			    (unsigned long long)atomic_load(&vm->conv.rejected));
 	events_emit(&ev, "guest-exit", ",\"reason\":\"%s\",\"status\":%d,\"detail\":%s",
 		    exit_reason_name(e.reason), status,
 		    events_json_str(e.detail, detail, sizeof(detail)));

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,7 +26,8 @@ static void handle_io(struct vm *vm, struct kvm_run *run)
 
 	/* A string instruction (rep outsb/insb) arrives as `count` accesses of `size` bytes
 	 * laid out one after another in the data area. */
-	for (i = 0; i < run->io.count; i++)
+	/* A long rep outsb to a stalled console must not delay a stop request. */
+	for (i = 0; i < run->io.count && !atomic_load(&vm->stopping); i++)
 		(void)bus_dispatch(&vm->bus, BUS_PIO, run->io.port, data + (size_t)i * run->io.size,
 				   run->io.size, is_write);
 }
@@ -60,13 +62,33 @@ static const char *term_reason_name(unsigned int set, unsigned int code)
 	return "unknown reason";
 }
 
+/* GHCB fields a terminating guest leaves in its (shared, untrusted) GHCB page. */
+#define GHCB_SW_EXITINFO1_OFFSET 0x398
+
 static void handle_sev_term(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)
 {
-	/* KVM turns the MSR-protocol request and the NAE into this event with the GHCB MSR
-	 * value in data[0]: reason set in [15:12], code in [23:16] (snp-kvm-abi.md §6). */
-	uint64_t msr = run->system_event.ndata ? run->system_event.data[0] : 0;
-	unsigned int set = (unsigned int)(msr >> 12) & 0xf, code = (unsigned int)(msr >> 16) & 0xff;
+	/* data[0] is the GHCB MSR value: the MSR-protocol request itself (low 12 bits 0x100),
+	 * or, for the GHCB-protocol NAE, the GHCB's GPA, whose SW_EXITINFO1 holds the reason
+	 * as set [3:0], code [11:4] (ghcb-notes.md §4). */
+	uint64_t v0 = run->system_event.ndata ? run->system_event.data[0] : 0;
+	unsigned int set, code;
+	const volatile uint64_t *info1;
 
+	if ((v0 & 0xfff) == 0x100) {
+		set = (unsigned int)(v0 >> 12) & 0xf;
+		code = (unsigned int)(v0 >> 16) & 0xff;
+	} else if ((v0 & 0xfff) == 0 &&
+		   (info1 = guest_memory_hva(&vm->mem, v0 + GHCB_SW_EXITINFO1_OFFSET, 8))) {
+		uint64_t reason = *info1; /* one read: the guest may still change it */
+
+		set = (unsigned int)reason & 0xf;
+		code = (unsigned int)(reason >> 4) & 0xff;
+	} else {
+		vm_request_stop(vm, VM_EXIT_GUEST_TERMINATED, 0,
+				"the guest asked to be terminated on vCPU %u (GHCB MSR 0x%llx)",
+				v->id, (unsigned long long)v0);
+		return;
+	}
 	vm_request_stop(vm, VM_EXIT_GUEST_TERMINATED, 0,
 			"the guest asked to be terminated on vCPU %u: reason set %u, code %u (%s)",
 			v->id, set, code, term_reason_name(set, code));
@@ -97,6 +119,8 @@ static void handle_system_event(struct vm *vm, struct vm_vcpu *v, struct kvm_run
 }
 
 /* ---- page-state changes of an SNP guest (all values are the guest's: untrusted) ---- */
+
+#define VM_MAX_SAME_FAULT 16
 
 struct convert_ctx {
 	struct vm *vm;
@@ -139,7 +163,7 @@ static bool handle_hypercall(struct vm *vm, struct vm_vcpu *v, struct kvm_run *r
 	if (r >= 0)
 		r = vm_convert(vm, v, req.gpa, req.size, req.to_private);
 	if (r < 0)
-		vm->conv.rejected++;
+		atomic_fetch_add(&vm->conv.rejected, 1);
 	hc->ret = psc_map_gpa_range_ret(r);
 	return true;
 }
@@ -152,9 +176,38 @@ static bool handle_memory_fault(struct vm *vm, struct vm_vcpu *v, struct kvm_run
 	bool to_private = mf->flags & KVM_MEMORY_EXIT_FLAG_PRIVATE;
 	int r;
 
+	/* api.rst (KVM_CAP_MEMORY_FAULT_INFO): "Userspaces which attempt to resolve memory
+	 * faults so that they can retry KVM_RUN are encouraged to guard against repeatedly
+	 * receiving the same error/annotated fault." */
+	if (v->last_fault.gpa == mf->gpa && v->last_fault.size == mf->size &&
+	    v->last_fault.flags == mf->flags) {
+		if (++v->last_fault.repeats >= VM_MAX_SAME_FAULT) {
+			vm_request_stop(
+				vm, VM_EXIT_VMM_ERROR, -EFAULT,
+				"vCPU %u: the memory fault at 0x%llx (+0x%llx, %s) persists "
+				"after %u conversions",
+				v->id, (unsigned long long)mf->gpa, (unsigned long long)mf->size,
+				to_private ? "private" : "shared", VM_MAX_SAME_FAULT);
+			return false;
+		}
+	} else {
+		v->last_fault.gpa = mf->gpa;
+		v->last_fault.size = mf->size;
+		v->last_fault.flags = mf->flags;
+		v->last_fault.repeats = 0;
+	}
 	r = vm->conv.enabled ? vm_convert(vm, v, mf->gpa, mf->size, to_private) : -ENOTSUP;
+	if (r == -EINVAL) {
+		/* Not guest RAM: the guest touched something that is not memory as private
+		 * (or the like); re-entering would fault again forever. */
+		vm_request_stop(vm, VM_EXIT_GUEST_CRASH, r,
+				"vCPU %u: the guest accessed 0x%llx (+0x%llx) as %s memory, which "
+				"is not guest RAM",
+				v->id, (unsigned long long)mf->gpa, (unsigned long long)mf->size,
+				to_private ? "private" : "shared");
+		return false;
+	}
 	if (r < 0) {
-		/* Re-entering would fault again forever. */
 		vm_request_stop(
 			vm, VM_EXIT_VMM_ERROR, r,
 			"vCPU %u: memory fault at 0x%llx (+0x%llx, %s) cannot be served: %s", v->id,
@@ -183,7 +236,7 @@ static bool handle_vmgexit_v12(struct vm *vm, struct vm_vcpu *v, struct kvm_run 
 		if (r >= 0)
 			r = vm_convert(vm, v, req.gpa, req.size, req.to_private);
 		if (r < 0)
-			vm->conv.rejected++;
+			atomic_fetch_add(&vm->conv.rejected, 1);
 		g->psc_msr.ret = psc_msr_ret(r);
 		return true;
 	case KVM_USER_VMGEXIT_PSC:
@@ -193,7 +246,7 @@ static bool handle_vmgexit_v12(struct vm *vm, struct vm_vcpu *v, struct kvm_run 
 		desc = guest_memory_hva(&vm->mem, gpa, len);
 		r = psc_process_descriptor(desc, desc ? len : 0, ram, nr, convert_cb, &ctx, &ret);
 		if (r < 0 || ret)
-			vm->conv.rejected++;
+			atomic_fetch_add(&vm->conv.rejected, 1);
 		g->psc.ret = ret;
 		return true;
 	default:
@@ -327,7 +380,15 @@ void *vcpu_thread(void *arg)
 	struct vm_vcpu *v = arg;
 	struct vm *vm = v->vm;
 	struct kvm_backend *be = vm->be;
+	sigset_t kick;
 	int r;
+
+	/* The kick must reach KVM_RUN even if snpvmm was started with SIGUSR1 blocked (a
+	 * signal mask is inherited across exec): otherwise a vCPU inside KVM_RUN, such as a
+	 * halted AP, would never leave it. */
+	sigemptyset(&kick);
+	sigaddset(&kick, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
 	while (!atomic_load(&vm->stopping)) {
 		r = be->ops->vcpu_run(be, v->index);
@@ -350,10 +411,12 @@ void *vcpu_thread(void *arg)
 			break;
 		}
 		v->exits++;
+		v->last_fault.repeats = 0; /* any other exit: the guest made progress */
 		if (!handle_exit(vm, v))
 			break;
 	}
 	if (v->certs_locked)
 		release_certs_lock(vm, v);
+	vm_vcpu_thread_exited(v);
 	return NULL;
 }

@@ -45,19 +45,28 @@ void vm_request_stop(struct vm *vm, enum vm_exit_reason reason, int error, const
 		vsnprintf(vm->exit.detail, sizeof(vm->exit.detail), fmt, ap);
 		va_end(ap);
 	}
-	pthread_mutex_unlock(&vm->exit_lock);
 	atomic_store(&vm->stopping, true);
 
 	/* immediate_exit makes a KVM_RUN that has not started yet return -EINTR at once; the
-	 * signal kicks one already inside (api.rst "immediate_exit"). */
+	 * signal kicks one already inside (api.rst "immediate_exit"). Under exit_lock, so a
+	 * thread that has finished (and may have been joined) is never signalled. */
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		struct vm_vcpu *v = &vm->vcpus[i];
 
 		if (v->run)
 			__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-		if (v->thread_started && !pthread_equal(v->thread, pthread_self()))
+		if (v->thread_started && !v->thread_exited &&
+		    !pthread_equal(v->thread, pthread_self()))
 			pthread_kill(v->thread, SIGUSR1);
 	}
+	pthread_mutex_unlock(&vm->exit_lock);
+}
+
+void vm_vcpu_thread_exited(struct vm_vcpu *v)
+{
+	pthread_mutex_lock(&v->vm->exit_lock);
+	v->thread_exited = true;
+	pthread_mutex_unlock(&v->vm->exit_lock);
 }
 
 static int load_images(struct vm *vm, const struct vmm_options *o, struct diag *d)
@@ -184,7 +193,6 @@ int vm_vcpu_cpuid(struct vm *vm, uint32_t apic_id, uint32_t nr_cpus, bool snp,
 		r = be->ops->get_supported_cpuid(be, &vm->supported_cpuid->hdr);
 		if (r < 0) {
 			free(vm->supported_cpuid);
-			vm_convert_destroy(vm);
 			vm->supported_cpuid = NULL;
 			return diag_fail(d, r, "KVM_GET_SUPPORTED_CPUID failed: %s", strerror(-r));
 		}
@@ -204,6 +212,12 @@ int vm_create_vcpus(struct vm *vm, uint32_t nr, bool snp, struct diag *d)
 	uint32_t i;
 	int r = 0;
 
+	/* api.rst KVM_CAP_MAX_VCPUS: the most vCPUs a VM may have (0: not reported). */
+	r = be->ops->check_extension(be, true, KVM_CAP_MAX_VCPUS);
+	if (r > 0 && nr > (uint32_t)r)
+		return diag_fail(d, -EINVAL, "--smp %u: this kernel allows at most %d vCPUs per VM",
+				 nr, r);
+	r = 0;
 	cpuid = calloc(1, sizeof(*cpuid));
 	if (!cpuid)
 		return -ENOMEM;
