@@ -62,6 +62,7 @@ int bzimage_parse(const uint8_t *image, size_t size, struct bzimage_info *ret_in
 {
 	struct bzimage_info info = { 0 };
 	unsigned int sects;
+	uint32_t syssize;
 
 	if (!image || size < HDR_MIN_END)
 		return diag_fail(d, -ENOEXEC,
@@ -108,6 +109,17 @@ int bzimage_parse(const uint8_t *image, size_t size, struct bzimage_info *ret_in
 				 "(payload at 0x%zx) but the file has %zu bytes",
 				 sects, info.payload_offset, size);
 	info.payload_size = size - info.payload_offset;
+	/* boot.rst: syssize is the protected-mode code's size in 16-byte paragraphs, rounded
+	 * up (arch/x86/boot/tools/build.c: sys_size = (sz + 15 + 4) / 16), so a complete
+	 * image holds at least syssize * 16 - 15 payload bytes. A shorter file would load a
+	 * partial kernel that runs off into zeros. */
+	syssize = get32(image, HDR_OFF(syssize));
+	if ((uint64_t)syssize * 16 > (uint64_t)info.payload_size + 15)
+		return diag_fail(d, -ENOEXEC,
+				 "kernel image is truncated: its setup header says the payload has "
+				 "%llu bytes (syssize) but the file holds %zu after the setup "
+				 "sectors",
+				 (unsigned long long)syssize * 16, info.payload_size);
 
 	info.relocatable = get8(image, HDR_OFF(relocatable_kernel));
 	info.kernel_alignment = get32(image, HDR_OFF(kernel_alignment));

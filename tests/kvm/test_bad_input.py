@@ -105,6 +105,11 @@ class ImageErrors(harness.SnpvmmTest):
         status, _, err = self.boot(path)
         self.assert_one_error_line(status, err, "truncated", expect_status=1)
 
+    def test_bzimage_truncated_inside_its_payload_is_rejected(self):
+        path = self.write("short.bin", self.guest_bytes()[:2000])
+        status, _, err = self.boot(path)
+        self.assert_one_error_line(status, err, "truncated", "syssize", expect_status=1)
+
     def test_old_boot_protocol_is_rejected(self):
         img = bytearray(self.guest_bytes())
         struct.pack_into("<H", img, 0x206, 0x0206)

@@ -184,6 +184,30 @@ static void test_bzimage_truncated_returns_enoexec(void **state)
 				   "(payload at 0xa00) but the file has 1024 bytes");
 }
 
+static void test_bzimage_payload_shorter_than_syssize_returns_enoexec(void **state)
+{
+	uint8_t *img = *state;
+	struct bzimage_info info;
+	struct diag d = { 0 };
+	FIXTURE_SET(img, syssize, FIXTURE_PAYLOAD_SIZE / 16);
+
+	int r = bzimage_parse(img, FIXTURE_SIZE - 64, &info, &d);
+
+	assert_int_equal(r, -ENOEXEC);
+	assert_non_null(strstr(d.msg, "says the payload has 12288 bytes (syssize)"));
+}
+
+static void test_bzimage_payload_within_syssize_rounding_is_accepted(void **state)
+{
+	uint8_t *img = *state;
+	struct bzimage_info info;
+	FIXTURE_SET(img, syssize, FIXTURE_PAYLOAD_SIZE / 16);
+
+	int r = bzimage_parse(img, FIXTURE_SIZE - 15, &info, NULL);
+
+	assert_int_equal(r, 0);
+}
+
 static void test_bzimage_payload_at_file_end_returns_enoexec(void **state)
 {
 	uint8_t *img = *state;
@@ -244,6 +268,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bzimage_truncated_returns_enoexec, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_bzimage_payload_shorter_than_syssize_returns_enoexec, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_bzimage_payload_within_syssize_rounding_is_accepted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bzimage_payload_at_file_end_returns_enoexec,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
