@@ -33,7 +33,9 @@ struct serial {
 	bool thr_ipending; /* THR-empty interrupt pending until IIR read or THR write */
 	uint8_t rx_fifo[SERIAL_FIFO_SIZE];
 	unsigned int rx_head, rx_count;
-	uint64_t bytes_out; /* for tests and statistics */
+	uint64_t bytes_out;	/* for tests and statistics */
+	uint64_t bytes_dropped; /* the reader was gone or stuck */
+	bool out_stalled;	/* the last byte timed out: do not wait for the next */
 };
 
 extern const struct device_ops serial_ops;

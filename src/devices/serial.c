@@ -159,16 +159,23 @@ static void serial_emit(struct serial *s, uint8_t byte)
 	if (s->out_fd < 0)
 		return;
 	for (;;) {
-		r = poll(&pfd, 1, SERIAL_OUT_TIMEOUT_MS);
+		/* Once a byte timed out, the reader is stuck: drop output without waiting until
+		 * it takes a byte again, or a guest printing a page would hold the port (and
+		 * its lock) for minutes. */
+		r = poll(&pfd, 1, s->out_stalled ? 0 : SERIAL_OUT_TIMEOUT_MS);
 		if (r < 0 && errno == EINTR)
 			continue;
 		/* Timed out, failed, or the reader is gone (POLLERR on a widowed pipe): drop the
 		 * byte instead of letting write() raise SIGPIPE or block. */
-		if (r <= 0 || (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)))
+		if (r <= 0 || (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))) {
+			s->out_stalled = r == 0;
+			s->bytes_dropped++;
 			return;
+		}
 		n = write(s->out_fd, &byte, 1);
 		if (n == 1) {
 			s->bytes_out++;
+			s->out_stalled = false;
 			return;
 		}
 		if (n < 0 && errno == EINTR)

@@ -138,6 +138,46 @@ static void test_serial_thr_write_to_widowed_pipe_drops_byte(void **state)
 	assert_int_equal(f->s.bytes_out, 0);
 }
 
+/* Fills the pipe so that the next write would block: a reader that stopped reading. */
+static void fill_pipe(struct fixture *f)
+{
+	static const uint8_t chunk[4096];
+	int flags = fcntl(f->wr, F_GETFL);
+
+	assert_int_equal(fcntl(f->wr, F_SETFL, flags | O_NONBLOCK), 0);
+	while (write(f->wr, chunk, sizeof(chunk)) > 0)
+		;
+	assert_int_equal(fcntl(f->wr, F_SETFL, flags), 0);
+}
+
+static void test_serial_stuck_reader_drops_output_without_waiting_again(void **state)
+{
+	struct fixture *f = *state;
+	fill_pipe(f);
+
+	out8(f, UART_TX, 'A');
+	out8(f, UART_TX, 'B');
+	out8(f, UART_TX, 'C');
+
+	assert_true(f->s.out_stalled);
+	assert_int_equal(f->s.bytes_dropped, 3);
+	assert_int_equal(f->s.bytes_out, 0);
+}
+
+static void test_serial_reader_that_resumes_gets_output_again(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t buf[4096];
+	fill_pipe(f);
+	out8(f, UART_TX, 'A');
+
+	assert_true(drain(f, buf, sizeof(buf)) > 0);
+	out8(f, UART_TX, 'B');
+
+	assert_false(f->s.out_stalled);
+	assert_int_equal(f->s.bytes_out, 1);
+}
+
 static void test_serial_dlab_divisor_write_emits_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -677,6 +717,8 @@ int main(void)
 		T(test_serial_thr_write_counts_bytes_out),
 		T(test_serial_thr_write_without_out_fd_is_discarded),
 		T(test_serial_thr_write_to_widowed_pipe_drops_byte),
+		T(test_serial_stuck_reader_drops_output_without_waiting_again),
+		T(test_serial_reader_that_resumes_gets_output_again),
 		T(test_serial_dlab_divisor_write_emits_nothing),
 		T(test_serial_dlab_divisor_latch_reads_back),
 		T(test_serial_dlab_clear_restores_ier),
