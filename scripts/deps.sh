@@ -4,7 +4,7 @@
 set -eu
 
 pkgs="gcc clang libclang-rt-14-dev binutils pkg-config meson ninja-build python3
-libcmocka-dev libssl-dev openssl util-linux"
+libcmocka-dev libssl-dev openssl util-linux valgrind"
 
 missing=""
 for p in $pkgs; do

@@ -195,6 +195,8 @@ struct kvm_exit_memory_fault {
 	__u64 size;
 };
 ABI_CHECK_SIZE(struct kvm_exit_memory_fault, 24);
+ABI_CHECK_OFF(struct kvm_exit_memory_fault, gpa, 8);
+ABI_CHECK_OFF(struct kvm_exit_memory_fault, size, 16);
 
 /* KVM_EXIT_HYPERCALL: since 6.x the last word is a union { __u32 longmode; __u64 flags; }. */
 struct kvm_exit_hypercall {
@@ -230,6 +232,8 @@ struct kvm_exit_snp_req_certs {
 	__u64 ret;
 };
 ABI_CHECK_SIZE(struct kvm_exit_snp_req_certs, 24);
+ABI_CHECK_OFF(struct kvm_exit_snp_req_certs, npages, 8);
+ABI_CHECK_OFF(struct kvm_exit_snp_req_certs, ret, 16);
 
 /* SEV termination request: KVM_EXIT_SYSTEM_EVENT, type 6 (§6). */
 #ifndef KVM_SYSTEM_EVENT_SEV_TERM
@@ -342,6 +346,7 @@ struct kvm_sev_snp_v12_launch_start {
 	__u8 gosvw[16];
 };
 ABI_CHECK_SIZE(struct kvm_sev_snp_v12_launch_start, 24);
+ABI_CHECK_OFF(struct kvm_sev_snp_v12_launch_start, policy, 0);
 ABI_CHECK_OFF(struct kvm_sev_snp_v12_launch_start, gosvw, 8);
 
 struct kvm_sev_snp_v12_launch_update {

@@ -71,17 +71,25 @@ int cmd_host_info(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'k')
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
 			dev = optarg;
-		else if (c == 's')
+			break;
+		case 's':
 			so.profile = optarg;
-		else if (c == 'S' && so.nr_settings < SIM_MAX_SETTINGS)
-			so.settings[so.nr_settings++] = optarg;
-		else if (c == 'h')
+			break;
+		case 'S':
+			if (so.nr_settings < SIM_MAX_SETTINGS)
+				so.settings[so.nr_settings++] = optarg;
+			break;
+		case 'h':
 			return usage(stdout, 0);
-		else
-			return usage(stderr, EXIT_USAGE);
+		default:
+			fprintf(stderr, "snpvmm host-info: unknown option or missing value '%s'\n",
+				argv[optind - 1]);
+			return EXIT_USAGE;
+		}
 	}
 	r = so.profile ? sim_backend_create(&so, &be, &d) : kvm_linux_open(dev, &be);
 	if (r < 0) {

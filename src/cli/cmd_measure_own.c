@@ -120,7 +120,8 @@ int cmd_measure_own(int argc, char **argv)
 		return fail(EXIT_USAGE, "--sev-features is required (none, debug-swap, ...): a "
 					"launch's default 'auto' follows the host");
 	if (o.no_snp || o.sim.profile)
-		return fail(EXIT_USAGE, "--no-snp and --sim have no launch digest to predict");
+		return fail(EXIT_USAGE, "--no-snp and --sim are launch modes, not inputs of the "
+					"digest: measure the same options without them");
 	if (file_map_open(o.kernel, "kernel", &kernel, &d) < 0 ||
 	    (o.initrd && file_map_open(o.initrd, "initrd", &initrd, &d) < 0))
 		goto out;

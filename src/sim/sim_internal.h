@@ -20,7 +20,10 @@
 #include "vmm/backend.h"
 
 #define SIM_PAGE_SIZE  4096ull
-#define SIM_MAX_VCPUS  64
+/* KVM_CAP_MAX_VCPUS = KVM_MAX_VCPUS = CONFIG_KVM_MAX_NR_VCPUS on x86: default 1024, up to
+ * 4096 (MAXSMP); arch/x86/include/asm/kvm_host.h, arch/x86/kvm/Kconfig. */
+#define SIM_DEFAULT_MAX_VCPUS 1024
+#define SIM_MAX_VCPUS_LIMIT   4096
 #define SIM_MAX_SLOTS  32
 #define SIM_MAX_GMEM   32
 /* KVM_GET_VCPU_MMAP_SIZE on x86 is three pages: struct kvm_run, the PIO data page
@@ -265,6 +268,7 @@ struct sim {
 	struct sim_profile profile;
 	struct sim_faults faults;
 	char *report_path;
+	int report_fd; /* opened by sim_backend_create(); -1 without --sim-report */
 
 	/* VM */
 	bool vm_created;
@@ -283,8 +287,8 @@ struct sim {
 	struct sim_psp psp;
 
 	/* vCPUs */
-	struct sim_vcpu vcpus[SIM_MAX_VCPUS];
-	unsigned int nr_vcpus;
+	struct sim_vcpu *vcpus; /* grown as vCPUs are created, up to profile.max_vcpus */
+	unsigned int nr_vcpus, cap_vcpus;
 
 	/* guest */
 	struct sim_script *script;
@@ -309,8 +313,8 @@ static inline struct sim *to_sim(struct kvm_backend *be)
 /* KVM_MEMORY_ENCRYPT_OP (sim_sev.c); called with sim->lock held. */
 int sim_sev_ioctl(struct sim *sim, struct kvm_sev_cmd *cmd);
 
-/* The JSON report (sim_report.c). */
-int sim_report_write(struct sim *sim, const char *path);
+/* The JSON report (sim_report.c): replaces the contents of report_fd (0 without one). */
+int sim_report_write(struct sim *sim);
 /* Appends the report to f (used by the tests and the writer). */
 int sim_report_to_buffer(struct sim *sim, char **ret_buf, size_t *ret_len);
 

@@ -259,6 +259,8 @@ int parse_sev_features(const char *text, uint64_t *ret_features, struct diag *d)
 	uint64_t features = 0;
 	const char *p = text;
 
+	if (!*text)
+		return diag_fail(d, -EINVAL, "--sev-features: empty (say auto, none or a list)");
 	if (!strcmp(text, "auto")) {
 		*ret_features = OPT_SEV_FEATURES_AUTO;
 		return 0;

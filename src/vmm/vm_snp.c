@@ -255,6 +255,30 @@ static int fw_fail(struct diag *d, int r, const char *cmd, uint32_t fw)
 	return diag_fail(d, r, "%s failed: %s", cmd, strerror(-r));
 }
 
+/* SNP_LAUNCH_START refused before the firmware ran: say what the kernel most likely
+ * objected to (sev_mem_enc_ioctl, snp_launch_start; snp-kvm-abi.md §2, §2.2). */
+static int launch_start_fail(struct diag *d, int r, enum kvm_abi_choice forced, uint64_t policy,
+			     const struct snp_host *h)
+{
+	if (forced == KVM_ABI_V12 && r == -EPERM)
+		return diag_fail(d, r,
+				 "SNP_LAUNCH_START: the kernel refused the v12 command (EPERM): it "
+				 "speaks the upstream ABI; drop --kvm-abi v12");
+	if (forced == KVM_ABI_UPSTREAM && r == -EINVAL)
+		return diag_fail(d, r,
+				 "SNP_LAUNCH_START: the kernel refused the upstream command "
+				 "(EINVAL): it may speak the v12 ABI (try --kvm-abi auto), or it "
+				 "does not accept policy 0x%llx",
+				 (unsigned long long)policy);
+	if (r == -EINVAL && !h->have_policy_bits)
+		return diag_fail(d, r,
+				 "SNP_LAUNCH_START: the kernel refused policy 0x%llx (EINVAL); it "
+				 "does not say which bits it supports (no KVM_X86_SNP_POLICY_BITS, "
+				 "Linux < 6.19): 6.11-6.18 accept only bits 0-17, 19 and 20",
+				 (unsigned long long)policy);
+	return diag_fail(d, r, "SNP_LAUNCH_START failed: %s", strerror(-r));
+}
+
 static int set_private(struct vm *vm, struct diag *d)
 {
 	unsigned int i;
@@ -452,6 +476,8 @@ int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
 		      : so->abi == KVM_ABI_V12	  ? SNP_ABI_V12
 						  : SNP_ABI_AUTO;
 	r = snp_launch_start(be, &vm->snp.abi, vm->snp.policy, so->gosvw, &fw);
+	if (r < 0 && !fw)
+		return launch_start_fail(d, r, so->abi, vm->snp.policy, &h);
 	if (r < 0)
 		return fw_fail(d, r, "SNP_LAUNCH_START", fw);
 	if (vm->snp.abi == SNP_ABI_UPSTREAM) {
