@@ -24,12 +24,13 @@ struct sim_options {
 	const char *profile;	  /* "upstream", "upstream-policy-bits", "upstream-certs", "v12" */
 	const char *guest_script; /* path of a script; NULL plays the default script */
 	const char *faults;	  /* fault-injection spec (docs/sim-guest.md); NULL: none */
-	const char *report_path; /* JSON report written when the backend is destroyed; NULL: none */
+	const char *report_path;  /* JSON report, created by sim_backend_create(); NULL: none */
 	const char *settings[SIM_MAX_SETTINGS]; /* "key=value" profile overrides */
 	unsigned int nr_settings;
 };
 
-/* -EINVAL with d naming the bad profile, setting, script line or fault spec. */
+/* -EINVAL with d naming the bad profile, setting, script line or fault spec; -errno with d
+ * naming report_path if that file cannot be created. */
 int sim_backend_create(const struct sim_options *o, struct kvm_backend **ret_be, struct diag *d)
 	__attribute__((warn_unused_result));
 

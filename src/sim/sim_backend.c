@@ -6,18 +6,20 @@
  * scripted guest in sim_guest.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/psp-sev.h>
 
 #include "sim_internal.h"
 #include "snp/vmsa.h"
 
-#define KVM_MAX_VCPU_IDS     4096 /* x86 KVM_MAX_VCPU_IDS */
+#define KVM_MAX_VCPU_IDS     4096 /* x86: KVM_MAX_VCPUS (1024) * KVM_VCPU_ID_RATIO (4) */
 /* KVM_EXIT_HYPERCALL_VALID_MASK: only KVM_HC_MAP_GPA_RANGE can exit (snp-kvm-abi.md §5.1). */
 #define EXIT_HYPERCALL_VALID (1ull << KVM_HC_MAP_GPA_RANGE)
 #define IDLE_SLICE_NS	     (5 * 1000 * 1000)
@@ -60,11 +62,20 @@ static void sim_destroy(struct kvm_backend *be)
 	struct sim *sim = to_sim(be);
 	unsigned int i;
 
-	if (sim->report_path)
-		(void)sim_report_write(sim, sim->report_path);
+	if (sim->report_fd >= 0) {
+		int r = sim_report_write(sim);
+
+		/* The last chance to tell the operator: destroy cannot return an error. */
+		if (r < 0)
+			fprintf(stderr,
+				"snpvmm: simulated host: writing the report to '%s' failed: %s\n",
+				sim->report_path, strerror(-r));
+		close(sim->report_fd);
+	}
 	for (i = 0; i < sim->nr_vcpus; i++)
 		if (sim->vcpus[i].run)
 			munmap(sim->vcpus[i].run, SIM_RUN_SIZE);
+	free(sim->vcpus);
 	sim_memory_fini(&sim->mem);
 	sim_psp_fini(&sim->psp);
 	sim_script_free(sim->script);
@@ -138,6 +149,10 @@ static int sim_check_extension(struct kvm_backend *be, bool vm, long cap)
 		break;
 	case KVM_CAP_NR_VCPUS:
 	case KVM_CAP_MAX_VCPUS:
+		/* api.rst KVM_CREATE_VCPU: KVM_CAP_MAX_VCPUS is the most vCPUs a VM can
+		 * have (x86.c: KVM_MAX_VCPUS), KVM_CAP_NR_VCPUS the recommended count
+		 * (min(num_online_cpus(), KVM_MAX_VCPUS)); the simulated host has as many
+		 * CPUs as it allows vCPUs. */
 		r = (int)sim->profile.max_vcpus;
 		break;
 	case KVM_CAP_MAX_VCPU_ID:
@@ -413,6 +428,20 @@ static int sim_create_vcpu(struct kvm_backend *be, uint32_t vcpu_id, struct kvm_
 	for (i = 0; i < sim->nr_vcpus; i++)
 		if (sim->vcpus[i].id == vcpu_id)
 			goto out;
+	if (sim->nr_vcpus == sim->cap_vcpus) {
+		unsigned int cap = sim->cap_vcpus ? 2 * sim->cap_vcpus : 8;
+		struct sim_vcpu *grown;
+
+		if (cap > sim->profile.max_vcpus)
+			cap = sim->profile.max_vcpus;
+		grown = realloc(sim->vcpus, cap * sizeof(*grown));
+		if (!grown) {
+			r = -ENOMEM;
+			goto out;
+		}
+		sim->vcpus = grown;
+		sim->cap_vcpus = cap;
+	}
 	run = mmap(NULL, SIM_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (run == MAP_FAILED) {
 		r = -ENOMEM;
@@ -656,16 +685,17 @@ static int sim_vcpu_pre_fault_memory(struct kvm_backend *be, int vcpu,
 		r = -EINVAL;
 		goto out;
 	}
+	/* kvm_vcpu_pre_fault_memory() (generic, before the arch hook): flags zero,
+	 * aligned, "range->gpa + range->size <= range->gpa" (empty or wrapping). */
+	if (range->flags || range->gpa + range->size <= range->gpa ||
+	    ((range->gpa | range->size) & (SIM_PAGE_SIZE - 1))) {
+		r = -EINVAL;
+		goto out;
+	}
 	/* kvm_arch_vcpu_pre_fault_memory(): "if (!vcpu->kvm->arch.pre_fault_allowed)
 	 * return -EOPNOTSUPP"; SNP allows it from LAUNCH_FINISH on (§2.5). */
 	if (sim->vm_type == KVM_X86_SNP_VM && !sim->finished) {
 		r = -EOPNOTSUPP;
-		goto out;
-	}
-	/* kvm_vcpu_pre_fault_memory(): flags zero, non-empty, aligned, no wrap. */
-	if (range->flags || !range->size || range->gpa + range->size <= range->gpa ||
-	    ((range->gpa | range->size) & (SIM_PAGE_SIZE - 1))) {
-		r = -EINVAL;
 		goto out;
 	}
 	slot = sim_memory_slot_of(&sim->mem, range->gpa / SIM_PAGE_SIZE);
@@ -720,6 +750,7 @@ int sim_backend_create(const struct sim_options *o, struct kvm_backend **ret_be,
 		return -ENOMEM;
 	sim->ops = sim_ops;
 	sim->be.ops = &sim->ops;
+	sim->report_fd = -1;
 	pthread_mutex_init(&sim->lock, NULL);
 	r = sim_profile_init(&sim->profile, o->profile, d);
 	if (r < 0)
@@ -744,6 +775,17 @@ int sim_backend_create(const struct sim_options *o, struct kvm_backend **ret_be,
 		sim->report_path = strdup(o->report_path);
 		if (!sim->report_path) {
 			r = -ENOMEM;
+			goto out_destroy;
+		}
+		/* Created now, so that a path that cannot be written fails before the VM
+		 * starts instead of losing the report at the end. */
+		sim->report_fd =
+			open(o->report_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (sim->report_fd < 0) {
+			int err = errno;
+
+			r = diag_fail(d, -err, "cannot create the simulator report '%s': %s",
+				      o->report_path, strerror(err));
 			goto out_destroy;
 		}
 	}

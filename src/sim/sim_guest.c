@@ -731,8 +731,10 @@ static void finish(struct sim *sim, struct kvm_run *run)
 		/* sev_handle_vmgexit_msr_protocol(GHCB_MSR_TERM_REQ): SEV_TERM, ndata 1,
 		 * data[0] = the GHCB MSR value (ghcb-notes.md §4). */
 		exit_system_event(run, KVM_SYSTEM_EVENT_SEV_TERM, s->term_data);
-	if (s->st != P_DONE && sim->report_path)
-		(void)sim_report_write(sim, sim->report_path);
+	/* An early copy, in case the VMM never destroys the backend; a write error
+	 * shows again, and is reported, at the final write in sim_destroy(). */
+	if (s->st != P_DONE)
+		(void)sim_report_write(sim);
 	s->st = P_DONE;
 }
 

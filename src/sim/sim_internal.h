@@ -19,17 +19,17 @@
 #include "util/diag.h"
 #include "vmm/backend.h"
 
-#define SIM_PAGE_SIZE  4096ull
+#define SIM_PAGE_SIZE	      4096ull
 /* KVM_CAP_MAX_VCPUS = KVM_MAX_VCPUS = CONFIG_KVM_MAX_NR_VCPUS on x86: default 1024, up to
  * 4096 (MAXSMP); arch/x86/include/asm/kvm_host.h, arch/x86/kvm/Kconfig. */
 #define SIM_DEFAULT_MAX_VCPUS 1024
 #define SIM_MAX_VCPUS_LIMIT   4096
-#define SIM_MAX_SLOTS  32
-#define SIM_MAX_GMEM   32
+#define SIM_MAX_SLOTS	      32
+#define SIM_MAX_GMEM	      32
 /* KVM_GET_VCPU_MMAP_SIZE on x86 is three pages: struct kvm_run, the PIO data page
  * (KVM_PIO_PAGE_OFFSET 1) and the coalesced-MMIO ring (KVM_COALESCED_MMIO_PAGE_OFFSET 2). */
-#define SIM_RUN_SIZE   (3 * 4096)
-#define SIM_PIO_OFFSET 4096
+#define SIM_RUN_SIZE	      (3 * 4096)
+#define SIM_PIO_OFFSET	      4096
 
 /* ---- profile (sim_profile.c) ---- */
 

@@ -46,7 +46,7 @@ static void profile_base(struct sim_profile *p, const char *name)
 	p->smt_active = true;
 	p->api_major = 1;
 	p->api_minor = 55;
-	p->max_vcpus = SIM_MAX_VCPUS;
+	p->max_vcpus = SIM_DEFAULT_MAX_VCPUS;
 	/* kvm_arch_supports_gmem_init_shared() is false for SNP: MMAP only (6.18+, §4). */
 	p->gmem_flags_snp = GUEST_MEMFD_FLAG_MMAP;
 	p->ghcb_gpa = 0x2fff000;
@@ -162,7 +162,7 @@ int sim_profile_apply(struct sim_profile *p, const char *setting, struct diag *d
 	U64_KEY("cpuid_8000001f_ebx", p->cpuid_8000001f[1], UINT32_MAX)
 	U64_KEY("cpuid_8000001f_ecx", p->cpuid_8000001f[2], UINT32_MAX)
 	U64_KEY("cpuid_8000001f_edx", p->cpuid_8000001f[3], UINT32_MAX)
-	U64_KEY("max_vcpus", p->max_vcpus, SIM_MAX_VCPUS)
+	U64_KEY("max_vcpus", p->max_vcpus, SIM_MAX_VCPUS_LIMIT)
 	U64_KEY("gmem_flags", p->gmem_flags_snp, UINT64_MAX)
 	U64_KEY("ghcb_gpa", p->ghcb_gpa, UINT64_MAX - SIM_PAGE_SIZE)
 #undef U64_KEY

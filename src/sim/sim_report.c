@@ -3,7 +3,7 @@
  * The simulated host's JSON report (--sim-report, docs/sim.md "Report"): what the
  * simulated PSP measured, which ioctls the VMM issued, the page states at the end and the
  * guest script's outcome. Written when the guest ends and again when the backend is
- * destroyed, atomically (temporary file + rename).
+ * destroyed, each time replacing the contents of the file sim_backend_create() created.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -165,34 +165,32 @@ int sim_report_to_buffer(struct sim *sim, char **ret_buf, size_t *ret_len)
 	return 0;
 }
 
-int sim_report_write(struct sim *sim, const char *path)
+int sim_report_write(struct sim *sim)
 {
-	char tmp[4096];
 	char *buf;
-	size_t len;
-	FILE *f;
+	size_t len, off = 0;
 	int r;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
+	if (sim->report_fd < 0)
+		return 0;
 	r = sim_report_to_buffer(sim, &buf, &len);
 	if (r < 0)
 		return r;
-	f = fopen(tmp, "we");
-	if (!f) {
+	/* The file was created by sim_backend_create(), so that an unwritable path fails
+	 * before the VM starts; each write replaces the whole contents. */
+	if (ftruncate(sim->report_fd, 0) < 0)
 		r = -errno;
-		free(buf);
-		return r;
+	while (r == 0 && off < len) {
+		ssize_t n = pwrite(sim->report_fd, buf + off, len - off, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			r = n < 0 ? -errno : -EIO;
+		else
+			off += (size_t)n;
 	}
-	if (fwrite(buf, 1, len, f) != len)
-		r = -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -EIO;
 	free(buf);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		(void)unlink(tmp);
 	sim->report_written = r == 0;
 	return r;
 }

@@ -4,14 +4,17 @@
  * backend ops directly as the VMM does. Each name says the rule and the result.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <linux/psp-sev.h>
@@ -206,8 +209,16 @@ static void test_sim_init2_ghcb_version_below_2_is_einval(void **state)
 
 	t_vm_create(&vm, NULL, NULL, NULL, NULL);
 	assert_int_equal(t_init2(&vm, 0, 0, 1), -EINVAL);
-	assert_int_equal(t_init2(&vm, 0, 0, 3), -EINVAL);
 	assert_int_equal(t_init2(&vm, SVM_SEV_FEAT_DEBUG_SWAP, 0, 2), 0);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_init2_ghcb_version_above_2_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 3), -EINVAL);
 	t_vm_destroy(&vm);
 }
 
@@ -255,6 +266,15 @@ static void test_sim_enable_req_certs_unknown_without_certs_profile_is_einval(vo
 
 	t_vm_create(&vm, "upstream-policy-bits", NULL, NULL, NULL);
 	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_ENABLE_REQ_CERTS, NULL, NULL), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_enable_req_certs_before_init2_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, "upstream-certs", NULL, NULL, NULL);
 	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_ENABLE_REQ_CERTS, NULL, NULL), -EINVAL);
 	t_vm_destroy(&vm);
 }
@@ -781,6 +801,54 @@ static void test_sim_pre_fault_after_finish_consumes_range(void **state)
 	t_vm_destroy(&vm);
 }
 
+static void test_sim_pre_fault_empty_range_is_einval(void **state)
+{
+	struct kvm_pre_fault_memory pf = { .gpa = 0x400000, .size = 0 };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	t_launch_all(&vm);
+	assert_int_equal(vm.be->ops->vcpu_pre_fault_memory(vm.be, 0, &pf), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_pre_fault_unaligned_is_einval(void **state)
+{
+	struct kvm_pre_fault_memory pf = { .gpa = 0x400800, .size = PAGE };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	t_launch_all(&vm);
+	assert_int_equal(vm.be->ops->vcpu_pre_fault_memory(vm.be, 0, &pf), -EINVAL);
+	pf.gpa = 0x400000;
+	pf.size = PAGE / 2;
+	assert_int_equal(vm.be->ops->vcpu_pre_fault_memory(vm.be, 0, &pf), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_pre_fault_wrapping_range_is_einval(void **state)
+{
+	struct kvm_pre_fault_memory pf = { .gpa = UINT64_MAX - PAGE + 1, .size = 2 * PAGE };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	t_launch_all(&vm);
+	assert_int_equal(vm.be->ops->vcpu_pre_fault_memory(vm.be, 0, &pf), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+/* kvm_vcpu_pre_fault_memory() checks the range before the arch hook's -EOPNOTSUPP. */
+static void test_sim_pre_fault_bad_range_before_finish_is_einval(void **state)
+{
+	struct kvm_pre_fault_memory pf = { .gpa = 0, .size = PAGE, .flags = 1 };
+	struct t_vm vm;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	assert_int_equal(vm.be->ops->vcpu_pre_fault_memory(vm.be, 0, &pf), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
 static void test_sim_run_before_finish_is_einval(void **state)
 {
 	struct t_vm vm;
@@ -882,7 +950,25 @@ static void test_sim_memory_attributes_unaligned_is_einval(void **state)
 
 	t_vm_create(&vm, NULL, NULL, NULL, NULL);
 	assert_int_equal(t_set_private(&vm, 0x800, PAGE, true), -EINVAL);
+	assert_int_equal(t_set_private(&vm, 0, PAGE + 0x800, true), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_memory_attributes_size_0_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
 	assert_int_equal(t_set_private(&vm, 0, 0, true), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_memory_attributes_wrapping_range_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_set_private(&vm, UINT64_MAX - PAGE + 1, 2 * PAGE, true), -EINVAL);
 	t_vm_destroy(&vm);
 }
 
@@ -914,6 +1000,185 @@ static void test_sim_create_guest_memfd_init_shared_on_snp_is_einval(void **stat
 
 	t_vm_create(&vm, NULL, NULL, NULL, NULL);
 	assert_int_equal(vm.be->ops->create_guest_memfd(vm.be, &g), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_create_guest_memfd_size_0_is_einval(void **state)
+{
+	struct kvm_create_guest_memfd g = { .size = 0 };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(vm.be->ops->create_guest_memfd(vm.be, &g), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_create_guest_memfd_unaligned_size_is_einval(void **state)
+{
+	struct kvm_create_guest_memfd g = { .size = PAGE + 0x800 };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(vm.be->ops->create_guest_memfd(vm.be, &g), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+#define T_GMEM2_SIZE (1u << 20)
+
+/* A valid second guest_memfd memslot (slot 1, 1 MiB at 4 GiB) over a new guest_memfd, whose
+ * fd the caller closes. Tests spoil one field of it. */
+static struct kvm_userspace_memory_region2 second_gmem_region(struct t_vm *vm, int *ret_fd)
+{
+	struct kvm_create_guest_memfd g = { .size = T_GMEM2_SIZE };
+	struct kvm_userspace_memory_region2 r = {
+		.slot = 1,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = 1ull << 32,
+		.memory_size = T_GMEM2_SIZE,
+		.userspace_addr = (uint64_t)(uintptr_t)vm->ram,
+	};
+	int fd = vm->be->ops->create_guest_memfd(vm->be, &g);
+
+	assert_true(fd >= 0);
+	r.guest_memfd = (uint32_t)fd;
+	*ret_fd = fd;
+	return r;
+}
+
+static void test_sim_memslot_second_guest_memfd_slot_succeeds(void **state)
+{
+	struct kvm_userspace_memory_region2 r;
+	struct t_vm vm;
+	int fd;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	r = second_gmem_region(&vm, &fd);
+	assert_int_equal(vm.be->ops->set_user_memory_region2(vm.be, &r), 0);
+	close(fd);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_memslot_unaligned_gpa_is_einval(void **state)
+{
+	struct kvm_userspace_memory_region2 r;
+	struct t_vm vm;
+	int fd;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	r = second_gmem_region(&vm, &fd);
+	r.guest_phys_addr += 0x800;
+	assert_int_equal(vm.be->ops->set_user_memory_region2(vm.be, &r), -EINVAL);
+	close(fd);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_memslot_unaligned_size_is_einval(void **state)
+{
+	struct kvm_userspace_memory_region2 r;
+	struct t_vm vm;
+	int fd;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	r = second_gmem_region(&vm, &fd);
+	r.memory_size -= 0x800;
+	assert_int_equal(vm.be->ops->set_user_memory_region2(vm.be, &r), -EINVAL);
+	close(fd);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_memslot_unaligned_uaddr_is_einval(void **state)
+{
+	struct kvm_userspace_memory_region2 r;
+	struct t_vm vm;
+	int fd;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	r = second_gmem_region(&vm, &fd);
+	r.userspace_addr += 0x800;
+	assert_int_equal(vm.be->ops->set_user_memory_region2(vm.be, &r), -EINVAL);
+	close(fd);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_memslot_unaligned_guest_memfd_offset_is_einval(void **state)
+{
+	struct kvm_userspace_memory_region2 r;
+	struct t_vm vm;
+	int fd;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	r = second_gmem_region(&vm, &fd);
+	r.memory_size = PAGE;
+	r.guest_memfd_offset = 0x800;
+	assert_int_equal(vm.be->ops->set_user_memory_region2(vm.be, &r), -EINVAL);
+	close(fd);
+	t_vm_destroy(&vm);
+}
+
+/* kvm_gmem_bind(): "if (file->f_op != &kvm_gmem_fops) goto err" (-EINVAL). */
+static void test_sim_memslot_foreign_guest_memfd_is_einval(void **state)
+{
+	struct kvm_userspace_memory_region2 r;
+	struct t_vm vm;
+	int fd, foreign;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	r = second_gmem_region(&vm, &fd);
+	foreign = memfd_create("not-a-guest_memfd", MFD_CLOEXEC);
+	assert_true(foreign >= 0);
+	assert_int_equal(ftruncate(foreign, T_GMEM2_SIZE), 0);
+	r.guest_memfd = (uint32_t)foreign;
+	assert_int_equal(vm.be->ops->set_user_memory_region2(vm.be, &r), -EINVAL);
+	close(foreign);
+	close(fd);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_memslot_range_outside_guest_memfd_is_einval(void **state)
+{
+	struct kvm_userspace_memory_region2 r;
+	struct t_vm vm;
+	int fd;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	r = second_gmem_region(&vm, &fd);
+	r.guest_memfd_offset = PAGE; /* the slot's last page is past the file's end */
+	assert_int_equal(vm.be->ops->set_user_memory_region2(vm.be, &r), -EINVAL);
+	close(fd);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_memslot_resize_is_einval(void **state)
+{
+	struct kvm_userspace_memory_region2 r = {
+		.slot = 0,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = T_RAM_GPA,
+		.memory_size = T_RAM_SIZE / 2,
+	};
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	r.userspace_addr = (uint64_t)(uintptr_t)vm.ram;
+	r.guest_memfd = (uint32_t)vm.gmem_fd;
+	assert_int_equal(vm.be->ops->set_user_memory_region2(vm.be, &r), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_memslot_move_guest_memfd_slot_is_einval(void **state)
+{
+	struct kvm_userspace_memory_region2 r = {
+		.slot = 0,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = 1ull << 32,
+		.memory_size = T_RAM_SIZE,
+	};
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	r.userspace_addr = (uint64_t)(uintptr_t)vm.ram;
+	r.guest_memfd = (uint32_t)vm.gmem_fd;
+	assert_int_equal(vm.be->ops->set_user_memory_region2(vm.be, &r), -EINVAL);
 	t_vm_destroy(&vm);
 }
 
@@ -973,7 +1238,52 @@ static void test_sim_create_vcpu_duplicate_id_is_eexist(void **state)
 	t_vm_create(&vm, NULL, NULL, NULL, NULL);
 	assert_int_equal(t_create_vcpu(&vm, 3), 0);
 	assert_int_equal(t_create_vcpu(&vm, 3), -EEXIST);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_create_vcpu_id_4096_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(&vm, 4095), 0);
 	assert_int_equal(t_create_vcpu(&vm, 4096), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_create_vcpu_beyond_max_vcpus_is_einval(void **state)
+{
+	static const char *const settings[] = { "max_vcpus=2", NULL };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, settings);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	assert_int_equal(t_create_vcpu(&vm, 7), 1);
+	assert_int_equal(t_create_vcpu(&vm, 1), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+/* api.rst KVM_CREATE_VCPU: KVM_CAP_MAX_VCPUS is the limit, KVM_CAP_NR_VCPUS the
+ * recommendation; x86 KVM_MAX_VCPUS is 1024 unless CONFIG_KVM_MAX_NR_VCPUS raises it. */
+static void test_sim_max_vcpus_cap_reports_1024(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(vm.be->ops->check_extension(vm.be, false, KVM_CAP_MAX_VCPUS), 1024);
+	assert_int_equal(vm.be->ops->check_extension(vm.be, true, KVM_CAP_MAX_VCPUS), 1024);
+	assert_int_equal(vm.be->ops->check_extension(vm.be, true, KVM_CAP_NR_VCPUS), 1024);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_max_vcpus_cap_follows_max_vcpus_setting(void **state)
+{
+	static const char *const settings[] = { "max_vcpus=300", NULL };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, settings);
+	assert_int_equal(vm.be->ops->check_extension(vm.be, true, KVM_CAP_MAX_VCPUS), 300);
+	assert_int_equal(vm.be->ops->check_extension(vm.be, true, KVM_CAP_NR_VCPUS), 300);
 	t_vm_destroy(&vm);
 }
 
@@ -1011,8 +1321,16 @@ static void test_sim_memslot_guest_memfd_with_dirty_logging_is_einval(void **sta
 
 /* ---- the ID block at LAUNCH_FINISH ---- */
 
+/* What a test spoils in a correctly signed ID block / ID auth pair. */
+enum id_tamper {
+	ID_INTACT,
+	ID_AUTH_BAD_ALGORITHM,	/* id_key_algo not ECDSA P-384 with SHA-384 */
+	ID_BLOCK_BAD_VERSION,	/* version not 1 (re-signed, so only the version is wrong) */
+	ID_BLOCK_AFTER_SIGNING, /* guest_svn changed after the signature was made */
+};
+
 static int finish_with_id_block(struct t_vm *vm, const uint8_t ld[48], uint64_t policy,
-				uint32_t *fw)
+				enum id_tamper tamper, uint32_t *fw)
 {
 	struct snp_id_block *blk = calloc(1, sizeof(*blk));
 	struct snp_id_auth *auth = calloc(1, sizeof(*auth));
@@ -1026,7 +1344,10 @@ static int finish_with_id_block(struct t_vm *vm, const uint8_t ld[48], uint64_t 
 	assert_non_null(id_key);
 	assert_non_null(author);
 	snp_id_block_build(blk, ld, policy, NULL, NULL, 1);
+	blk->version = tamper == ID_BLOCK_BAD_VERSION ? 2 : blk->version;
 	assert_int_equal(snp_id_auth_build(blk, id_key, author, auth, &d), 0);
+	auth->id_key_algo = tamper == ID_AUTH_BAD_ALGORITHM ? 2 : auth->id_key_algo;
+	blk->guest_svn += tamper == ID_BLOCK_AFTER_SIGNING;
 	f.id_block_uaddr = (uint64_t)(uintptr_t)blk;
 	f.id_auth_uaddr = (uint64_t)(uintptr_t)auth;
 	memset(f.host_data, 0x5a, sizeof(f.host_data));
@@ -1065,7 +1386,7 @@ static void test_sim_launch_finish_with_signed_id_block_records_key_digests(void
 	started(&vm, NULL, NULL, NULL);
 	assert_int_equal(t_create_vcpu(&vm, 0), 0);
 	predict_ld(&vm);
-	assert_int_equal(finish_with_id_block(&vm, expected_ld, T_POLICY, &fw), 0);
+	assert_int_equal(finish_with_id_block(&vm, expected_ld, T_POLICY, ID_INTACT, &fw), 0);
 	assert_int_equal(fw, 0);
 	assert_true(vm.sim->psp.id_block_en);
 	assert_true(vm.sim->psp.auth_key_en);
@@ -1081,7 +1402,7 @@ static void test_sim_launch_finish_id_block_wrong_ld_is_bad_measurement(void **s
 
 	started(&vm, NULL, NULL, NULL);
 	assert_int_equal(t_create_vcpu(&vm, 0), 0);
-	assert_int_equal(finish_with_id_block(&vm, wrong, T_POLICY, &fw), -EIO);
+	assert_int_equal(finish_with_id_block(&vm, wrong, T_POLICY, ID_INTACT, &fw), -EIO);
 	assert_int_equal(fw, SEV_RET_BAD_MEASUREMENT);
 	t_vm_destroy(&vm);
 }
@@ -1094,9 +1415,110 @@ static void test_sim_launch_finish_id_block_wrong_policy_is_policy_failure(void 
 	started(&vm, NULL, NULL, NULL);
 	assert_int_equal(t_create_vcpu(&vm, 0), 0);
 	predict_ld(&vm);
-	assert_int_equal(finish_with_id_block(&vm, expected_ld, T_POLICY | SNP_POLICY_DEBUG, &fw),
-			 -EIO);
+	assert_int_equal(
+		finish_with_id_block(&vm, expected_ld, T_POLICY | SNP_POLICY_DEBUG, ID_INTACT, &fw),
+		-EIO);
 	assert_int_equal(fw, SEV_RET_POLICY_FAILURE);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_finish_id_auth_bad_algorithm_is_invalid_param(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	predict_ld(&vm);
+	assert_int_equal(
+		finish_with_id_block(&vm, expected_ld, T_POLICY, ID_AUTH_BAD_ALGORITHM, &fw), -EIO);
+	assert_int_equal(fw, SEV_RET_INVALID_PARAM);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_finish_id_block_bad_version_is_invalid_param(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	predict_ld(&vm);
+	assert_int_equal(
+		finish_with_id_block(&vm, expected_ld, T_POLICY, ID_BLOCK_BAD_VERSION, &fw), -EIO);
+	assert_int_equal(fw, SEV_RET_INVALID_PARAM);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_launch_finish_id_block_changed_after_signing_is_bad_signature(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	predict_ld(&vm);
+	assert_int_equal(
+		finish_with_id_block(&vm, expected_ld, T_POLICY, ID_BLOCK_AFTER_SIGNING, &fw),
+		-EIO);
+	assert_int_equal(fw, SEV_RET_BAD_SIGNATURE);
+	t_vm_destroy(&vm);
+}
+
+/* ---- the scripted guest's certificate requests (rules 48, 49) ---- */
+
+#define T_CERTS_GPA 0x2600000ull
+
+/* An SNP VM on the upstream-certs profile, launched with one vCPU, whose guest plays
+ * script; with req_certs, KVM_SEV_SNP_ENABLE_REQ_CERTS is issued before the vCPU. */
+static void launched_with_script(struct t_vm *vm, const char *script, bool req_certs)
+{
+	char path[] = "/tmp/sim-rules-script-XXXXXX";
+	int fd = mkstemp(path);
+	uint32_t fw = 0;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, script, strlen(script)), (ssize_t)strlen(script));
+	close(fd);
+	t_vm_create(vm, "upstream-certs", NULL, path, NULL);
+	unlink(path); /* the script is loaded when the backend is created */
+	assert_int_equal(t_init2(vm, 0, 0, 0), 0);
+	if (req_certs)
+		assert_int_equal(t_sev(vm, KVM_SEV_SNP_ENABLE_REQ_CERTS, NULL, NULL), 0);
+	assert_int_equal(t_launch_start(vm, T_POLICY, &fw), 0);
+	assert_int_equal(t_create_vcpu(vm, 0), 0);
+	assert_int_equal(t_launch_finish(vm, &fw), 0);
+}
+
+static void test_sim_certs_exit_ret_einval_fails_kvm_run_with_einval(void **state)
+{
+	struct kvm_exit_snp_req_certs *rc;
+	struct t_vm vm;
+
+	launched_with_script(&vm, "certs 0x2600000 2\nshutdown\n", true);
+	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), 0);
+	assert_int_equal(vm.sim->vcpus[0].run->exit_reason, KVM_EXIT_SNP_REQ_CERTS);
+	rc = kvm_run_exit_data(vm.sim->vcpus[0].run);
+	rc->ret = EINVAL; /* snp_complete_req_certs() accepts 0, ENOSPC, EAGAIN, EIO */
+	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_certs_without_req_certs_gets_empty_table_in_kernel(void **state)
+{
+	static const uint8_t zero[24];
+	struct kvm_run *run;
+	struct t_vm vm;
+
+	launched_with_script(&vm, "certs 0x2600000 1\nshutdown\n", false);
+	run = vm.sim->vcpus[0].run;
+	memset(vm.ram + T_CERTS_GPA, 0xff, PAGE);
+	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), 0);
+	assert_int_equal(run->exit_reason, KVM_EXIT_SYSTEM_EVENT);
+	assert_int_equal(run->system_event.type, KVM_SYSTEM_EVENT_SHUTDOWN);
+	assert_memory_equal(vm.ram + T_CERTS_GPA, zero, sizeof(zero));
+	assert_int_equal(vm.ram[T_CERTS_GPA + sizeof(zero)], 0xff);
+	assert_int_equal(vm.sim->outcome, SIM_OUTCOME_PASSED);
 	t_vm_destroy(&vm);
 }
 
@@ -1189,6 +1611,41 @@ static void test_sim_bad_profile_is_einval(void **state)
 	assert_non_null(strstr(d.msg, "v13"));
 }
 
+/* ---- --sim-report ---- */
+
+static void test_sim_report_path_that_cannot_be_created_fails_create(void **state)
+{
+	struct sim_options o = { .report_path = "/nonexistent-sim-dir/report.json" };
+	struct kvm_backend *be = NULL;
+	struct diag d = { { 0 } };
+
+	assert_int_equal(sim_backend_create(&o, &be, &d), -ENOENT);
+	assert_null(be);
+	assert_non_null(strstr(d.msg, "'/nonexistent-sim-dir/report.json'"));
+}
+
+static void test_sim_report_is_written_to_the_created_file_at_destroy(void **state)
+{
+	char dir[] = "/tmp/sim-rules-report-XXXXXX", path[64], buf[64] = { 0 };
+	struct sim_options o = { .report_path = path };
+	struct kvm_backend *be = NULL;
+	struct diag d = { { 0 } };
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/r.json", dir);
+	assert_int_equal(sim_backend_create(&o, &be, &d), 0);
+	assert_int_equal(access(path, F_OK), 0); /* created up front, empty */
+	kvm_backend_destroy(be);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_true(read(fd, buf, sizeof(buf) - 1) > 0);
+	close(fd);
+	assert_non_null(strstr(buf, "\"profile\": \"upstream\""));
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1207,10 +1664,12 @@ int main(void)
 		cmocka_unit_test(test_sim_init2_unknown_vmsa_feature_is_einval),
 		cmocka_unit_test(test_sim_init2_snp_active_is_einval),
 		cmocka_unit_test(test_sim_init2_ghcb_version_below_2_is_einval),
+		cmocka_unit_test(test_sim_init2_ghcb_version_above_2_is_einval),
 		cmocka_unit_test(test_sim_upstream_v12_command_after_init2_is_eperm),
 		cmocka_unit_test(test_sim_v12_upstream_command_is_einval),
 		cmocka_unit_test(test_sim_launch_start_before_init2_is_enotty),
 		cmocka_unit_test(test_sim_enable_req_certs_unknown_without_certs_profile_is_einval),
+		cmocka_unit_test(test_sim_enable_req_certs_before_init2_is_einval),
 		cmocka_unit_test(test_sim_enable_req_certs_after_vcpu_create_is_einval),
 		cmocka_unit_test(test_sim_launch_start_without_rsvd_mbo_is_einval),
 		cmocka_unit_test(test_sim_launch_start_unsupported_policy_bit_is_einval),
@@ -1245,25 +1704,52 @@ int main(void)
 		cmocka_unit_test(test_sim_launch_update_after_finish_is_eio),
 		cmocka_unit_test(test_sim_pre_fault_before_finish_is_eopnotsupp),
 		cmocka_unit_test(test_sim_pre_fault_after_finish_consumes_range),
+		cmocka_unit_test(test_sim_pre_fault_empty_range_is_einval),
+		cmocka_unit_test(test_sim_pre_fault_unaligned_is_einval),
+		cmocka_unit_test(test_sim_pre_fault_wrapping_range_is_einval),
+		cmocka_unit_test(test_sim_pre_fault_bad_range_before_finish_is_einval),
 		cmocka_unit_test(test_sim_run_before_finish_is_einval),
 		cmocka_unit_test(test_sim_run_with_immediate_exit_is_eintr),
 		cmocka_unit_test(test_sim_get_state_of_fresh_vcpu_is_kvm_reset_state),
 		cmocka_unit_test(test_sim_set_state_invalid_sregs_is_einval),
 		cmocka_unit_test(test_sim_launch_finish_measures_one_vmsa_per_vcpu),
 		cmocka_unit_test(test_sim_memory_attributes_unaligned_is_einval),
+		cmocka_unit_test(test_sim_memory_attributes_size_0_is_einval),
+		cmocka_unit_test(test_sim_memory_attributes_wrapping_range_is_einval),
 		cmocka_unit_test(test_sim_memory_attributes_nonzero_flags_is_einval),
 		cmocka_unit_test(test_sim_memory_attributes_private_on_default_vm_is_einval),
 		cmocka_unit_test(test_sim_create_guest_memfd_init_shared_on_snp_is_einval),
+		cmocka_unit_test(test_sim_create_guest_memfd_size_0_is_einval),
+		cmocka_unit_test(test_sim_create_guest_memfd_unaligned_size_is_einval),
+		cmocka_unit_test(test_sim_memslot_second_guest_memfd_slot_succeeds),
+		cmocka_unit_test(test_sim_memslot_unaligned_gpa_is_einval),
+		cmocka_unit_test(test_sim_memslot_unaligned_size_is_einval),
+		cmocka_unit_test(test_sim_memslot_unaligned_uaddr_is_einval),
+		cmocka_unit_test(test_sim_memslot_unaligned_guest_memfd_offset_is_einval),
+		cmocka_unit_test(test_sim_memslot_foreign_guest_memfd_is_einval),
+		cmocka_unit_test(test_sim_memslot_range_outside_guest_memfd_is_einval),
+		cmocka_unit_test(test_sim_memslot_resize_is_einval),
+		cmocka_unit_test(test_sim_memslot_move_guest_memfd_slot_is_einval),
 		cmocka_unit_test(test_sim_memslot_overlap_is_eexist),
 		cmocka_unit_test(test_sim_enable_cap_exit_hypercall_other_bits_is_einval),
 		cmocka_unit_test(test_sim_irq_line_without_irqchip_is_enxio),
 		cmocka_unit_test(test_sim_create_irqchip_after_vcpu_is_einval),
 		cmocka_unit_test(test_sim_create_vcpu_duplicate_id_is_eexist),
+		cmocka_unit_test(test_sim_create_vcpu_id_4096_is_einval),
+		cmocka_unit_test(test_sim_create_vcpu_beyond_max_vcpus_is_einval),
+		cmocka_unit_test(test_sim_max_vcpus_cap_reports_1024),
+		cmocka_unit_test(test_sim_max_vcpus_cap_follows_max_vcpus_setting),
 		cmocka_unit_test(test_sim_pre_fault_outside_memslots_is_enoent),
 		cmocka_unit_test(test_sim_memslot_guest_memfd_with_dirty_logging_is_einval),
 		cmocka_unit_test(test_sim_launch_finish_with_signed_id_block_records_key_digests),
 		cmocka_unit_test(test_sim_launch_finish_id_block_wrong_ld_is_bad_measurement),
 		cmocka_unit_test(test_sim_launch_finish_id_block_wrong_policy_is_policy_failure),
+		cmocka_unit_test(test_sim_launch_finish_id_auth_bad_algorithm_is_invalid_param),
+		cmocka_unit_test(test_sim_launch_finish_id_block_bad_version_is_invalid_param),
+		cmocka_unit_test(
+			test_sim_launch_finish_id_block_changed_after_signing_is_bad_signature),
+		cmocka_unit_test(test_sim_certs_exit_ret_einval_fails_kvm_run_with_einval),
+		cmocka_unit_test(test_sim_certs_without_req_certs_gets_empty_table_in_kernel),
 		cmocka_unit_test(test_sim_gmem_enomem_fault_fails_create_guest_memfd),
 		cmocka_unit_test(test_sim_launch_update_eagain_fault_makes_no_progress),
 		cmocka_unit_test(test_sim_launch_update_partial_fault_writes_back_progress),
@@ -1271,6 +1757,8 @@ int main(void)
 		cmocka_unit_test(test_sim_run_eintr_fault_interrupts_the_nth_run),
 		cmocka_unit_test(test_sim_bad_fault_spec_is_einval),
 		cmocka_unit_test(test_sim_bad_profile_is_einval),
+		cmocka_unit_test(test_sim_report_path_that_cannot_be_created_fails_create),
+		cmocka_unit_test(test_sim_report_is_written_to_the_created_file_at_destroy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
