@@ -7,8 +7,8 @@
 
 #include "util/diag.h"
 
-/* A read-only view of a whole file (mapped, not copied: a multi-GiB initrd costs no
- * memory until it is read). An empty file gives data == NULL, size == 0. */
+/* The whole contents of a regular file, read into memory (a copy, so the file may change
+ * afterwards without effect). An empty file gives data == NULL, size == 0. */
 struct file_map {
 	const uint8_t *data;
 	size_t size;

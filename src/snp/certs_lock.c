@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Whole-file OFD lock: owned by the open file description, so it neither conflicts with
@@ -34,9 +35,15 @@ int certs_unlock(int fd)
 
 int certs_read(int fd, uint8_t *buf, size_t cap, size_t *ret_len)
 {
+	struct stat st;
 	size_t len = 0;
 	ssize_t n;
 
+	/* A FIFO or device would block or never end: only a regular file will do. */
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
 	/* One byte more than allowed tells "too big" from "exactly cap". */
 	for (;;) {
 		uint8_t probe;

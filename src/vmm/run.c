@@ -276,7 +276,7 @@ static bool handle_req_certs(struct vm *vm, struct vm_vcpu *v, struct kvm_run *r
 		return true;
 	}
 	buf = malloc(CERTS_MAX_BYTES);
-	fd = buf ? open(vm->snp.certs_path, O_RDONLY | O_CLOEXEC) : -1;
+	fd = buf ? open(vm->snp.certs_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
 	if (fd < 0) {
 		rc->ret = certs_ret_for_error(buf ? -errno : -ENOMEM);
 		free(buf);

@@ -222,7 +222,7 @@ static int check_certs(struct vm *vm, const char *path, struct diag *d)
 
 	if (!buf)
 		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		r = diag_fail(d, -errno, "cannot open certificate file '%s': %s", path,
 			      strerror(errno));
@@ -235,6 +235,8 @@ static int check_certs(struct vm *vm, const char *path, struct diag *d)
 			      "certificate file '%s' is larger than the %u bytes a guest "
 			      "accepts",
 			      path, CERTS_MAX_BYTES);
+	else if (r == -EINVAL)
+		r = diag_fail(d, r, "certificate file '%s' is not a regular file", path);
 	else if (r < 0)
 		r = diag_fail(d, r, "cannot read certificate file '%s': %s", path, strerror(-r));
 	else if ((r = certs_parse(buf, len, &t, &why)) < 0)
