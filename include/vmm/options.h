@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "util/diag.h"
+#include "util/num.h"
 
 #define OPT_MAX_SMP	   255		/* APIC IDs must fit the 8-bit xAPIC/MADT field */
 #define OPT_MIN_MEM	   (4ULL << 20) /* below this not even the boot structures fit */
@@ -99,10 +100,6 @@ int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct di
 
 /* "512M", "4G", "1T", "64k", or plain bytes. -EINVAL for malformed text or overflow. */
 int parse_size(const char *text, uint64_t *ret_bytes) __attribute__((warn_unused_result));
-
-/* Decimal or 0x-prefixed unsigned integer no larger than max. */
-int parse_uint(const char *text, uint64_t max, uint64_t *ret_value)
-	__attribute__((warn_unused_result));
 
 /* Parses --sev-features: "auto", "none", or a comma list of names (debug-swap,
  * secure-tsc, restricted-injection, alternate-injection) and/or hex bit masks. */

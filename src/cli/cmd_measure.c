@@ -24,6 +24,7 @@
 #include "snp/vmsa.h"
 #include "util/diag.h"
 #include "util/file.h"
+#include "util/hex.h"
 
 enum measure_mode {
 	MEASURE_SNP,
@@ -142,17 +143,6 @@ __attribute__((format(printf, 2, 3))) static int fail(int status, const char *fm
 	return status;
 }
 
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return 99;
-}
-
 /* Python's int(s, 0) for non-negative values (sev-snp-measure auto_base_int): 0x/0o/0b
  * prefixes, '_' between digits, no leading zeros on decimals. */
 static int parse_py_int(const char *s, uint64_t *ret)
@@ -177,8 +167,8 @@ static int parse_py_int(const char *s, uint64_t *ret)
 	for (; *s; s++) {
 		if (*s == '_' && digit && s[1] != '_' && s[1] != '\0')
 			continue;
-		dv = digit_value(*s);
-		if (dv >= (int)base)
+		dv = hex_nibble(*s);
+		if (dv < 0 || dv >= (int)base)
 			return -EINVAL;
 		if (v > (UINT64_MAX - (uint64_t)dv) / base)
 			return -ERANGE;
@@ -197,21 +187,6 @@ static int parse_dec(const char *s, uint64_t *ret)
 	if (!*s || strspn(s, "0123456789_") != strlen(s) || s[0] == '_')
 		return -EINVAL;
 	return parse_py_int(s, ret);
-}
-
-static int parse_hex48(const char *s, uint8_t out[SNP_LD_SIZE])
-{
-	size_t i;
-
-	if (strlen(s) != 2 * SNP_LD_SIZE)
-		return -EINVAL;
-	for (i = 0; i < SNP_LD_SIZE; i++) {
-		int hi = digit_value(s[2 * i]), lo = digit_value(s[2 * i + 1]);
-		if (hi > 15 || lo > 15)
-			return -EINVAL;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
 }
 
 static bool is_directory(const char *path)
@@ -441,7 +416,7 @@ static int measure(const struct measure_opts *o, const struct file_map *fw,
 	int r, status;
 
 	if (o->mode == MEASURE_SNP && o->ovmf_hash) {
-		if (parse_hex48(o->ovmf_hash, seed) < 0)
+		if (hex_decode(o->ovmf_hash, seed, SNP_LD_SIZE, "--snp-ovmf-hash", NULL) < 0)
 			return fail(EXIT_USAGE, "--snp-ovmf-hash: expected 96 hex digits");
 		p.ovmf_hash = seed;
 	}

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sim_internal.h"
+#include "util/num.h"
 
 static const char *const fw_cmd_names[] = {
 	[SIM_FW_LAUNCH_START] = "launch-start",
@@ -23,24 +24,9 @@ const char *sim_fw_cmd_name(enum sim_fw_cmd cmd)
 	return (unsigned int)cmd < SIM_FW_CMD_MAX ? fw_cmd_names[cmd] : "?";
 }
 
-static int parse_uint(const char *s, unsigned long max, unsigned long *ret)
-{
-	char *end;
-	unsigned long v;
-
-	if (!*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 static int add_nth(struct sim_fault_list *l, const char *item, const char *val, struct diag *d)
 {
-	unsigned long n;
+	uint64_t n;
 
 	if (!val || parse_uint(val, 1000000, &n) < 0 || n == 0)
 		return diag_fail(d, -EINVAL, "fault '%s' needs =N (the Nth call, from 1)", item);
@@ -55,7 +41,7 @@ static int add_nth(struct sim_fault_list *l, const char *item, const char *val, 
 static int add_fw_error(struct sim_faults *f, const char *val, struct diag *d)
 {
 	char buf[64], *colon, *at;
-	unsigned long code, nth = 0;
+	uint64_t code, nth = 0;
 	int i;
 
 	if (!val || strlen(val) >= sizeof(buf))

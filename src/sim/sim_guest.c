@@ -17,6 +17,7 @@
 
 #include "sim_internal.h"
 #include "util/file.h"
+#include "util/num.h"
 
 /* ---- script representation ---- */
 
@@ -144,21 +145,6 @@ static int perr(struct parser *p, const char *fmt, ...)
 	return diag_fail(p->d, -EINVAL, "%s:%u: %s", p->name, p->line, msg);
 }
 
-static int parse_num(const char *s, uint64_t *ret)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 static int parse_hex_bytes(const char *s, uint8_t **ret, size_t *ret_len)
 {
 	size_t n = strlen(s), i;
@@ -200,7 +186,7 @@ static int parse_expect(struct parser *p, const char *v, struct ev *e)
 		e->expect = EXP_INVALID_ENTRY;
 	else if (strncmp(v, "enospc:", 7) == 0) {
 		e->expect = EXP_ENOSPC;
-		if (parse_num(v + 7, &e->expect_n) < 0 || e->expect_n == 0)
+		if (parse_uint(v + 7, UINT64_MAX, &e->expect_n) < 0 || e->expect_n == 0)
 			return perr(p, "expect=enospc:N needs a page count");
 	} else
 		return perr(p, "unknown expectation '%s'", v);
@@ -220,7 +206,7 @@ static int parse_state(struct parser *p, const char *v, bool *ret_private)
 
 static int parse_gpa(struct parser *p, const char *v, uint64_t *ret)
 {
-	if (parse_num(v, ret) < 0)
+	if (parse_uint(v, UINT64_MAX, ret) < 0)
 		return perr(p, "bad GPA '%s'", v ? v : "");
 	if (*ret & (SIM_PAGE_SIZE - 1))
 		return perr(p, "GPA 0x%llx is not 4 KiB aligned", (unsigned long long)*ret);
@@ -277,7 +263,7 @@ static int parse_op(struct parser *p, const char *v, uint8_t *ret)
 		*ret = 3;
 	else if (strcmp(v, "unsmash") == 0)
 		*ret = 4;
-	else if (parse_num(v, &n) == 0 && n <= 15)
+	else if (parse_uint(v, UINT64_MAX, &n) == 0 && n <= 15)
 		*ret = (uint8_t)n;
 	else
 		return perr(p, "bad PSC operation '%s'", v);
@@ -310,7 +296,7 @@ static int parse_desc_entry(struct parser *p, char *spec, struct desc_entry *ret
 		if (r < 0)
 			return r;
 	}
-	if (n == 4 && (parse_num(parts[3], &cur) < 0 || cur > 0xfff))
+	if (n == 4 && (parse_uint(parts[3], UINT64_MAX, &cur) < 0 || cur > 0xfff))
 		return perr(p, "bad cur_page '%s' (12 bits)", parts[3]);
 	ret->gfn = gpa / SIM_PAGE_SIZE;
 	ret->huge = huge;
@@ -334,7 +320,7 @@ static int parse_psc_desc(struct parser *p, char **tok, unsigned int n, struct e
 		    strncmp(tok[i], "reserved=", 9) == 0) {
 			const char *val = strchr(tok[i], '=') + 1;
 
-			if (parse_num(val, &v) < 0 || v > UINT32_MAX ||
+			if (parse_uint(val, UINT64_MAX, &v) < 0 || v > UINT32_MAX ||
 			    (tok[i][0] != 'r' && v > 0xffff))
 				return perr(p, "bad header field '%s'", tok[i]);
 			if (tok[i][0] == 'c')
@@ -397,7 +383,7 @@ static int parse_line(struct parser *p, char *line)
 			r = parse_size(p, tok[4], &e.huge);
 		if (r < 0)
 			goto fail;
-		if (parse_num(tok[3], &v) < 0 || v == 0 || v > PSC_MAX_ENTRIES) {
+		if (parse_uint(tok[3], UINT64_MAX, &v) < 0 || v == 0 || v > PSC_MAX_ENTRIES) {
 			r = perr(p, "NPAGES must be 1..%d", PSC_MAX_ENTRIES);
 			goto fail;
 		}
@@ -434,7 +420,7 @@ static int parse_line(struct parser *p, char *line)
 			r = parse_gpa(p, tok[2], &e.gpa);
 		if (r < 0)
 			goto fail;
-		if (parse_num(tok[3], &v) < 0 || v == 0 || (v & (SIM_PAGE_SIZE - 1)) ||
+		if (parse_uint(tok[3], UINT64_MAX, &v) < 0 || v == 0 || (v & (SIM_PAGE_SIZE - 1)) ||
 		    v > (1ull << 30)) {
 			r = perr(p, "SIZE must be a non-zero multiple of 4096 up to 1 GiB");
 			goto fail;
@@ -449,7 +435,7 @@ static int parse_line(struct parser *p, char *line)
 		r = parse_gpa(p, tok[1], &e.gpa);
 		if (r < 0)
 			goto fail;
-		if (parse_num(tok[2], &v) < 0 || v == 0 || v > 4096) {
+		if (parse_uint(tok[2], UINT64_MAX, &v) < 0 || v == 0 || v > 4096) {
 			r = perr(p, "NPAGES must be 1..4096");
 			goto fail;
 		}
@@ -477,7 +463,7 @@ static int parse_line(struct parser *p, char *line)
 			r = perr(p, "usage: %s GPA HEXBYTES", tok[0]);
 			goto fail;
 		}
-		if (parse_num(tok[1], &e.gpa) < 0) {
+		if (parse_uint(tok[1], UINT64_MAX, &e.gpa) < 0) {
 			r = perr(p, "bad GPA '%s'", tok[1]);
 			goto fail;
 		}
@@ -497,8 +483,8 @@ static int parse_line(struct parser *p, char *line)
 		if (r < 0)
 			goto fail;
 		e.npages = 1;
-		if (n == 3 &&
-		    (parse_num(tok[2], &e.npages) < 0 || !e.npages || e.npages > (1ull << 30))) {
+		if (n == 3 && (parse_uint(tok[2], UINT64_MAX, &e.npages) < 0 || !e.npages ||
+			       e.npages > (1ull << 30))) {
 			r = perr(p, "bad NPAGES '%s'", tok[2]);
 			goto fail;
 		}
@@ -506,8 +492,8 @@ static int parse_line(struct parser *p, char *line)
 		uint64_t set, code;
 
 		e.type = EV_TERMINATE;
-		if (n != 3 || parse_num(tok[1], &set) < 0 || set > 0xf ||
-		    parse_num(tok[2], &code) < 0 || code > 0xff) {
+		if (n != 3 || parse_uint(tok[1], UINT64_MAX, &set) < 0 || set > 0xf ||
+		    parse_uint(tok[2], UINT64_MAX, &code) < 0 || code > 0xff) {
 			r = perr(p, "usage: terminate SET(0..15) CODE(0..255)");
 			goto fail;
 		}

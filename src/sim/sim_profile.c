@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sim_internal.h"
+#include "util/num.h"
 
 /* include/linux/psp-sev.h SNP_POLICY_MASK_* as KVM accepts them (snp-kvm-abi.md §3.3). */
 #define POLICY_API (SNP_POLICY_API_MINOR_MASK | SNP_POLICY_API_MAJOR_MASK)
@@ -88,21 +89,6 @@ int sim_profile_init(struct sim_profile *p, const char *name, struct diag *d)
 			 name);
 }
 
-static int parse_u64(const char *s, uint64_t *ret)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 static int parse_bool(const char *s, bool *ret)
 {
 	if (strcmp(s, "1") == 0 || strcmp(s, "y") == 0 || strcmp(s, "yes") == 0 ||
@@ -136,7 +122,7 @@ int sim_profile_apply(struct sim_profile *p, const char *setting, struct diag *d
 
 #define U64_KEY(k, field, max)                                                                    \
 	if (strcmp(key, k) == 0) {                                                                \
-		if (parse_u64(val, &v) < 0 || v > (max))                                          \
+		if (parse_uint(val, UINT64_MAX, &v) < 0 || v > (max))                             \
 			return diag_fail(d, -EINVAL, "simulator setting %s: bad value '%s'", key, \
 					 val);                                                    \
 		field = v;                                                                        \
@@ -168,14 +154,14 @@ int sim_profile_apply(struct sim_profile *p, const char *setting, struct diag *d
 #undef U64_KEY
 #undef BOOL_KEY
 	if (strcmp(key, "cbitpos") == 0) {
-		if (parse_u64(val, &v) < 0 || v > 63)
+		if (parse_uint(val, UINT64_MAX, &v) < 0 || v > 63)
 			return diag_fail(d, -EINVAL, "simulator setting cbitpos: bad value '%s'",
 					 val);
 		p->cpuid_8000001f[1] = (p->cpuid_8000001f[1] & ~0x3fu) | (uint32_t)v;
 		return 0;
 	}
 	if (strcmp(key, "phys_bits_reduction") == 0) {
-		if (parse_u64(val, &v) < 0 || v > 63)
+		if (parse_uint(val, UINT64_MAX, &v) < 0 || v > 63)
 			return diag_fail(d, -EINVAL,
 					 "simulator setting phys_bits_reduction: bad value '%s'",
 					 val);

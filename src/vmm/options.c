@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/hex.h"
+#include "util/num.h"
 
 const char options_usage[] =
 	"Usage: snpvmm [OPTIONS] --kernel BZIMAGE\n"
@@ -141,21 +142,6 @@ static const struct option long_options[] = {
 	{ "sim-set", required_argument, NULL, OPT_SIM_SET },
 	{ NULL, 0, NULL, 0 },
 };
-
-int parse_uint(const char *text, uint64_t max, uint64_t *ret_value)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!text || !*text || !isdigit((unsigned char)text[0]))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(text, &end, 0);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*ret_value = v;
-	return 0;
-}
 
 int parse_size(const char *text, uint64_t *ret_bytes)
 {
