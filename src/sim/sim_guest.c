@@ -204,6 +204,16 @@ static int parse_state(struct parser *p, const char *v, bool *ret_private)
 	return 0;
 }
 
+static int parse_gpa(struct parser *p, const char *v, uint64_t *ret);
+
+/* "private|shared GPA": the two arguments every page-state command starts with. */
+static int parse_state_gpa(struct parser *p, char **tok, struct ev *e)
+{
+	int r = parse_state(p, tok[1], &e->to_private);
+
+	return r < 0 ? r : parse_gpa(p, tok[2], &e->gpa);
+}
+
 static int parse_gpa(struct parser *p, const char *v, uint64_t *ret)
 {
 	if (parse_uint(v, UINT64_MAX, ret) < 0)
@@ -376,9 +386,7 @@ static int parse_line(struct parser *p, char *line)
 			r = perr(p, "usage: psc private|shared GPA NPAGES [4k|2m] [expect=...]");
 			goto fail;
 		}
-		r = parse_state(p, tok[1], &e.to_private);
-		if (r >= 0)
-			r = parse_gpa(p, tok[2], &e.gpa);
+		r = parse_state_gpa(p, tok, &e);
 		if (r >= 0 && n == 5)
 			r = parse_size(p, tok[4], &e.huge);
 		if (r < 0)
@@ -398,9 +406,7 @@ static int parse_line(struct parser *p, char *line)
 			r = perr(p, "usage: psc-msr private|shared GPA [expect=...]");
 			goto fail;
 		}
-		r = parse_state(p, tok[1], &e.to_private);
-		if (r >= 0)
-			r = parse_gpa(p, tok[2], &e.gpa);
+		r = parse_state_gpa(p, tok, &e);
 		if (r < 0)
 			goto fail;
 		e.npages = 1;
@@ -415,9 +421,7 @@ static int parse_line(struct parser *p, char *line)
 			r = perr(p, "usage: fault private|shared GPA SIZE");
 			goto fail;
 		}
-		r = parse_state(p, tok[1], &e.to_private);
-		if (r >= 0)
-			r = parse_gpa(p, tok[2], &e.gpa);
+		r = parse_state_gpa(p, tok, &e);
 		if (r < 0)
 			goto fail;
 		if (parse_uint(tok[3], UINT64_MAX, &v) < 0 || v == 0 || (v & (SIM_PAGE_SIZE - 1)) ||

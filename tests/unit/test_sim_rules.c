@@ -1359,10 +1359,8 @@ static int finish_with_id_block(struct t_vm *vm, const uint8_t ld[48], uint64_t 
 	return r;
 }
 
-static uint8_t expected_ld[48];
-
 /* The launch digest LAUNCH_FINISH will reach: the current LD plus vCPU 0's VMSA. */
-static void predict_ld(struct t_vm *vm)
+static void predict_ld(struct t_vm *vm, uint8_t ret_ld[48])
 {
 	static const struct vmsa_host_facts host = { .cr4_mce = true };
 	struct launch_digest ld;
@@ -1374,8 +1372,21 @@ static void predict_ld(struct t_vm *vm)
 	st.valid = 0;
 	assert_int_equal(vmsa_from_kvm_state(&st, 0, &host, vmsa), 0);
 	assert_int_equal(launch_digest_add_vmsa(&ld, vmsa), 0);
-	memcpy(expected_ld, ld.ld, 48);
+	memcpy(ret_ld, ld.ld, 48);
 	launch_digest_fini(&ld);
+}
+
+/* Starts a VM with one vCPU and finishes it with an ID block signed for the digest the
+ * launch will reach, with the given policy and tampering. */
+static int launch_with_id_block(struct t_vm *vm, uint64_t policy, enum id_tamper tamper,
+				uint32_t *fw)
+{
+	uint8_t ld[48];
+
+	started(vm, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(vm, 0), 0);
+	predict_ld(vm, ld);
+	return finish_with_id_block(vm, ld, policy, tamper, fw);
 }
 
 static void test_sim_launch_finish_with_signed_id_block_records_key_digests(void **state)
@@ -1383,10 +1394,7 @@ static void test_sim_launch_finish_with_signed_id_block_records_key_digests(void
 	struct t_vm vm;
 	uint32_t fw = 0;
 
-	started(&vm, NULL, NULL, NULL);
-	assert_int_equal(t_create_vcpu(&vm, 0), 0);
-	predict_ld(&vm);
-	assert_int_equal(finish_with_id_block(&vm, expected_ld, T_POLICY, ID_INTACT, &fw), 0);
+	assert_int_equal(launch_with_id_block(&vm, T_POLICY, ID_INTACT, &fw), 0);
 	assert_int_equal(fw, 0);
 	assert_true(vm.sim->psp.id_block_en);
 	assert_true(vm.sim->psp.auth_key_en);
@@ -1412,12 +1420,8 @@ static void test_sim_launch_finish_id_block_wrong_policy_is_policy_failure(void 
 	struct t_vm vm;
 	uint32_t fw = 0;
 
-	started(&vm, NULL, NULL, NULL);
-	assert_int_equal(t_create_vcpu(&vm, 0), 0);
-	predict_ld(&vm);
-	assert_int_equal(
-		finish_with_id_block(&vm, expected_ld, T_POLICY | SNP_POLICY_DEBUG, ID_INTACT, &fw),
-		-EIO);
+	assert_int_equal(launch_with_id_block(&vm, T_POLICY | SNP_POLICY_DEBUG, ID_INTACT, &fw),
+			 -EIO);
 	assert_int_equal(fw, SEV_RET_POLICY_FAILURE);
 	t_vm_destroy(&vm);
 }
@@ -1427,11 +1431,7 @@ static void test_sim_launch_finish_id_auth_bad_algorithm_is_invalid_param(void *
 	struct t_vm vm;
 	uint32_t fw = 0;
 
-	started(&vm, NULL, NULL, NULL);
-	assert_int_equal(t_create_vcpu(&vm, 0), 0);
-	predict_ld(&vm);
-	assert_int_equal(
-		finish_with_id_block(&vm, expected_ld, T_POLICY, ID_AUTH_BAD_ALGORITHM, &fw), -EIO);
+	assert_int_equal(launch_with_id_block(&vm, T_POLICY, ID_AUTH_BAD_ALGORITHM, &fw), -EIO);
 	assert_int_equal(fw, SEV_RET_INVALID_PARAM);
 	t_vm_destroy(&vm);
 }
@@ -1441,11 +1441,7 @@ static void test_sim_launch_finish_id_block_bad_version_is_invalid_param(void **
 	struct t_vm vm;
 	uint32_t fw = 0;
 
-	started(&vm, NULL, NULL, NULL);
-	assert_int_equal(t_create_vcpu(&vm, 0), 0);
-	predict_ld(&vm);
-	assert_int_equal(
-		finish_with_id_block(&vm, expected_ld, T_POLICY, ID_BLOCK_BAD_VERSION, &fw), -EIO);
+	assert_int_equal(launch_with_id_block(&vm, T_POLICY, ID_BLOCK_BAD_VERSION, &fw), -EIO);
 	assert_int_equal(fw, SEV_RET_INVALID_PARAM);
 	t_vm_destroy(&vm);
 }
@@ -1455,12 +1451,7 @@ static void test_sim_launch_finish_id_block_changed_after_signing_is_bad_signatu
 	struct t_vm vm;
 	uint32_t fw = 0;
 
-	started(&vm, NULL, NULL, NULL);
-	assert_int_equal(t_create_vcpu(&vm, 0), 0);
-	predict_ld(&vm);
-	assert_int_equal(
-		finish_with_id_block(&vm, expected_ld, T_POLICY, ID_BLOCK_AFTER_SIGNING, &fw),
-		-EIO);
+	assert_int_equal(launch_with_id_block(&vm, T_POLICY, ID_BLOCK_AFTER_SIGNING, &fw), -EIO);
 	assert_int_equal(fw, SEV_RET_BAD_SIGNATURE);
 	t_vm_destroy(&vm);
 }
