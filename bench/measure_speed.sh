@@ -17,7 +17,7 @@ set -euo pipefail
 
 SNPVMM=${1:-build/snpvmm}
 KERNEL=${2:-build/tests/guest/test-guest.bzImage}
-OVMF4K=${3:-/work/shared/vectors/R1_amdsev_nokernel_1vcpu/ovmf.bin}
+OVMF4K=${3:-$(dirname "$0")/../tests/vectors/R1_amdsev_nokernel_1vcpu/ovmf.bin}
 RUNS=${RUNS:-5}
 WORK=${WORK:-$(mktemp -d /tmp/measure-speed.XXXXXX)}
 trap '[ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT

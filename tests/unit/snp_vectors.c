@@ -18,12 +18,12 @@
 
 static void vectors_root(char *out, size_t size)
 {
-	const char *shared = getenv("SNPVMM_SHARED_DIR");
+	const char *dir = getenv("SNPVMM_VECTORS_DIR");
 	struct stat st;
 
-	if (!shared || !*shared)
-		fail_msg("SNPVMM_SHARED_DIR is not set: the launch-digest vectors are required");
-	snprintf(out, size, "%s/vectors", shared);
+	if (!dir || !*dir)
+		fail_msg("SNPVMM_VECTORS_DIR is not set: the launch-digest vectors are required");
+	snprintf(out, size, "%s", dir);
 	if (stat(out, &st) != 0 || !S_ISDIR(st.st_mode))
 		fail_msg("vector directory '%s' is missing", out);
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Access to the reference launch-digest vectors ($SNPVMM_SHARED_DIR/vectors, see
- * ../shared/vectors/README.md) for the snp unit tests. Every vector folder found is used,
- * so vectors added later are checked too. A missing directory fails the test: the vectors
- * are the point of these tests, so they never skip.
+ * Access to the reference launch-digest vectors ($SNPVMM_VECTORS_DIR, the checked-in tests/vectors;
+ * see tests/vectors/README.md) for the snp unit tests. Every vector folder found is used, so
+ * vectors added later are checked too. A missing directory fails the test: the vectors are the
+ * point of these tests, so they never skip.
  */
 #ifndef SNPVMM_TESTS_SNP_VECTORS_H
 #define SNPVMM_TESTS_SNP_VECTORS_H

@@ -74,7 +74,7 @@ static void run_measure(struct run *r, ...)
 
 static void vector_file(const char *vector, const char *file, char *out, size_t size)
 {
-	snprintf(out, size, "%s/vectors/%s/%s", getenv("SNPVMM_SHARED_DIR"), vector, file);
+	snprintf(out, size, "%s/%s/%s", getenv("SNPVMM_VECTORS_DIR"), vector, file);
 }
 
 static bool one_error_line(const char *err)

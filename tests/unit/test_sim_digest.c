@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The simulated PSP's launch digest against the reference vectors
- * ($SNPVMM_SHARED_DIR/vectors/<v>/trace.tsv): every step is replayed through the
+ * ($SNPVMM_VECTORS_DIR/<v>/trace.tsv): every step is replayed through the
  * simulated host as the firmware sees it (pages through KVM_SEV_SNP_LAUNCH_UPDATE of a
  * guest_memfd memslot, VMSA pages through the PSP's page-measure primitive), and after
  * each step the simulated PSP's digest must equal the vector's digest_after; the end
