@@ -9,9 +9,11 @@
  *   v12       the "SEV-SNP Hypervisor Support" v12 series (2024-03-29; commands 23..25,
  *             KVM_EXIT_VMGEXIT for page-state changes, different struct layouts)
  *
- * Numbers and layouts are facts of the ABI, written down from
- * ../shared/docs/snp-kvm-abi.md (which cites include/uapi/linux/kvm.h,
- * arch/x86/include/uapi/asm/kvm.h and the v12 patches 10,11,13-15/29).
+ * Numbers and layouts are facts of the ABI, written down from include/uapi/linux/kvm.h,
+ * include/uapi/linux/kvm_para.h, arch/x86/include/uapi/asm/kvm.h and
+ * arch/x86/include/uapi/asm/kvm_para.h (Linux 6.11 and the 2026 kvm-x86 tree),
+ * Documentation/virt/kvm/api.rst and x86/amd-memory-encryption.rst, and for the v12 ABI
+ * the patches "[PATCH v12 10,11,13,14,15/29] ... SEV-SNP Hypervisor Support" (2024-03-29).
  * Every struct carries _Static_asserts on its size and field offsets.
  *
  * The system header is used for what it has. Where a newer system header already
@@ -31,7 +33,7 @@
 #define ABI_CHECK_OFF(type, field, off) \
 	_Static_assert(offsetof(type, field) == (off), #type "." #field " offset")
 
-/* ---- Capabilities (include/uapi/linux/kvm.h; snp-kvm-abi.md §0) ---- */
+/* ---- Capabilities (include/uapi/linux/kvm.h KVM_CAP_*) ---- */
 #ifndef KVM_CAP_USER_MEMORY2
 #define KVM_CAP_USER_MEMORY2 231
 #endif
@@ -50,12 +52,13 @@
 #ifndef KVM_CAP_PRE_FAULT_MEMORY
 #define KVM_CAP_PRE_FAULT_MEMORY 236
 #endif
-/* Named KVM_CAP_GUEST_MEMFD_MMAP before a rename; same number (snp-kvm-abi.md §0). */
+/* Named KVM_CAP_GUEST_MEMFD_MMAP before a rename; same number (include/uapi/linux/kvm.h,
+ * api.rst KVM_CAP_GUEST_MEMFD_FLAGS). */
 #ifndef KVM_CAP_GUEST_MEMFD_FLAGS
 #define KVM_CAP_GUEST_MEMFD_FLAGS 244
 #endif
 
-/* ---- VM types (arch/x86/include/uapi/asm/kvm.h; §1) ---- */
+/* ---- VM types (arch/x86/include/uapi/asm/kvm.h; api.rst KVM_CAP_VM_TYPES) ---- */
 #ifndef KVM_X86_DEFAULT_VM
 #define KVM_X86_DEFAULT_VM 0
 #endif
@@ -74,7 +77,8 @@
 #define KVM_X86_SNP_VM		 4
 #endif
 
-/* ---- Device attributes on /dev/kvm (§3.1) ---- */
+/* ---- Device attributes on /dev/kvm (arch/x86/include/uapi/asm/kvm.h KVM_X86_GRP_SEV;
+ * amd-memory-encryption.rst "Device attribute API") ---- */
 #ifndef KVM_X86_GRP_SEV
 #define KVM_X86_GRP_SEV 1
 #endif
@@ -94,7 +98,8 @@ ABI_CHECK_OFF(struct kvm_device_attr, group, 4);
 ABI_CHECK_OFF(struct kvm_device_attr, attr, 8);
 ABI_CHECK_OFF(struct kvm_device_attr, addr, 16);
 
-/* ---- guest_memfd and memslots (§4) ---- */
+/* ---- guest_memfd and memslots (include/uapi/linux/kvm.h; api.rst KVM_CREATE_GUEST_MEMFD,
+ * KVM_SET_USER_MEMORY_REGION2, KVM_SET_MEMORY_ATTRIBUTES, KVM_PRE_FAULT_MEMORY) ---- */
 #ifndef KVM_CREATE_GUEST_MEMFD
 struct kvm_create_guest_memfd {
 	__u64 size;
@@ -172,7 +177,8 @@ ABI_CHECK_SIZE(struct kvm_pre_fault_memory, 64);
 ABI_CHECK_OFF(struct kvm_pre_fault_memory, size, 8);
 ABI_CHECK_OFF(struct kvm_pre_fault_memory, flags, 16);
 
-/* ---- kvm_run exit payloads 6.1 does not name (§4, §5, §6) ----
+/* ---- kvm_run exit payloads 6.1 does not name (include/uapi/linux/kvm.h struct kvm_run;
+ * api.rst KVM_EXIT_MEMORY_FAULT, KVM_EXIT_HYPERCALL, KVM_EXIT_SNP_REQ_CERTS) ----
  * The exit union starts at offset 32 of struct kvm_run; we overlay our own structs there
  * through kvm_run_exit_data() rather than depend on the system's union members. */
 _Static_assert(offsetof(struct kvm_run, mmio) == 32, "kvm_run exit union offset");
@@ -210,7 +216,8 @@ ABI_CHECK_OFF(struct kvm_exit_hypercall, args, 8);
 ABI_CHECK_OFF(struct kvm_exit_hypercall, ret, 56);
 ABI_CHECK_OFF(struct kvm_exit_hypercall, flags, 64);
 
-/* arch/x86/include/uapi/asm/kvm_para.h (§5.1) */
+/* arch/x86/include/uapi/asm/kvm_para.h; Documentation/virt/kvm/x86/hypercalls.rst
+ * KVM_HC_MAP_GPA_RANGE */
 #ifndef KVM_MAP_GPA_RANGE_PAGE_SZ_4K
 #define KVM_MAP_GPA_RANGE_PAGE_SZ_4K  0
 #define KVM_MAP_GPA_RANGE_PAGE_SZ_2M  (1 << 0)
@@ -220,7 +227,8 @@ ABI_CHECK_OFF(struct kvm_exit_hypercall, flags, 64);
 #define KVM_MAP_GPA_RANGE_DECRYPTED   KVM_MAP_GPA_RANGE_ENC_STAT(0)
 #endif
 
-/* KVM_EXIT_SNP_REQ_CERTS (§6). The exit number moved during upstreaming (40 in RFCs, 42 in
+/* KVM_EXIT_SNP_REQ_CERTS ("KVM: SEV: Add KVM support for SNP certificate fetching" v7,
+ * 2026-01-09, applied to kvm-x86 svm). The exit number moved during upstreaming (40 in RFCs, 42 in
  * the v7 patch applied to kvm-x86, 43 after KVM_EXIT_ARM_LDST64B took 42); 43 is the
  * merged mainline value. */
 #ifndef KVM_EXIT_SNP_REQ_CERTS
@@ -235,12 +243,13 @@ ABI_CHECK_SIZE(struct kvm_exit_snp_req_certs, 24);
 ABI_CHECK_OFF(struct kvm_exit_snp_req_certs, npages, 8);
 ABI_CHECK_OFF(struct kvm_exit_snp_req_certs, ret, 16);
 
-/* SEV termination request: KVM_EXIT_SYSTEM_EVENT, type 6 (§6). */
+/* SEV termination request: KVM_EXIT_SYSTEM_EVENT, type 6 (api.rst KVM_EXIT_SYSTEM_EVENT
+ * KVM_SYSTEM_EVENT_SEV_TERM; sev.c sev_handle_vmgexit(), Linux 6.11). */
 #ifndef KVM_SYSTEM_EVENT_SEV_TERM
 #define KVM_SYSTEM_EVENT_SEV_TERM 6
 #endif
 
-/* ---- KVM_MEMORY_ENCRYPT_OP (§2) ----
+/* ---- KVM_MEMORY_ENCRYPT_OP (arch/x86/include/uapi/asm/kvm.h; sev.c sev_mem_enc_ioctl()) ----
  * The ioctl number encodes sizeof(unsigned long) but the argument is a struct kvm_sev_cmd;
  * the 6.1 header has the struct and the legacy command enum (0..21). */
 ABI_CHECK_SIZE(struct kvm_sev_cmd, 24);
@@ -263,7 +272,7 @@ ABI_CHECK_OFF(struct kvm_sev_init, flags, 8);
 ABI_CHECK_OFF(struct kvm_sev_init, ghcb_version, 12);
 ABI_CHECK_OFF(struct kvm_sev_init, pad2, 16);
 
-/* Upstream SNP launch (6.11+, §2.2-2.4). */
+/* Upstream SNP launch (6.11+; amd-memory-encryption.rst KVM_SEV_SNP_LAUNCH_START/UPDATE/FINISH). */
 #ifdef SNPVMM_DEFINE_SNP_LAUNCH
 #define KVM_SEV_SNP_LAUNCH_START  100
 #define KVM_SEV_SNP_LAUNCH_UPDATE 101
@@ -306,7 +315,8 @@ struct kvm_sev_snp_launch_finish {
 #define KVM_SEV_SNP_PAGE_TYPE_SECRETS	 0x5
 #define KVM_SEV_SNP_PAGE_TYPE_CPUID	 0x6
 #endif
-/* Not in any released header before 2026 (§2, §6). */
+/* Not in any released header before 2026 (certificate-fetching v7, kvm-x86 2026-02-03;
+ * amd-memory-encryption.rst KVM_SEV_SNP_ENABLE_REQ_CERTS). */
 #ifndef KVM_SEV_SNP_ENABLE_REQ_CERTS
 #define KVM_SEV_SNP_ENABLE_REQ_CERTS 103
 #endif
@@ -332,10 +342,12 @@ ABI_CHECK_OFF(struct kvm_sev_snp_launch_finish, host_data, 19);
 ABI_CHECK_OFF(struct kvm_sev_snp_launch_finish, flags, 54);
 ABI_CHECK_OFF(struct kvm_sev_snp_launch_finish, pad1, 56);
 
-/* The firmware's VMSA page type, used by KVM itself at LAUNCH_FINISH (§2.3). */
+/* The firmware's VMSA page type, used by KVM itself at LAUNCH_FINISH (sev.c
+ * snp_launch_update_vmsa(), Linux 6.11; SEV-SNP ABI 56860 SNP_LAUNCH_UPDATE page types). */
 #define SNP_PAGE_TYPE_VMSA 0x2
 
-/* ---- SNP v12 patch series ABI (2024-03-29, NOT upstream; §5.2) ----
+/* ---- SNP v12 patch series ABI (2024-03-29, NOT upstream; [PATCH v12 10/29, 11/29, 13/29,
+ * 14/29, 15/29]) ----
  * Commands directly follow KVM_SEV_INIT2 in the v12 enum. */
 #define KVM_SEV_SNP_V12_LAUNCH_START  23
 #define KVM_SEV_SNP_V12_LAUNCH_UPDATE 24
@@ -405,14 +417,15 @@ ABI_CHECK_OFF(struct kvm_user_vmgexit_v12, psc_msr.ret, 20);
 ABI_CHECK_OFF(struct kvm_user_vmgexit_v12, psc.shared_gpa, 8);
 ABI_CHECK_OFF(struct kvm_user_vmgexit_v12, psc.ret, 16);
 
-/* ---- VMSA SEV_FEATURES bits (arch/x86/include/asm/svm.h, kernel-internal; §3.2) ---- */
+/* ---- VMSA SEV_FEATURES bits (arch/x86/include/asm/svm.h, kernel-internal) ---- */
 #define SVM_SEV_FEAT_SNP_ACTIVE		  (1ULL << 0)
 #define SVM_SEV_FEAT_RESTRICTED_INJECTION (1ULL << 3)
 #define SVM_SEV_FEAT_ALTERNATE_INJECTION  (1ULL << 4)
 #define SVM_SEV_FEAT_DEBUG_SWAP		  (1ULL << 5)
 #define SVM_SEV_FEAT_SECURE_TSC		  (1ULL << 9)
 
-/* ---- SNP guest policy (include/linux/psp-sev.h SNP_POLICY_MASK_*; §3.3) ---- */
+/* ---- SNP guest policy (include/linux/psp-sev.h SNP_POLICY_MASK_*; SEV-SNP ABI 56860
+ * "Guest Policy") ---- */
 #define SNP_POLICY_API_MINOR_MASK	  0xffULL
 #define SNP_POLICY_API_MAJOR_MASK	  0xff00ULL
 #define SNP_POLICY_SMT			  (1ULL << 16)

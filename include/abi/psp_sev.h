@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * /dev/sev platform commands Debian 12's psp-sev.h (6.1) lacks: SNP_PLATFORM_STATUS and
- * its reply (include/uapi/linux/psp-sev.h, 6.11+; snp-kvm-abi.md §6).
+ * its reply (include/uapi/linux/psp-sev.h, 6.11+;
+ * Documentation/virt/coco/sev-guest.rst SNP_PLATFORM_STATUS).
  */
 #ifndef SNPVMM_ABI_PSP_SEV_H
 #define SNPVMM_ABI_PSP_SEV_H

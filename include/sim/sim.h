@@ -40,7 +40,8 @@ int sim_backend_create(const struct sim_options *o, struct kvm_backend **ret_be,
 	"has NO confidentiality and NO integrity protection"
 
 /* The GHCB termination reason set the scripted guest uses to report a failed expectation
- * (sets 0 and 1 belong to the GHCB spec and Linux; ghcb-notes.md §4). */
+ * (sets 0 and 1 belong to the GHCB spec and Linux: arch/x86/include/asm/sev-common.h
+ * SEV_TERM_SET_GEN, SEV_TERM_SET_LINUX). */
 #define SIM_TERM_REASON_SET	    0x7
 #define SIM_TERM_EXPECTATION_FAILED 0x1
 

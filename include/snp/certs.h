@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SNP extended-guest-request certificate table (ghcb-notes.md §3.2): what the VMM
- * hands a guest on KVM_EXIT_SNP_REQ_CERTS (snp-kvm-abi.md §6) so that it can verify its
- * attestation report without fetching the chain from AMD.
+ * The SNP extended-guest-request certificate table (GHCB spec 56421 "SNP Extended Guest Request";
+ * Linux drivers/virt/coco/sev-guest/sev-guest.c struct snp_msg_cert_entry): what the VMM hands a
+ * guest on KVM_EXIT_SNP_REQ_CERTS (arch/x86/kvm/svm/sev.c snp_handle_ext_guest_req(), kvm-x86 2026;
+ * amd-memory-encryption.rst KVM_SEV_SNP_ENABLE_REQ_CERTS) so that it can verify its attestation
+ * report without fetching the chain from AMD.
  *
  * File format of `--certs FILE`: exactly the blob the guest receives, as
  * `snphost import DIR FILE` (virtee/snphost src/cert/import.rs) and virtee/sev
@@ -32,7 +34,8 @@
 #define CERTS_ENTRY_SIZE  24
 #define CERTS_MAX_ENTRIES 16
 /* A Linux guest accepts at most SEV_FW_BLOB_MAX_SIZE = 16 KiB of certificates
- * (drivers/virt/coco/sev-guest; ghcb-notes.md §3.2): a larger table could never be
+ * (drivers/virt/coco/sev-guest/sev-guest.c, the certs_len check of its extended report): a
+ * larger table could never be
  * delivered to it, so refuse it when the operator loads it. */
 #define CERTS_MAX_BYTES	  0x4000
 #define CERTS_PAGE_SIZE	  4096
@@ -73,13 +76,14 @@ void certs_table_free(struct certs_table *t);
 const char *certs_kind_name(enum certs_kind kind);
 
 /* Pages the table needs: DIV_ROUND_UP(size, 4096) (not QEMU's (size + 4096) / 4096, which
- * over-reports by one page on a multiple of 4096, ghcb-notes.md §3.2). t == NULL is the
+ * over-reports by one page on a multiple of 4096: QEMU certs-filename patch, qemu-devel
+ * 2025-01-20). t == NULL is the
  * empty table (24 zero bytes): 1 page. */
 uint64_t certs_npages(const struct certs_table *t);
 
 /*
  * Completes KVM_EXIT_SNP_REQ_CERTS for a guest that offered `guest_npages` pages. Returns
- * the value for snp_req_certs.ret (snp-kvm-abi.md §6):
+ * the value for snp_req_certs.ret (sev.c snp_complete_req_certs(), kvm-x86 2026):
  *   ENOSPC  guest_npages < certs_npages(t): *ret_npages = certs_npages(t) (KVM passes it
  *           to the guest in RBX), nothing written;
  *   EIO     dst is NULL or shorter than the table (the caller could not map the pages);

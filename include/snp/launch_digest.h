@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SEV-SNP launch digest chain (../shared/docs/launch-digest.md §1; SEV-SNP ABI 56860
+ * The SEV-SNP launch digest chain (sev-snp-measure sevsnpmeasure/gctx.py GCTX; SEV-SNP ABI 56860
  * §8.17 SNP_LAUNCH_UPDATE, "PAGE_INFO"). Every 4 KiB launch step replaces the 48-byte
  * digest LD with SHA-384(PAGE_INFO), where PAGE_INFO carries the old LD, the SHA-384 of
  * the page contents (NORMAL and VMSA only), the page type and the GPA.
@@ -19,7 +19,7 @@
 #define SNP_PAGE_SIZE 4096u
 
 /* The GPA the firmware records for every VMSA page: KVM's INITIAL_VMSA_GPA
- * (arch/x86/kvm/svm/sev.c, snp_launch_update_vmsa; launch-digest.md §1). */
+ * (arch/x86/kvm/svm/sev.c, snp_launch_update_vmsa(), Linux 6.11). */
 #define SNP_VMSA_GPA 0xFFFFFFFFF000ull
 
 /* PAGE_INFO.PAGE_TYPE (SEV-SNP ABI 56860 Table "Page Types"). Named without the _TYPE
@@ -33,7 +33,7 @@ enum snp_page_type {
 	SNP_PAGE_CPUID = 0x6,
 };
 
-/* PAGE_INFO, exactly as hashed (launch-digest.md §1 table). Little-endian host assumed. */
+/* PAGE_INFO, exactly as hashed (56860 "PAGE_INFO"; gctx.py). Little-endian host assumed. */
 struct snp_page_info {
 	uint8_t digest_cur[SNP_LD_SIZE]; /* 0x00: LD before this step */
 	uint8_t contents[SNP_LD_SIZE];	 /* 0x30: SHA-384(page) or zeros */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * OVMF firmware facts needed to measure an SNP launch (../shared/docs/launch-digest.md §3):
+ * OVMF firmware facts needed to measure an SNP launch (sev-snp-measure sevsnpmeasure/ovmf.py):
  * the GUIDed footer table at the end of the image, the SEV-ES reset block (AP reset EIP),
  * the kernel-hashes table location and the "ASEV" SEV metadata sections.
  *
@@ -16,7 +16,7 @@
 
 #include "util/diag.h"
 
-/* OvmfSevMetadataSectionType (edk2 OvmfPkg/ResetVector; launch-digest.md §3.2). */
+/* OvmfSevMetadataSectionType (edk2 OvmfPkg/ResetVector/X64/OvmfSevMetadata.asm). */
 enum ovmf_section_type {
 	OVMF_SECTION_SNP_SEC_MEM = 1,
 	OVMF_SECTION_SNP_SECRETS = 2,

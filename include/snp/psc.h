@@ -4,12 +4,14 @@
  * VMM touches a memory attribute. Every value here comes from the guest and may be hostile.
  * Pure code: no kvm_run, no ioctls; the conversion itself is the caller's psc_convert_fn.
  *
- *  - upstream KVM: KVM_EXIT_HYPERCALL with nr KVM_HC_MAP_GPA_RANGE (ghcb-notes.md §5,
- *    snp-kvm-abi.md §5.1): psc_decode_map_gpa_range() + psc_map_gpa_range_ret();
- *  - v12 KVM_EXIT_VMGEXIT, PSC_MSR (one 4 KiB page, ghcb-notes.md §1, §2.4):
- *    psc_decode_msr() + psc_msr_ret();
- *  - v12 KVM_EXIT_VMGEXIT, PSC (the GHCB Page State Change descriptor, ghcb-notes.md
- *    §2.1-§2.4): psc_process_descriptor().
+ *  - upstream KVM: KVM_EXIT_HYPERCALL with nr KVM_HC_MAP_GPA_RANGE (arch/x86/kvm/svm/sev.c
+ *    snp_begin_psc_msr(), snp_do_psc(), Linux 6.11; Documentation/virt/kvm/x86/hypercalls.rst):
+ *    psc_decode_map_gpa_range() + psc_map_gpa_range_ret();
+ *  - v12 KVM_EXIT_VMGEXIT, PSC_MSR (one 4 KiB page; "[PATCH v12 15/29] KVM: SEV: Add support
+ *    to handle Page State Change VMGEXIT", 2024-03-29): psc_decode_msr() + psc_msr_ret();
+ *  - v12 KVM_EXIT_VMGEXIT, PSC (the GHCB Page State Change descriptor, GHCB spec 56421
+ *    "Page State Change"; the same v12 patch, and QEMU's "[PATCH v3 34/49] i386/sev: Add
+ *    KVM_EXIT_VMGEXIT handling for Page State Changes"): psc_process_descriptor().
  */
 #ifndef SNPVMM_SNP_PSC_H
 #define SNPVMM_SNP_PSC_H
@@ -24,8 +26,9 @@
 #define PSC_PAGE_SIZE 4096ULL
 #define PSC_2M_PAGES  512ULL
 
-/* GHCB Page State Change descriptor (GHCB 56421 "Page State Change", sev-common.h; layout
- * checked in ghcb-notes.md §2.1 and §7). Little-endian, packed. */
+/* GHCB Page State Change descriptor (GHCB 56421 "Page State Change";
+ * arch/x86/include/asm/sev-common.h struct psc_hdr, struct psc_entry, VMGEXIT_PSC_MAX_COUNT).
+ * Little-endian, packed. */
 #define PSC_HDR_SIZE   8
 #define PSC_ENTRY_SIZE 8
 #define VMGEXIT_PSC_MAX_COUNT \
@@ -42,17 +45,18 @@
 
 #define VMGEXIT_PSC_OP_PRIVATE 1
 #define VMGEXIT_PSC_OP_SHARED  2
-#define VMGEXIT_PSC_OP_PSMASH  3 /* COCONUT-SVSM PSC_OP_PSMASH (ghcb-notes.md §2.1 [S16]) */
+#define VMGEXIT_PSC_OP_PSMASH  3 /* COCONUT-SVSM kernel/src/sev/ghcb.rs PSC_OP_PSMASH */
 #define VMGEXIT_PSC_OP_UNSMASH 4
 
-/* SW_EXITINFO2 replies (sev-common.h; ghcb-notes.md §2.2). 0 = success. */
+/* SW_EXITINFO2 replies (arch/x86/include/asm/sev-common.h VMGEXIT_PSC_ERROR_*). 0 = success. */
 #define VMGEXIT_PSC_ERROR_GENERIC	(0x100ULL << 32)
 #define VMGEXIT_PSC_ERROR_INVALID_HDR	((1ULL << 32) | 1)
 #define VMGEXIT_PSC_ERROR_INVALID_ENTRY ((1ULL << 32) | 2)
 
 /* GHCBData[63:32] of the MSR-protocol PSC response on failure. v12 KVM writes
- * (ret << 32) | 0x015 (ghcb-notes.md §2.4); bit 31 of ret makes that BIT(63) | 0x015, the
- * value upstream KVM uses for its own errors (GHCB_MSR_PSC_RESP_ERROR, §1). */
+ * (ret << 32) | 0x015 (v12 15/29 snp_complete_psc_msr()); bit 31 of ret makes that
+ * BIT(63) | 0x015, the value upstream KVM uses for its own errors (GHCB_MSR_PSC_RESP_ERROR,
+ * arch/x86/include/asm/sev-common.h). */
 #define PSC_MSR_RET_ERROR 0x80000000U
 
 /* A validated conversion: [gpa, gpa + size) lies wholly inside ram[ram_index]. */
@@ -65,7 +69,7 @@ struct psc_request {
 };
 
 /*
- * Decodes KVM_EXIT_HYPERCALL(KVM_HC_MAP_GPA_RANGE) (hypercalls.rst; ghcb-notes.md §5):
+ * Decodes KVM_EXIT_HYPERCALL(KVM_HC_MAP_GPA_RANGE) (Documentation/virt/kvm/x86/hypercalls.rst):
  * args[0] gpa, args[1] number of 4 KiB pages, args[2] attributes.
  * Returns 0 with *ret_req filled, or:
  *   -ENOSYS  nr is not KVM_HC_MAP_GPA_RANGE (not ours to answer);
@@ -74,7 +78,8 @@ struct psc_request {
  *            or the page size field is not 0 (4K) or 1 (2M) (1G and 3..15 are refused).
  * A 2M page size is NOT required to come with a 2M-aligned gpa or a multiple of 512
  * pages: KVM's snp_do_psc() sends PAGE_SZ_2M for the 4K remainder of a half-done 2M
- * descriptor entry (ghcb-notes.md §5 "Quirk"), so it is reported as hint_2m only.
+ * descriptor entry (it ORs in the first entry's pagesize, not the downgraded size), so it
+ * is reported as hint_2m only.
  * args[3..5] and flags are ignored: KVM never writes them for PSC exits.
  */
 int psc_decode_map_gpa_range(const struct kvm_exit_hypercall *hc, const struct mem_range *ram,
@@ -84,7 +89,8 @@ int psc_decode_map_gpa_range(const struct kvm_exit_hypercall *hc, const struct m
 /* The value for hypercall.ret after decoding/converting with result err (0 or -errno):
  * 0 for 0, EAGAIN for -EAGAIN and -EINTR (transient, the guest may retry), EINVAL for
  * anything else. Always one of the three values kvm_is_valid_map_gpa_range_ret() accepts
- * (snp-kvm-abi.md §5.1); any other value makes KVM_RUN fail with -EINVAL. */
+ * (x86.c, Sagi Shahar's patch v4, 2026-03-05); any other value makes KVM_RUN fail with
+ * -EINVAL. */
 uint64_t psc_map_gpa_range_ret(int err);
 bool psc_map_gpa_range_ret_is_valid(uint64_t ret);
 
@@ -98,7 +104,8 @@ int psc_decode_msr(const struct kvm_user_vmgexit_v12 *exit, const struct mem_ran
 	__attribute__((warn_unused_result));
 
 /* The value for vmgexit.psc_msr.ret: 0 for err == 0, PSC_MSR_RET_ERROR otherwise (a Linux
- * guest accepts only GHCBData[63:32] == 0, ghcb-notes.md §1). */
+ * guest accepts only GHCBData[63:32] == 0: arch/x86/coco/sev/core.c
+ * early_set_pages_state(), Linux 6.11). */
 uint32_t psc_msr_ret(int err);
 
 /* Performs one conversion (KVM_SET_MEMORY_ATTRIBUTES, discard, page-state map update).
@@ -121,8 +128,10 @@ typedef int (*psc_convert_fn)(void *opaque, uint64_t gpa, uint64_t size, bool to
  *                           count, a 2M gfn not 512-aligned, an op other than 1..4, or (ops
  *                           1, 2) a range not wholly inside one RAM region;
  *   GENERIC                 desc NULL or len < 8, or a conversion failed.
- * Progress is written back as the GHCB spec's resumable protocol expects (ghcb-notes.md
- * §2.3): a completed entry gets cur_page = 1 (4K) or 512 (2M) and hdr.cur_entry moves past
+ * Progress is written back as the GHCB spec's resumable protocol expects (GHCB 56421 "Page
+ * State Change"; upstream sev.c __snp_complete_one_psc() does the same; the Linux guest's
+ * vmgexit_psc(), arch/x86/coco/sev/core.c in 6.11, re-issues while cur_entry <= end_entry):
+ * a completed entry gets cur_page = 1 (4K) or 512 (2M) and hdr.cur_entry moves past
  * it; on an error hdr.cur_entry names the first entry not completed and that entry is left
  * untouched. A resumed entry (0 < cur_page < its count) converts only its remaining pages.
  * Contiguous entries with the same op in the same RAM region become one conversion.

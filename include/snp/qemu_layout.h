@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The launch digest of a QEMU + OVMF SNP guest, as sev-snp-measure computes it
- * (../shared/docs/launch-digest.md §2): firmware NORMAL pages at 4 GiB - size, the OVMF SEV
+ * (sevsnpmeasure/guest.py snp_calc_launch_digest(), the order QEMU's target/i386/sev.c
+ * sev_snp_launch_finish() replays): firmware NORMAL pages at 4 GiB - size, the OVMF SEV
  * metadata sections in table order, then one VMSA per vCPU.
  */
 #ifndef SNPVMM_SNP_QEMU_LAYOUT_H

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The SEV kernel-hashes table that OVMF checks before booting a -kernel/-initrd/-append
- * triple (../shared/docs/launch-digest.md §4; QEMU target/i386/sev.c
- * build_kernel_loader_hashes, sev-snp-measure sev_hashes.py).
+ * triple (QEMU target/i386/sev.c build_kernel_loader_hashes, sev-snp-measure
+ * sevsnpmeasure/sev_hashes.py; edk2 OvmfPkg/AmdSev/BlobVerifierLibSevHashes checks it).
  */
 #ifndef SNPVMM_SNP_SEV_HASHES_H
 #define SNPVMM_SNP_SEV_HASHES_H

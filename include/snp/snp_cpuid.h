@@ -3,7 +3,10 @@
  * The SNP CPUID page (struct snp_cpuid_table, arch/x86/include/asm/sev.h; SNP firmware ABI
  * 56860 §7.1 "CPUID Reporting"): the CPUID values a guest trusts, validated by the PSP at
  * SNP_LAUNCH_UPDATE (page type CPUID). Built from the boot vCPU's CPUID with the masks
- * peers apply for bits the firmware rejects (linux-snp-direct-boot.md §2.3-2.4).
+ * peers apply for bits the firmware rejects (QEMU target/i386/sev.c
+ * sev_snp_mask_cpuid_features(), OpenVMM sanitize_snp_cpuid_entry()) and the leaves a
+ * Linux guest needs (setup_cpuid_table(), snp_cpuid() in arch/x86/boot/startup/sev-shared.c,
+ * Linux 6.16; arch/x86/kernel/sev-shared.c before).
  */
 #ifndef SNPVMM_SNP_SNP_CPUID_H
 #define SNPVMM_SNP_SNP_CPUID_H
@@ -46,8 +49,8 @@ _Static_assert(offsetof(struct snp_cpuid_fn, reserved) == 0x28, "snp_cpuid_fn.re
 _Static_assert(offsetof(struct snp_cpuid_table, fn) == 0x10, "snp_cpuid_table.fn");
 _Static_assert(sizeof(struct snp_cpuid_table) == 16 + 64 * 48, "snp_cpuid_table size");
 
-/* Leaves whose subleaf (ecx_in) is significant (asm/cpuid.h cpuid_function_is_indexed;
- * linux-snp-direct-boot.md §2.2). */
+/* Leaves whose subleaf (ecx_in) is significant (arch/x86/include/asm/cpuid.h
+ * cpuid_function_is_indexed(), which the guest's snp_cpuid() matches with). */
 bool snp_cpuid_leaf_is_indexed(uint32_t leaf);
 
 /* Fills the 4 KiB page from the vCPU's CPUID. -E2BIG if more than 64 entries remain after
@@ -56,7 +59,8 @@ int snp_cpuid_page_build(const struct kvm_cpuid2 *cpuid, uint8_t page[4096], str
 	__attribute__((warn_unused_result));
 
 /* Masks applied to the vCPU's own CPUID (what KVM_SET_CPUID2 gets) for an SNP guest:
- * LA57 cleared (the 5-level paging switch is untested under SNP, §5.3). */
+ * LA57 cleared (the decompressor's 5-level switch, arch/x86/boot/compressed/pgtable_64.c
+ * configure_5level_paging(), drops to a 32-bit trampoline; untested under SNP). */
 void snp_cpuid_mask_vcpu(struct kvm_cpuid2 *cpuid);
 
 /* Describes, in `out`, the leaves where `wanted` and `corrected` (the page the firmware

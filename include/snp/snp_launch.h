@@ -2,7 +2,9 @@
 /*
  * The SEV-SNP launch commands, issued through the kernel seam, for both kernel ABIs:
  * upstream (6.11+: KVM_SEV_SNP_LAUNCH_* = 100..102, 64/64/88-byte structs) and the SNP v12
- * series (23..25, 24/24/64-byte structs). snp-kvm-abi.md §2 and §5.2. One function per
+ * series (23..25, 24/24/64-byte structs): amd-memory-encryption.rst KVM_SEV_SNP_LAUNCH_*,
+ * sev.c snp_launch_start/update/finish() (Linux 6.11), and [PATCH v12 10/29, 11/29, 13/29]
+ * (2024-03-29). One function per
  * command; each returns 0 or -errno and the firmware status in *fw_error.
  */
 #ifndef SNPVMM_SNP_SNP_LAUNCH_H
@@ -30,7 +32,8 @@ struct snp_launch_stats {
 };
 
 /* KVM_SEV_INIT2 (22 in both ABIs). vmsa_features must not contain SNP_ACTIVE: KVM adds it
- * (§2.1). ghcb_version 2: the only version SNP accepts, and the default KVM picks. */
+ * (sev.c __sev_guest_init(), Linux 6.11). ghcb_version 2: the only version SNP accepts,
+ * and the default KVM picks. */
 int snp_init2(struct kvm_backend *be, uint64_t vmsa_features, uint32_t *fw_error)
 	__attribute__((warn_unused_result));
 
@@ -61,7 +64,8 @@ struct snp_finish_params {
 int snp_launch_finish(struct kvm_backend *be, enum snp_abi abi, const struct snp_finish_params *p,
 		      uint32_t *fw_error) __attribute__((warn_unused_result));
 
-/* KVM_SEV_SNP_ENABLE_REQ_CERTS (upstream only, before any vCPU exists; §6). */
+/* KVM_SEV_SNP_ENABLE_REQ_CERTS (upstream only, before any vCPU exists;
+ * amd-memory-encryption.rst, kvm-x86 2026). */
 int snp_enable_req_certs(struct kvm_backend *be, uint32_t *fw_error)
 	__attribute__((warn_unused_result));
 

@@ -2,7 +2,7 @@
 /*
  * The vCPU signature, CPUID Fn0000_0001_EAX (AMD CPUID Specification #25481, "Family,
  * Model, Stepping Identifiers"), that QEMU puts in RDX at reset and sev-snp-measure puts in
- * the VMSA (launch-digest.md §5; sevsnpmeasure/vcpu_types.py).
+ * the VMSA (sevsnpmeasure/vmsa.py and vcpu_types.py).
  */
 #ifndef SNPVMM_SNP_VCPU_SIG_H
 #define SNPVMM_SNP_VCPU_SIG_H

@@ -4,10 +4,11 @@
  *
  *  - vmsa_from_kvm_state(): what upstream KVM's sev_es_sync_vmsa() writes for a vCPU whose
  *    state was set through KVM_SET_{REGS,SREGS,FPU,XCRS,MSRS} on a freshly created vCPU
- *    (../shared/docs/kvm-vmsa-sync.md). Used by the simulated SNP host and by the VMM's
- *    own measurement, so both agree by construction.
+ *    (arch/x86/kvm/svm/sev.c sev_es_sync_vmsa(), svm.c svm_set_segment/cr0/cr4/efer(),
+ *    init_vmcb(), x86.c __set_sregs_common(), kvm_vcpu_reset(); Linux 6.11). Used by the
+ *    simulated SNP host and by the VMM's own measurement, so both agree by construction.
  *  - vmsa_build_qemu_model(): sev-snp-measure's VMSA.build_save_area() for --vmm-type
- *    QEMU, ec2 and gce (../shared/docs/launch-digest.md §5).
+ *    QEMU, ec2 and gce (sevsnpmeasure/vmsa.py).
  *
  * Layout: arch/x86/include/asm/svm.h struct sev_es_save_area (0x670 bytes); the rest of
  * the 4 KiB page is zero.
@@ -68,7 +69,7 @@ struct sev_es_save_area {
 	uint64_t dbgctl; /* 0x270 */
 	uint64_t br_from, br_to, last_excp_from, last_excp_to;
 	uint8_t reserved_0x298[72];
-	uint64_t spec_ctrl; /* 0x2E0: vmcb_save_area.spec_ctrl lands here (doc §1 step 1) */
+	uint64_t spec_ctrl; /* 0x2E0: vmcb_save_area.spec_ctrl, copied by sev_es_sync_vmsa() */
 	uint32_t pkru;	    /* 0x2E8 */
 	uint32_t tsc_aux;   /* 0x2EC */
 	uint64_t tsc_scale, tsc_offset;
@@ -161,9 +162,10 @@ VMSA_CHECK_OFF(fpreg_ymm, 0x570);
 
 /* ---- (a) KVM's sev_es_sync_vmsa() model ---- */
 
-/* Facts about the host and VM that change the VMSA KVM writes (kvm-vmsa-sync.md §7). */
+/* Facts about the host and VM that change the VMSA KVM writes (svm.c svm_set_cr0/cr4(),
+ * svm_set_msr()). */
 struct vmsa_host_facts {
-	bool cr4_mce;		   /* host CR4.MCE: KVM ORs it into the guest CR4 (pitfall 1) */
+	bool cr4_mce;		   /* host CR4.MCE: svm_set_cr4() ORs it into the guest CR4 */
 	bool cd_nw_quirk_disabled; /* KVM_X86_QUIRK_CD_NW_CLEARED disabled by the VMM */
 	bool lbrv;		   /* kvm_amd lbrv=1: MSR_IA32_DEBUGCTLMSR reaches dbgctl */
 	bool v_spec_ctrl;	   /* X86_FEATURE_V_SPEC_CTRL: SPEC_CTRL reaches 0x2E0 */

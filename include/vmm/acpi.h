@@ -2,7 +2,9 @@
 /*
  * ACPI tables for a firmware-less guest: RSDP, XSDT, FADT (hardware-reduced), DSDT and
  * MADT with one Local APIC per vCPU (APIC ID = vCPU id) and the IOAPIC. Linux never looks
- * for an MP table in an SNP guest (linux-snp-direct-boot.md §6.2), so ACPI is how it finds
+ * for an MP table in an SNP guest (arch/x86/mm/mem_encrypt_amd.c sme_early_init(), Linux
+ * commit 0f4a1e80989a "x86/sev: Skip ROM range scans and validation for SEV-SNP guests"),
+ * so ACPI is how it finds
  * every CPU; the same bytes are measured in SNP launches.
  */
 #ifndef SNPVMM_VMM_ACPI_H

@@ -6,8 +6,9 @@
  * in memory (boot_params with E820, cmdline, setup_data chain, identity page tables,
  * GDT, ACPI tables, kernel payload, initrd) and the BSP's 64-bit entry state. Nothing is
  * written to guest memory here: a plain-KVM launch copies the segments in, an SNP launch
- * measures them with SNP_LAUNCH_UPDATE. See ../shared/docs/linux-snp-direct-boot.md §5,
- * §8 for the layout this follows.
+ * measures them with SNP_LAUNCH_UPDATE. The layout below 1 MiB follows OpenVMM's
+ * firmware-less loader (microsoft/openvmm vm/loader/src/linux.rs); docs/snp-launch.md
+ * explains it.
  */
 #ifndef SNPVMM_VMM_BOOT_H
 #define SNPVMM_VMM_BOOT_H
@@ -21,7 +22,7 @@
 
 struct vcpu_state;
 
-/* Fixed guest-physical layout below 1 MiB (linux-snp-direct-boot.md §8, OpenVMM's). */
+/* Fixed guest-physical layout below 1 MiB (OpenVMM's, vm/loader/src/linux.rs). */
 #define BOOT_GDT_GPA	       0x1000ULL
 #define BOOT_PARAMS_GPA	       0x2000ULL
 #define BOOT_CMDLINE_GPA       0x3000ULL

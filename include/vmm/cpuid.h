@@ -2,7 +2,8 @@
 /*
  * The CPUID a vCPU is given: KVM_GET_SUPPORTED_CPUID, adjusted so that each vCPU reports
  * its own APIC ID (which equals its KVM vCPU id, as SNP AP creation requires:
- * linux-snp-direct-boot.md §6.1) and a topology consistent with --smp.
+ * arch/x86/kvm/svm/sev.c sev_snp_ap_creation() finds the target with kvm_get_vcpu_by_id(),
+ * Linux 6.11) and a topology consistent with --smp.
  */
 #ifndef SNPVMM_VMM_CPUID_H
 #define SNPVMM_VMM_CPUID_H

@@ -18,7 +18,8 @@ struct kvm_backend;
 
 /* RAM below 4 GiB stops at 3 GiB; the rest continues at 4 GiB. The hole holds the
  * IOAPIC, LAPIC, the VMX TSS/identity pages and, later, PCI MMIO and ECAM (which direct
- * boot SNP kernels only find below 4 GiB, linux-snp-direct-boot.md §6.2). */
+ * boot SNP kernels only find below 4 GiB: without DMI, arch/x86/pci/mmconfig-shared.c
+ * acpi_mcfg_valid_entry() ignores an ECAM above it; OpenVMM #4237). */
 #define MEM_PCI_HOLE_START 0xC0000000ULL
 #define MEM_4G		   0x100000000ULL
 #define MEM_MAX_REGIONS	   2
@@ -50,7 +51,8 @@ struct guest_memory {
  * kernel offers mmap-able guest_memfd, KVM_CAP_GUEST_MEMFD_FLAGS has MMAP|INIT_SHARED)
  * backs RAM with a guest_memfd that is also the host mapping; ANON uses anonymous memory.
  * With `private_memory` (SNP) every region is a guest_memfd for the private view plus an
- * anonymous mapping for the shared view (snp-kvm-abi.md §4). -ENOTSUP when the requested
+ * anonymous mapping for the shared view (api.rst KVM_SET_USER_MEMORY_REGION2 with
+ * KVM_MEM_GUEST_MEMFD). -ENOTSUP when the requested
  * backend is not available, with d saying why.
  */
 int guest_memory_create(struct kvm_backend *be, const struct mem_layout *layout,

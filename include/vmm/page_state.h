@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Which guest pages are private and which are shared, the state KVM keeps in its memory
- * attributes and offers no way to read back (snp-kvm-abi.md §4: "There is no 'get' API:
- * userspace must track the state itself").
+ * attributes and offers no way to read back (api.rst KVM_SET_MEMORY_ATTRIBUTES has no
+ * "get" counterpart: userspace must track the state itself).
  *
  * The map stores only the private runs, as a sorted array of disjoint, non-touching
  * [start, end) intervals; everything else inside the RAM regions is shared. Memory is
@@ -27,7 +27,8 @@
 #define PAGE_STATE_PAGE_SIZE   4096ULL
 #define PAGE_STATE_MAX_REGIONS 4
 
-/* KVM's default attribute is 0, i.e. shared (snp-kvm-abi.md §4: "All GFNs start shared"). */
+/* KVM's default attribute is 0, i.e. shared (api.rst KVM_SET_MEMORY_ATTRIBUTES: memory is
+ * shared until KVM_MEMORY_ATTRIBUTE_PRIVATE is set). */
 enum page_state {
 	PAGE_STATE_SHARED = 0,
 	PAGE_STATE_PRIVATE = 1,

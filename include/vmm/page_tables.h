@@ -3,7 +3,7 @@
  * The identity page tables a 64-bit Linux entry needs (boot.rst "64-bit BOOT PROTOCOL":
  * "the range with setup_header.init_size from start address of loaded kernel and zero
  * page and command line buffer get ident mapping"). We map all of the first 4 GiB with
- * 2 MiB pages, as OpenVMM does (linux-snp-direct-boot.md §5.3): one PML4, one PDPT and
+ * 2 MiB pages, as OpenVMM does (vm/loader IdentityMapBuilder, Size4Gb): one PML4, one PDPT and
  * four page directories, six pages in all.
  */
 #ifndef SNPVMM_VMM_PAGE_TABLES_H

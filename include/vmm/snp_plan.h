@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SEV-SNP launch plan: what SNP_LAUNCH_UPDATE will measure, in order. It is the direct
- * boot plan (boot.h) plus the SNP pages a stock Linux needs without firmware
- * (linux-snp-direct-boot.md §1-§4): a SECRETS page, a CPUID page, and a CC blob announced
- * through a SETUP_CC_BLOB setup_data node, all in an E820-reserved run below 1 MiB; page
- * tables carry the C-bit. Every page of guest RAM gets a launch type: NORMAL where the plan
- * has bytes, SECRETS and CPUID for those pages, ZERO (pre-validated, measured as zeros) for
- * the rest, because a non-EFI Linux treats all E820 RAM as validated (§4.1).
+ * The SEV-SNP launch plan: what SNP_LAUNCH_UPDATE will measure, in order. It is the direct boot
+ * plan (boot.h) plus the SNP pages a stock Linux needs without firmware
+ * (arch/x86/boot/compressed/sev.c and arch/x86/boot/startup/sev-shared.c, Linux 6.16: CC blob
+ * lookup, setup_cpuid_table(), snp_init(); see docs/snp-launch.md): a SECRETS page, a CPUID page,
+ * and a CC blob announced through a SETUP_CC_BLOB setup_data node, all in an E820-reserved run
+ * below 1 MiB; page tables carry the C-bit. Every page of guest RAM gets a launch type: NORMAL
+ * where the plan has bytes, SECRETS and CPUID for those pages, ZERO (pre-validated, measured as
+ * zeros) for the rest, because a non-EFI Linux treats all E820 RAM as validated
+ * (arch/x86/boot/compressed/mem.c init_unaccepted_memory() returns false without EFI).
  *
  * Pure: the same function feeds the real launch (snp_launch) and the offline prediction
  * (`snpvmm measure`), so they cannot drift. See docs/snp-launch.md for the page table.
@@ -26,7 +28,7 @@
 #define SNP_CC_BLOB_GPA	  (BOOT_SNP_PAGES_GPA + 0x2000)
 #define SNP_CC_BLOB_MAGIC 0x45444d41u /* "AMDE", CC_BLOB_SEV_HDR_MAGIC */
 
-/* struct cc_blob_sev_info (arch/x86/include/asm/sev.h, __packed; §1.1). */
+/* struct cc_blob_sev_info (arch/x86/include/asm/sev.h, __packed). */
 struct cc_blob_sev_info {
 	uint32_t magic;
 	uint16_t version;

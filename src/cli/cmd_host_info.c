@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * `snpvmm host-info`: whether this host (or a simulated one) can launch SEV-SNP guests,
- * with each fact it rests on (snp-kvm-abi.md §7) and a one-line verdict naming what is
+ * with each fact it rests on (CPUID 0x8000001F, AMD APM Vol. 3; the kvm_amd sev_snp
+ * parameter, which sev.c sev_hardware_setup() overwrites with the effective value; the
+ * KVM_X86_SNP_VM bit of KVM_CAP_VM_TYPES, api.rst) and a one-line verdict naming what is
  * missing. Exit status 0 when ready, 1 when not.
  */
 #include <errno.h>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * snpvmm measure: the SNP launch digest of a QEMU + OVMF guest, with sev-snp-measure's
- * options and output (virtee/sev-snp-measure sevsnpmeasure/cli.py; the algorithm is
- * ../shared/docs/launch-digest.md).
+ * options and output (virtee/sev-snp-measure sevsnpmeasure/cli.py; the algorithm is its
+ * guest.py snp_calc_launch_digest(), see docs/snp-launch.md).
  */
 #include <errno.h>
 #include <getopt.h>

@@ -22,7 +22,8 @@
 
 #define DEFAULT_CBITPOS 51
 
-/* The CPUID page's contents are not measured (launch-digest.md §1); the plan only needs
+/* The CPUID page's contents are not measured (56860 PAGE_INFO: CONTENTS is zero for a
+ * CPUID page; sev-snp-measure gctx.py update_cpuid_page()); the plan only needs
  * the leaves a guest cannot do without, so any table with them gives the same digest. */
 static void minimal_cpuid(struct kvm_cpuid2 *c)
 {

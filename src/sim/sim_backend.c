@@ -20,7 +20,8 @@
 #include "snp/vmsa.h"
 
 #define KVM_MAX_VCPU_IDS     4096 /* x86: KVM_MAX_VCPUS (1024) * KVM_VCPU_ID_RATIO (4) */
-/* KVM_EXIT_HYPERCALL_VALID_MASK: only KVM_HC_MAP_GPA_RANGE can exit (snp-kvm-abi.md §5.1). */
+/* KVM_EXIT_HYPERCALL_VALID_MASK: only KVM_HC_MAP_GPA_RANGE can exit (x86.c, Linux 6.11;
+ * api.rst KVM_CAP_EXIT_HYPERCALL). */
 #define EXIT_HYPERCALL_VALID (1ull << KVM_HC_MAP_GPA_RANGE)
 #define IDLE_SLICE_NS	     (5 * 1000 * 1000)
 
@@ -96,7 +97,7 @@ static int sim_get_host_facts(struct kvm_backend *be, struct host_facts *ret)
 
 	memcpy(f.cpuid_8000001f, sim->profile.cpuid_8000001f, sizeof(f.cpuid_8000001f));
 	/* sev_hardware_setup() writes the effective values back to the parameters
-	 * (snp-kvm-abi.md §7 item 2). */
+	 * (arch/x86/kvm/svm/sev.c, Linux 6.11: sev_snp_enabled = sev_snp_supported). */
 	strcpy(f.kvm_amd_sev, "Y");
 	strcpy(f.kvm_amd_sev_es, "Y");
 	strcpy(f.kvm_amd_sev_snp, "Y");
@@ -140,7 +141,7 @@ static int sim_check_extension(struct kvm_backend *be, bool vm, long cap)
 		r = snp ? (int)KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
 		break;
 	case KVM_CAP_GUEST_MEMFD_FLAGS:
-		/* kvm_arch_supports_gmem_init_shared() is !has_private_mem (§4). */
+		/* x86.c kvm_arch_supports_gmem_init_shared() is !has_private_mem (6.18). */
 		r = (vm && snp) ? (int)sim->profile.gmem_flags_snp
 				: (int)(GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
 		break;
@@ -174,7 +175,7 @@ static int sim_get_device_attr(struct kvm_backend *be, uint32_t group, uint64_t 
 
 	pthread_mutex_lock(&sim->lock);
 	count(sim, SIM_IOC_GET_DEVICE_ATTR);
-	/* sev_dev_get_attr(): an attribute the kernel lacks is -ENXIO (§3.1). */
+	/* sev.c sev_dev_get_attr(): an attribute the kernel lacks is -ENXIO (6.11). */
 	if (group != KVM_X86_GRP_SEV)
 		r = -ENXIO;
 	else if (attr == KVM_X86_SEV_VMSA_FEATURES)
@@ -360,7 +361,7 @@ static int sim_memory_encrypt_op(struct kvm_backend *be, struct kvm_sev_cmd *cmd
 	return r;
 }
 
-/* include/uapi/linux/psp-sev.h struct sev_user_data_snp_status (§6), packed, 32 bytes. */
+/* include/uapi/linux/psp-sev.h struct sev_user_data_snp_status, packed, 32 bytes. */
 struct snp_platform_status {
 	uint8_t api_major, api_minor, state, rmp_init;
 	uint32_t build_id;
@@ -535,7 +536,7 @@ static int sim_vcpu_get_state(struct kvm_backend *be, int vcpu, struct vcpu_stat
 		goto out;
 	}
 	/* x86.c: KVM_GET_REGS/SREGS/... on a vCPU with protected state is -EINVAL
-	 * (snp-kvm-abi.md §2.5). */
+	 * (has_protected_state && guest_state_protected, Linux 6.11). */
 	if (v->protected_state) {
 		r = -EINVAL;
 		goto out;
@@ -588,7 +589,7 @@ static int sim_vcpu_set_state(struct kvm_backend *be, int vcpu, const struct vcp
 		goto out;
 	}
 	/* x86.c guards KVM_SET_REGS/SREGS/... with has_protected_state &&
-	 * guest_state_protected: -EINVAL after LAUNCH_FINISH (§2.5). */
+	 * guest_state_protected: -EINVAL after LAUNCH_FINISH (Linux 6.11). */
 	if (v->protected_state) {
 		r = -EINVAL;
 		goto out;
@@ -657,7 +658,7 @@ static int sim_vcpu_run(struct kvm_backend *be, int vcpu)
 		return -EINTR;
 	}
 	/* pre_sev_run(): a vCPU of an SNP guest without a valid VMSA cannot enter:
-	 * before LAUNCH_FINISH no VMSA is guest-owned (snp-kvm-abi.md §6 "AP creation"). */
+	 * before LAUNCH_FINISH no VMSA is guest-owned (sev.c pre_sev_run(), Linux 6.11). */
 	if (sim->vm_type == KVM_X86_SNP_VM && !v->protected_state) {
 		pthread_mutex_unlock(&sim->lock);
 		return -EINVAL;
@@ -693,7 +694,8 @@ static int sim_vcpu_pre_fault_memory(struct kvm_backend *be, int vcpu,
 		goto out;
 	}
 	/* kvm_arch_vcpu_pre_fault_memory(): "if (!vcpu->kvm->arch.pre_fault_allowed)
-	 * return -EOPNOTSUPP"; SNP allows it from LAUNCH_FINISH on (§2.5). */
+	 * return -EOPNOTSUPP" (mmu.c, 6.11); SNP allows it from LAUNCH_FINISH on
+	 * (sev.c snp_launch_finish() sets pre_fault_allowed). */
 	if (sim->vm_type == KVM_X86_SNP_VM && !sim->finished) {
 		r = -EOPNOTSUPP;
 		goto out;

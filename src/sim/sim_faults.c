@@ -57,7 +57,8 @@ static int add_fw_error(struct sim_faults *f, const char *val, struct diag *d)
 		if (parse_uint(at + 1, 1000000, &nth) < 0 || nth == 0)
 			return diag_fail(d, -EINVAL, "fault fw-error=%s: bad @N", val);
 	}
-	/* sev_ret_code values are 1..0x27 (snp-kvm-abi.md §6); 0 would not be a failure. */
+	/* sev_ret_code values are 1..0x27 (include/uapi/linux/psp-sev.h); 0 would not be a
+	 * failure. */
 	if (parse_uint(colon + 1, 0xff, &code) < 0 || code == 0)
 		return diag_fail(d, -EINVAL, "fault fw-error=%s: bad firmware error code", val);
 	for (i = 0; i < SIM_FW_CMD_MAX; i++) {

@@ -47,7 +47,7 @@ enum ev_expect {
 	EXP_INVALID_ENTRY,
 };
 
-#define PSC_MAX_ENTRIES 253 /* VMGEXIT_PSC_MAX_COUNT (ghcb-notes.md §2.1) */
+#define PSC_MAX_ENTRIES 253 /* VMGEXIT_PSC_MAX_COUNT (asm/sev-common.h) */
 
 struct desc_entry {
 	uint64_t gfn;
@@ -638,12 +638,12 @@ int sim_script_default(struct sim_script **ret, struct diag *d)
 
 /* ---- player ---- */
 
-/* GHCB MSR protocol values (ghcb-notes.md §1, §4). */
+/* GHCB MSR protocol values (arch/x86/include/asm/sev-common.h GHCB_MSR_*; GHCB 56421). */
 #define GHCB_MSR_PSC_RESP 0x015
 #define GHCB_MSR_TERM_REQ 0x100
 #define GHCB_TERM(set, code) \
 	(GHCB_MSR_TERM_REQ | ((uint64_t)(set) << 12) | ((uint64_t)(code) << 16))
-/* SW_EXITINFO2 for PSC (ghcb-notes.md §2.2). */
+/* SW_EXITINFO2 for PSC (asm/sev-common.h VMGEXIT_PSC_ERROR_*). */
 #define PSC_ERROR_INVALID_HDR	((1ull << 32) | 1)
 #define PSC_ERROR_INVALID_ENTRY ((1ull << 32) | 2)
 #define GHCB_SHARED_BUFFER	0x800
@@ -719,7 +719,8 @@ static void finish(struct sim *sim, struct kvm_run *run)
 		exit_system_event(run, KVM_SYSTEM_EVENT_SHUTDOWN, 0);
 	else
 		/* sev_handle_vmgexit_msr_protocol(GHCB_MSR_TERM_REQ): SEV_TERM, ndata 1,
-		 * data[0] = the GHCB MSR value (ghcb-notes.md §4). */
+		 * data[0] = the GHCB MSR value (sev.c, Linux 6.11; api.rst
+		 * KVM_SYSTEM_EVENT_SEV_TERM). */
 		exit_system_event(run, KVM_SYSTEM_EVENT_SEV_TERM, s->term_data);
 	/* An early copy, in case the VMM never destroys the backend; a write error
 	 * shows again, and is reported, at the final write in sim_destroy(). */
@@ -745,7 +746,7 @@ static bool range_is(struct sim *sim, uint64_t gpa, uint64_t npages, bool priv)
 				   priv);
 }
 
-/* The upstream MAP_GPA_RANGE exit (snp_begin_psc_msr / snp_do_psc, ghcb-notes.md §5). */
+/* The upstream MAP_GPA_RANGE exit (sev.c snp_begin_psc_msr() / snp_do_psc(), Linux 6.11). */
 static void exit_map_gpa_range(struct kvm_run *run, uint64_t gpa, uint64_t npages, bool priv,
 			       bool huge)
 {
@@ -889,7 +890,7 @@ static int check_desc_reply(struct sim *sim, struct kvm_run *run, const struct e
 		return -1;
 	}
 	/* Linux vmgexit_psc() fails if the HV moved backwards: end_entry grew, cur_entry
-	 * shrank, or hdr.reserved is set (ghcb-notes.md §2.3). */
+	 * shrank, or hdr.reserved is set (arch/x86/coco/sev/core.c, Linux 6.11). */
 	if (hdr.end_entry != (uint16_t)(e->end >= 0 ? e->end : (int)e->nr_entries - 1)) {
 		sim_guest_set_failure(sim, "%s: VMM changed end_entry to %u", what, hdr.end_entry);
 		return -1;
@@ -957,7 +958,8 @@ static int start_psc_v12_desc(struct sim *sim, struct kvm_run *run, const struct
 	uint64_t ghcb = sim->profile.ghcb_gpa;
 
 	/* Linux's early_setup_ghcb(): the GHCB page is made shared with an MSR-protocol
-	 * PSC before it is used (linux-snp-direct-boot.md §4.2). */
+	 * PSC before it is used (arch/x86/boot/compressed/sev.c: set_page_decrypted() ->
+	 * snp_set_page_shared(), Linux 6.11). */
 	if (!s->ghcb_ready) {
 		if (!sim_memory_shared_hva(&sim->mem, ghcb, SIM_PAGE_SIZE)) {
 			sim_guest_set_failure(sim, "GHCB GPA 0x%llx is not in guest RAM",
@@ -997,7 +999,8 @@ static int do_certs_in_kernel(struct sim *sim, const struct ev *e)
 	uint8_t *hva = sim_memory_shared_hva(&sim->mem, e->gpa, 24);
 
 	/* Without KVM_SEV_SNP_ENABLE_REQ_CERTS "KVM clears the first 24 bytes (an empty
-	 * certificate table) and handles the request in-kernel" (snp-kvm-abi.md §6). */
+	 * certificate table) and handles the request in-kernel" (sev.c
+	 * snp_handle_ext_guest_req(), kvm-x86 2026). */
 	if (!hva || !range_is(sim, e->gpa, e->npages, false)) {
 		sim_guest_set_failure(sim,
 				      "line %u: certificate buffer 0x%llx is not shared memory",
@@ -1065,7 +1068,7 @@ static int start_event(struct sim *sim, struct kvm_run *run, struct ev *e)
 			}
 		}
 		/* snp_begin_psc*(): without the MAP_GPA_RANGE user exit the guest gets
-		 * GHCB_MSR_PSC_RESP_ERROR / PSC_ERROR_GENERIC in-kernel (§5.1). */
+		 * GHCB_MSR_PSC_RESP_ERROR / PSC_ERROR_GENERIC in-kernel (sev.c, Linux 6.11). */
 		if (!(sim->exit_hypercall & (1ull << KVM_HC_MAP_GPA_RANGE))) {
 			if (e->expect == EXP_ERROR)
 				return 0;
@@ -1088,7 +1091,8 @@ static int start_event(struct sim *sim, struct kvm_run *run, struct ev *e)
 		return start_psc_v12_desc(sim, run, e);
 	case EV_FAULT:
 		/* One KVM_EXIT_MEMORY_FAULT per page whose attribute differs from the
-		 * access (kvm_mmu_faultin_pfn; size = PAGE_SIZE, ghcb-notes.md §6). */
+		 * access (mmu.c kvm_mmu_faultin_pfn() -> kvm_mmu_prepare_memory_fault_exit(),
+		 * size = PAGE_SIZE; Linux 6.11). */
 		while (s->sub < e->npages) {
 			uint64_t gpa = e->gpa + s->sub * SIM_PAGE_SIZE;
 			struct kvm_exit_memory_fault *mf = kvm_run_exit_data(run);
@@ -1180,7 +1184,7 @@ static int start_event(struct sim *sim, struct kvm_run *run, struct ev *e)
 
 static bool valid_map_gpa_range_ret(uint64_t ret)
 {
-	/* kvm_is_valid_map_gpa_range_ret(): 0, EINVAL or EAGAIN (ghcb-notes.md §5). */
+	/* x86.c kvm_is_valid_map_gpa_range_ret() (kvm-x86 2026): 0, EINVAL or EAGAIN. */
 	return ret == 0 || ret == EINVAL || ret == EAGAIN;
 }
 
@@ -1189,7 +1193,8 @@ static bool cert_table_valid(const uint8_t *buf, uint64_t len)
 	uint64_t off;
 
 	/* struct cert_table_entry { guid[16]; u32 offset; u32 length; }, terminated by
-	 * an all-zero entry (ghcb-notes.md §3); every blob inside the buffer. */
+	 * an all-zero entry (GHCB 56421 "SNP Extended Guest Request"; sev.c "terminated by
+	 * 24-bytes of zeroes"); every blob inside the buffer. */
 	for (off = 0; off + 24 <= len; off += 24) {
 		uint32_t o, l;
 		static const uint8_t zero[24];

@@ -2,7 +2,8 @@
 /*
  * The simulated VM's memory: guest_memfd files (real memfds, so the VMM can mmap and
  * fallocate(PUNCH_HOLE) them), memslots, and the per-GFN PRIVATE attribute.
- * Rules are KVM's (virt/kvm/kvm_main.c, virt/kvm/guest_memfd.c; snp-kvm-abi.md §4).
+ * Rules are KVM's (virt/kvm/kvm_main.c, virt/kvm/guest_memfd.c, Linux 6.11; api.rst
+ * KVM_CREATE_GUEST_MEMFD, KVM_SET_USER_MEMORY_REGION2, KVM_SET_MEMORY_ATTRIBUTES).
  */
 #include <errno.h>
 #include <fcntl.h>

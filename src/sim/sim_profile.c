@@ -12,20 +12,21 @@
 #include "sim_internal.h"
 #include "util/num.h"
 
-/* include/linux/psp-sev.h SNP_POLICY_MASK_* as KVM accepts them (snp-kvm-abi.md §3.3). */
+/* include/linux/psp-sev.h SNP_POLICY_MASK_* as KVM accepts them (sev.c
+ * KVM_SNP_POLICY_MASK_VALID). */
 #define POLICY_API (SNP_POLICY_API_MINOR_MASK | SNP_POLICY_API_MAJOR_MASK)
 /* KVM_SNP_POLICY_MASK_VALID before 6.19: API, SMT, RSVD_MBO, DEBUG, SINGLE_SOCKET. */
 #define POLICY_VALID_6_11                                                       \
 	(POLICY_API | SNP_POLICY_SMT | SNP_POLICY_RSVD_MBO | SNP_POLICY_DEBUG | \
 	 SNP_POLICY_SINGLE_SOCKET)
-/* 6.19+: every SNP_POLICY_MASK_* bit except MIGRATE_MA (snp-kvm-abi.md §3.3). */
+/* 6.19+: every SNP_POLICY_MASK_* bit except MIGRATE_MA ("KVM SVM changes for 6.19"). */
 #define POLICY_VALID_6_19                                                        \
 	(POLICY_VALID_6_11 | SNP_POLICY_CXL_ALLOW | SNP_POLICY_MEM_AES_256_XTS | \
 	 SNP_POLICY_RAPL_DIS | SNP_POLICY_CIPHERTEXT_HIDING_DRAM | SNP_POLICY_PAGE_SWAP_DISABLE)
 
-/* CPUID 0x8000001F (snp-kvm-abi.md §7): EAX SEV(1) SEV-ES(3) SNP(4) DebugSwap(14); EBX
- * C-bit 51, one bit of physical-address reduction in EBX[11:6]; ECX 509 encrypted guests,
- * EDX minimum SEV ASID 100 (so SNP/ES ASIDs 1..99 exist). */
+/* CPUID 0x8000001F (AMD APM Vol. 3, CPUID Fn8000_001F): EAX SEV(1) SEV-ES(3) SNP(4) DebugSwap(14);
+ * EBX C-bit 51, one bit of physical-address reduction in EBX[11:6]; ECX 509 encrypted guests, EDX
+ * minimum SEV ASID 100 (so SNP/ES ASIDs 1..99 exist). */
 #define HOST_8000001F_EAX ((1u << 1) | (1u << 3) | (1u << 4) | (1u << 14))
 #define HOST_8000001F_EBX (51u | (1u << 6))
 
@@ -34,10 +35,10 @@ static void profile_base(struct sim_profile *p, const char *name)
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->abi = SIM_ABI_UPSTREAM;
-	/* DEFAULT, SEV, SEV_ES and SNP (snp-kvm-abi.md §1). */
+	/* DEFAULT, SEV, SEV_ES and SNP (sev.c sev_hardware_setup(), Linux 6.11). */
 	p->vm_types = (1u << KVM_X86_DEFAULT_VM) | (1u << KVM_X86_SEV_VM) |
 		      (1u << KVM_X86_SEV_ES_VM) | (1u << KVM_X86_SNP_VM);
-	/* sev_hardware_setup() only ever offers DEBUG_SWAP and SECURE_TSC (§3.2). */
+	/* sev.c sev_hardware_setup() only ever offers DEBUG_SWAP and SECURE_TSC. */
 	p->vmsa_features = SVM_SEV_FEAT_DEBUG_SWAP;
 	p->policy_bits = POLICY_VALID_6_11;
 	p->cpuid_8000001f[0] = HOST_8000001F_EAX;
@@ -48,7 +49,7 @@ static void profile_base(struct sim_profile *p, const char *name)
 	p->api_major = 1;
 	p->api_minor = 55;
 	p->max_vcpus = SIM_DEFAULT_MAX_VCPUS;
-	/* kvm_arch_supports_gmem_init_shared() is false for SNP: MMAP only (6.18+, §4). */
+	/* x86.c kvm_arch_supports_gmem_init_shared() is false for SNP: MMAP only (6.18+). */
 	p->gmem_flags_snp = GUEST_MEMFD_FLAG_MMAP;
 	p->ghcb_gpa = 0x2fff000;
 }
@@ -67,7 +68,7 @@ int sim_profile_init(struct sim_profile *p, const char *name, struct diag *d)
 	}
 	if (strcmp(name, "upstream-certs") == 0) {
 		/* The certificate exit was applied to kvm-x86 in 2026, after 6.19's
-		 * KVM_X86_SNP_POLICY_BITS: such a kernel has both (§3.1, §6). */
+		 * KVM_X86_SNP_POLICY_BITS: such a kernel has both. */
 		p->has_policy_bits_attr = true;
 		p->policy_bits = POLICY_VALID_6_19;
 		p->has_req_certs = true;
@@ -75,7 +76,7 @@ int sim_profile_init(struct sim_profile *p, const char *name, struct diag *d)
 	}
 	if (strcmp(name, "v12") == 0) {
 		/* [PATCH v12 10/29] snp_launch_start(): SMT required, SINGLE_SOCKET refused
-		 * (the same checks 6.11 merged; snp-kvm-abi.md §2.2 "History"). No
+		 * (the same checks 6.11 merged, later relaxed by T. Lendacky's fix). No
 		 * KVM_CAP_GUEST_MEMFD_FLAGS on a 2024 base. */
 		p->abi = SIM_ABI_V12;
 		p->smt_required = true;
@@ -192,7 +193,8 @@ struct cpuid_row {
 
 /*
  * Bits KVM synthesizes (and the firmware therefore rejects in a CPUID page,
- * linux-snp-direct-boot.md §2.4 masks table) are set here as KVM reports them:
+ * the bits QEMU's target/i386/sev.c sev_snp_mask_cpuid_features() and OpenVMM's
+ * sanitize_snp_cpuid_entry() clear) are set here as KVM reports them:
  * 1.ECX[24] TSC-deadline, 7.0.EBX[1] TSC_ADJUST, 7.0.EDX[26,27,29,31] SPEC_CTRL family,
  * 0x80000008.EBX[25] VIRT_SSBD, 0x80000021.EAX[9] NO_SMM_CTL_MSR.
  */

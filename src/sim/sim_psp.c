@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The simulated PSP: the guest context's state, the launch digest chain
- * (launch-digest.md §1, computed by the measurement library, never re-implemented here),
+ * (56860 SNP_LAUNCH_UPDATE PAGE_INFO, computed by the measurement library, never
+ * re-implemented here),
  * the CPUID page policy, and the SNP_LAUNCH_START / SNP_LAUNCH_FINISH firmware checks
  * (SEV-SNP ABI 56860, commands SNP_LAUNCH_START, SNP_LAUNCH_UPDATE, SNP_LAUNCH_FINISH).
  */
@@ -52,7 +53,7 @@ int sim_psp_launch_start(struct sim_psp *psp, const struct sim_profile *p, uint6
 		return -EIO;
 	}
 	sim_psp_fini(psp);
-	/* The launch digest starts as 48 zero bytes (launch-digest.md §1). */
+	/* The launch digest starts as 48 zero bytes (56860 SNP_LAUNCH_START; gctx.py GCTX). */
 	r = launch_digest_init(&psp->ld, NULL);
 	if (r < 0)
 		return r;
@@ -71,7 +72,7 @@ int sim_psp_measure_page(struct sim_psp *psp, enum snp_page_type type, uint64_t 
 	if (!psp->ld_ready)
 		return -EINVAL;
 	/* One PAGE_INFO step per 4 KiB page; CONTENTS is SHA-384(page) for NORMAL and VMSA
-	 * only (launch-digest.md §1 "Page types"). */
+	 * only (56860 PAGE_INFO; sev-snp-measure gctx.py). */
 	r = launch_digest_add_page(&psp->ld, type, gpa, page);
 	if (r < 0)
 		return r;
@@ -80,7 +81,7 @@ int sim_psp_measure_page(struct sim_psp *psp, enum snp_page_type type, uint64_t 
 	return 0;
 }
 
-/* ---- CPUID page (linux-snp-direct-boot.md §2.1 layout, §2.4 policy) ---- */
+/* ---- CPUID page (asm/sev.h struct snp_cpuid_table; 56860 "CPUID Reporting" policy) ---- */
 
 /* The page layout (struct snp_cpuid_table) is an ABI fact shared with the VMM:
  * include/snp/snp_cpuid.h. The policy below is the simulator's own model of the PSP. */
@@ -88,7 +89,8 @@ int sim_psp_measure_page(struct sim_psp *psp, enum snp_page_type type, uint64_t 
 enum { REG_EAX, REG_EBX, REG_ECX, REG_EDX };
 
 /* The bits KVM synthesizes that the hardware does not report, which the firmware
- * therefore refuses in a CPUID page (linux-snp-direct-boot.md §2.4 masks table). */
+ * therefore refuses in a CPUID page (the bits QEMU target/i386/sev.c
+ * sev_snp_mask_cpuid_features() and OpenVMM sanitize_snp_cpuid_entry() clear). */
 static const struct {
 	uint32_t leaf, subleaf;
 	int reg;
@@ -156,7 +158,8 @@ static bool check_xsave_entry(const struct sim_profile *p, struct snp_cpuid_fn *
 
 	/* XCR0_IN must enable x87 and only components the host supports; XSS_IN only
 	 * supervisor components the host supports; EBX must be the XSAVE size for exactly
-	 * those (peers force 0x240 with xcr0_in = 1, linux-snp-direct-boot.md §2.2). */
+	 * those (QEMU sev_snp_cpuid_info_fill() and OpenVMM write_snp_cpuid_page() force 0x240
+	 * with xcr0_in = 1). */
 	if (!(f->xcr0_in & 1) || (f->xcr0_in & ~xcr0_ok)) {
 		f->xcr0_in = (f->xcr0_in | 1) & xcr0_ok;
 		ok = false;
@@ -226,7 +229,8 @@ int sim_psp_launch_update(struct sim_psp *psp, const struct sim_profile *p, uint
 		bool ok = sim_psp_cpuid_page_check(p, page);
 
 		/* "writes the values it expects into the page and leaves it unencrypted",
-		 * failing with INVALID_PARAM (linux-snp-direct-boot.md §2.4). */
+		 * failing with INVALID_PARAM (sev.c sev_gmem_post_populate() fw_err path,
+		 * Linux 6.11). */
 		if (!ok || force_cpuid_reject) {
 			*fw_error = SEV_RET_INVALID_PARAM;
 			return -EIO;

@@ -3,7 +3,8 @@
  * KVM_MEMORY_ENCRYPT_OP of the simulated host: kvm_amd's SEV/SNP command state machine
  * for both ABIs (upstream 6.11+ ids 22/100..103, the v12 series' ids 22/23..25), with
  * the errno KVM returns and the firmware status of the simulated PSP. Each rule cites the
- * function of arch/x86/kvm/svm/sev.c (snp-kvm-abi.md §2) it comes from.
+ * function of arch/x86/kvm/svm/sev.c (Linux 6.11 unless a later version is named) it comes
+ * from.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ static int sev_init2(struct sim *sim, struct kvm_sev_cmd *cmd)
 	if (init.flags)
 		return -EINVAL;
 	/* Unknown VMSA features, and SNP_ACTIVE (bit 0, which KVM adds itself and never
-	 * advertises), fail "vmsa_features & ~valid_vmsa_features" (§2.1). */
+	 * advertises), fail "vmsa_features & ~valid_vmsa_features" (__sev_guest_init()). */
 	if (init.vmsa_features & ~sim->profile.vmsa_features)
 		return -EINVAL;
 	/* GHCB version: at most 2; SNP needs 2 ("KVM supports GHCB v2 for SNP"). */
@@ -83,13 +84,13 @@ static int snp_launch_start(struct sim *sim, struct kvm_sev_cmd *cmd)
 		policy = s.policy;
 		memcpy(gosvw, s.gosvw, sizeof(gosvw));
 	}
-	/* "if (params.policy & ~snp_supported_policy_bits) return -EINVAL" (§2.2). */
+	/* "if (params.policy & ~snp_supported_policy_bits) return -EINVAL" (snp_launch_start()). */
 	if (policy & ~sim->profile.policy_bits)
 		return -EINVAL;
 	/* "Check for policy bits that must be set": RSVD_MBO (bit 17). */
 	if (!(policy & SNP_POLICY_RSVD_MBO))
 		return -EINVAL;
-	/* 6.11 and v12 also required SMT and refused SINGLE_SOCKET (§2.2 "History"). */
+	/* 6.11 and v12 snp_launch_start() also required SMT and refused SINGLE_SOCKET. */
 	if (sim->profile.smt_required && !(policy & SNP_POLICY_SMT))
 		return -EINVAL;
 	if (sim->profile.single_socket_rejected && (policy & SNP_POLICY_SINGLE_SOCKET))
@@ -286,12 +287,12 @@ static int launch_update_vmsa(struct sim *sim, struct sim_vcpu *v, uint32_t *fw_
 	int r;
 
 	/* The VMSA KVM's sev_es_sync_vmsa() writes from the vCPU's state (the measurement
-	 * library's model, kvm-vmsa-sync.md); SNPActive is added as KVM does. */
+	 * library's model, include/snp/vmsa.h); SNPActive is added as KVM does. */
 	r = vmsa_from_kvm_state(&v->state, sim->vmsa_features, &host, page);
 	if (r < 0)
 		return r;
 	/* rmp_make_private(pfn, INITIAL_VMSA_GPA, ...) then SNP_LAUNCH_UPDATE with page
-	 * type VMSA: measured at GPA 0xFFFFFFFFF000 (launch-digest.md §1). */
+	 * type VMSA: measured at GPA 0xFFFFFFFFF000 (snp_launch_update_vmsa()). */
 	r = sim_psp_launch_update(&sim->psp, &sim->profile, SNP_PAGE_VMSA, SNP_VMSA_GPA, page,
 				  false, fw_error);
 	if (r < 0)
@@ -461,8 +462,8 @@ static int sev_v12(struct sim *sim, struct kvm_sev_cmd *cmd)
 		break;
 	}
 	sim->ioctls[SIM_IOC_SEV_OTHER]++;
-	/* v12's enum ends at 25: 100.. are unknown ("default: r = -EINVAL"), which is how a
-	 * VMM tells the ABIs apart (snp-kvm-abi.md §5.2). Legacy ids as upstream before
+	/* v12's enum ends at 25: 100.. are unknown ("default: r = -EINVAL"), which is how a VMM
+	 * tells the ABIs apart ([PATCH v12 10/29] enum sev_cmd_id). Legacy ids as upstream before
 	 * INIT2; after it, -EINVAL (simplification: docs/sim.md). */
 	if (cmd->id == KVM_SEV_INIT || cmd->id == KVM_SEV_ES_INIT)
 		return -EINVAL;
@@ -477,7 +478,7 @@ int sim_sev_ioctl(struct sim *sim, struct kvm_sev_cmd *cmd)
 
 	cmd->error = 0;
 	/* sev_mem_enc_ioctl(): "if (!sev_enabled) return -ENOTTY"; a VM without SEV
-	 * has no KVM_MEMORY_ENCRYPT_OP (§2). */
+	 * has no KVM_MEMORY_ENCRYPT_OP. */
 	if (!sim->vm_created || sim->vm_type != KVM_X86_SNP_VM)
 		return -ENOTTY;
 	if (sim->profile.abi == SIM_ABI_UPSTREAM)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* virtee/sev src/firmware/host/types/snp.rs CertType (ghcb-notes.md §3.2 [S11]), bytes in
+/* virtee/sev src/firmware/host/types/snp.rs CertType (also google/go-sev-guest abi), bytes in
  * the order of the textual GUID. */
 static const uint8_t guids[CERTS_KIND_MAX][16] = {
 	[CERTS_ARK] = { 0xc0, 0xb4, 0x06, 0xa4, 0xa8, 0x03, 0x49, 0x52, 0x97, 0x43, 0x3f, 0xb6,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The launch digest chain: LD := SHA-384(PAGE_INFO) per 4 KiB step
- * (../shared/docs/launch-digest.md §1, after sev-snp-measure gctx.py).
+ * (SEV-SNP ABI 56860 SNP_LAUNCH_UPDATE "PAGE_INFO", after sev-snp-measure gctx.py).
  */
 #include "snp/launch_digest.h"
 
@@ -131,7 +131,7 @@ int launch_digest_add_page(struct launch_digest *ld, enum snp_page_type type, ui
 	int r;
 
 	/* Only NORMAL and VMSA pages contribute their contents; for ZERO, UNMEASURED,
-	 * SECRETS and CPUID the firmware measures 48 zero bytes (launch-digest.md §1). */
+	 * SECRETS and CPUID the firmware measures 48 zero bytes (56860 PAGE_INFO; gctx.py). */
 	if (type != SNP_PAGE_NORMAL && type != SNP_PAGE_VMSA)
 		return launch_digest_add_page_hash(ld, type, gpa, NULL);
 	if (!page)

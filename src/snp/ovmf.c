@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * OVMF footer table and SEV metadata parser (../shared/docs/launch-digest.md §3; edk2
+ * OVMF footer table and SEV metadata parser (edk2
  * OvmfPkg/ResetVector/Ia16/ResetVectorVtf0.asm and X64/OvmfSevMetadata.asm; sev-snp-measure
  * ovmf.py). All multi-byte fields are little-endian and read bytewise, so the image may be
  * unaligned.

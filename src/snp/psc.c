@@ -68,7 +68,7 @@ uint64_t psc_map_gpa_range_ret(int err)
 
 bool psc_map_gpa_range_ret_is_valid(uint64_t ret)
 {
-	/* kvm_is_valid_map_gpa_range_ret() (snp-kvm-abi.md §5.1) */
+	/* x86.c kvm_is_valid_map_gpa_range_ret() (kvm-x86 2026) */
 	return ret == 0 || ret == EINVAL || ret == EAGAIN;
 }
 
@@ -103,7 +103,7 @@ uint32_t psc_msr_ret(int err)
 /*
  * Guest memory accessors. The descriptor lives in memory the guest can write at any time,
  * so each field is loaded exactly once through volatile byte accesses (the compiler may
- * neither re-load nor merge them: KVM's READ_ONCE, ghcb-notes.md §2.3), little-endian,
+ * neither re-load nor merge them: KVM's READ_ONCE in sev.c snp_begin_psc()), little-endian,
  * at any alignment.
  */
 static uint64_t guest_load64(const uint8_t *p)
@@ -190,7 +190,8 @@ static int flush(struct psc_ctx *c)
 	return 0;
 }
 
-/* Validation of one entry (ghcb-notes.md §2.1, §2.3); true when well formed. */
+/* Validation of one entry (GHCB 56421 "Page State Change"; sev.c snp_do_psc()); true when
+ * well formed. */
 static bool entry_valid(const struct psc_ctx *c, uint64_t e, unsigned int *ret_region)
 {
 	uint64_t gfn = (e & PSC_ENTRY_GFN_MASK) >> PSC_ENTRY_GFN_SHIFT;
@@ -226,7 +227,8 @@ int psc_process_descriptor(uint8_t *desc, size_t len, const struct mem_range *ra
 		return 0;
 	}
 	/* The bound is what fits in the mapped bytes, as in KVM's scratch-length fix
-	 * (ghcb-notes.md §2.3 [S20]), and never more than the GHCB maximum of 253. */
+	 * (sev.c snp_begin_psc() bounds end_entry by (ghcb_sa_len - 8) / 8, kvm-x86 2026), and
+	 * never more than the GHCB maximum of 253. */
 	max = (len - PSC_HDR_SIZE) / PSC_ENTRY_SIZE < VMGEXIT_PSC_MAX_COUNT
 		      ? (unsigned int)((len - PSC_HDR_SIZE) / PSC_ENTRY_SIZE)
 		      : VMGEXIT_PSC_MAX_COUNT;

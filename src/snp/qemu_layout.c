@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * QEMU + OVMF launch order (../shared/docs/launch-digest.md §2, sev-snp-measure guest.py
+ * QEMU + OVMF launch order (sev-snp-measure guest.py
  * snp_calc_launch_digest; QEMU sev_snp_launch_finish / snp_populate_metadata_pages).
  */
 #include "snp/qemu_layout.h"
@@ -119,7 +119,8 @@ static int build_hashes_page(const struct qemu_layout_params *p, const struct ov
 			     uint8_t page[PAGE_4K])
 {
 	/* The table goes at its offset within the page; the page is measured at the section
-	 * GPA, not the table base (launch-digest.md §4). check_params() made it fit. */
+	 * GPA, not the table base (sev_hashes.py; QEMU target/i386/sev.c). check_params() made
+	 * it fit. */
 	return sev_hashes_page(p->hashes, fw->hashes_table_base & (PAGE_4K - 1), page);
 }
 
@@ -131,7 +132,8 @@ static int add_section(const struct qemu_layout_params *p, const struct ovmf_inf
 
 	switch (s->type) {
 	case OVMF_SECTION_SNP_SEC_MEM:
-		/* gce launches SEC_MEM as UNMEASURED (launch-digest.md §5 "VMM variants"). */
+		/* gce launches SEC_MEM as UNMEASURED (sev-snp-measure guest.py
+		 * snp_update_metadata_pages()). */
 		if (p->vmm == SNP_VMM_GCE)
 			return launch_digest_add_unmeasured_pages(ld, s->gpa, s->size);
 		return launch_digest_add_zero_pages(ld, s->gpa, s->size);
@@ -176,7 +178,8 @@ int qemu_layout_measure(const struct qemu_layout_params *p, struct launch_digest
 	if (r < 0)
 		return r;
 
-	/* 1. Firmware, or the precomputed LD that stands for it (launch-digest.md §6). */
+	/* 1. Firmware, or the precomputed LD that stands for it (sev-snp-measure
+	 * --snp-ovmf-hash, mode snp:ovmf-hash). */
 	if (p->ovmf_hash) {
 		memcpy(ld->ld, p->ovmf_hash, SNP_LD_SIZE);
 	} else {

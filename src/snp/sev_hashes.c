@@ -5,7 +5,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 
-/* GUIDs in EFI byte order (launch-digest.md §4; OvmfPkg/AmdSev/BlobVerifierLibSevHashes). */
+/* GUIDs in EFI byte order (sev_hashes.py; edk2 OvmfPkg/AmdSev/BlobVerifierLibSevHashes). */
 static const uint8_t guid_table[16] = { /* 9438d606-4f22-4cc9-b479-a793d411fd21 */
 					0x06, 0xd6, 0x38, 0x94, 0x22, 0x4f, 0xc9, 0x4c,
 					0xb4, 0x79, 0xa7, 0x93, 0xd4, 0x11, 0xfd, 0x21
@@ -40,7 +40,8 @@ int sev_hashes_compute(const void *kernel, size_t kernel_len, const void *initrd
 	struct sev_hashes h;
 	int r;
 
-	/* The command line is hashed with its terminating NUL; none means "" (§4). */
+	/* The command line is hashed with its terminating NUL; none means "" (sev_hashes.py,
+	 * QEMU build_kernel_loader_hashes()). */
 	if (!cmdline)
 		cmdline = "";
 	r = sev_sha256(cmdline, strlen(cmdline) + 1, h.cmdline);

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * The SNP CPUID page. Masks follow the bits the PSP rejects because KVM synthesises them
- * rather than the hardware reporting them (linux-snp-direct-boot.md §2.4 table: QEMU
- * sev_snp_mask_cpuid_features, OpenVMM sanitize_snp_cpuid_entry, Alioth). The contents are
- * not measured (launch-digest.md §1: CPUID pages hash as zero contents), so masking more
- * never changes a launch digest; a page the firmware still rejects is retried once with the
- * page it writes back (snp_launch.c).
+ * The SNP CPUID page. Masks follow the bits the PSP rejects because KVM synthesises them rather
+ * than the hardware reporting them (QEMU target/i386/sev.c sev_snp_mask_cpuid_features, OpenVMM
+ * sanitize_snp_cpuid_entry, Alioth board_amd64/sev.rs). The contents are not measured (56860
+ * PAGE_INFO: CPUID pages hash as zero contents), so masking more never changes a launch digest; a
+ * page the firmware still rejects is retried once with the page it writes back (snp_launch.c).
  */
 #include "snp/snp_cpuid.h"
 
@@ -69,7 +68,8 @@ static void mask_entry(struct snp_cpuid_fn *f)
 		break;
 	case 0xd:
 		/* The guest recomputes XSAVE sizes from the subleaves; every peer forces the
-		 * legacy+header size and the x87 XCR0 input (§2.2 "XSAVE pitfall"). */
+		 * legacy+header size and the x87 XCR0 input (a missing 0xD subleaf makes the
+		 * guest's snp_cpuid_calc_xsave_size() fail, sev-shared.c). */
 		if (f->ecx_in == 0 || f->ecx_in == 1) {
 			f->ebx = 0x240;
 			f->xcr0_in = 1;
@@ -109,7 +109,7 @@ int snp_cpuid_page_build(const struct kvm_cpuid2 *cpuid, uint8_t page[4096], str
 		if (e->function == 0x80000026)
 			continue;
 		/* Over the limit, drop all-zero entries first (OpenVMM): a missing leaf reads
-		 * as zeros in the guest anyway (§2.2). */
+		 * as zeros in the guest anyway (sev-shared.c snp_cpuid()). */
 		if (zero && cpuid->nent > SNP_CPUID_COUNT_MAX)
 			continue;
 		if (n == SNP_CPUID_COUNT_MAX)
@@ -131,7 +131,8 @@ int snp_cpuid_page_build(const struct kvm_cpuid2 *cpuid, uint8_t page[4096], str
 		have_sev |= e->function == 0x8000001f;
 	}
 	/* setup_cpuid_table() derives the valid ranges from these leaves; without them every
-	 * leaf reads as zero, and without 0x8000001F the guest cannot find SEV (§2.2). */
+	 * leaf reads as zero, and without 0x8000001F the guest cannot find SEV (sev-shared.c,
+	 * Linux 6.16). */
 	if (!have_0 || !have_ext || !have_sev)
 		return diag_fail(d, -EINVAL,
 				 "the vCPU's CPUID lacks leaf %s, which an SNP guest needs",

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * VMSA builders. Section numbers refer to ../shared/docs/kvm-vmsa-sync.md (KVM model) and
- * ../shared/docs/launch-digest.md §5 (sev-snp-measure model).
+ * VMSA builders. The KVM model follows arch/x86/kvm/svm/sev.c sev_es_sync_vmsa() and the
+ * svm.c/x86.c functions that fill vmcb->save and vcpu->arch (Linux 6.11+, read in the
+ * 6.14-6.17 sources, where these functions agree); the sev-snp-measure model follows
+ * sevsnpmeasure/vmsa.py VMSA.build_save_area().
  */
 #include "snp/vmsa.h"
 
@@ -41,12 +43,12 @@
 #define DR6_ACTIVE_LOW		  0xFFFF0FF0ull
 #define DR7_FIXED_1		  0x400ull
 #define X86_EFLAGS_FIXED	  0x2ull
-#define KVM_RESET_RDX		  0x600ull /* CPUID.1.EAX before any KVM_SET_CPUID2 (§3) */
+#define KVM_RESET_RDX		  0x600ull /* kvm_vcpu_reset(): CPUID.1.EAX, no CPUID yet */
 #define FPU_FCW_DEFAULT		  0x037F
 #define MXCSR_DEFAULT		  0x1F80
 #define XCR_XFEATURE_ENABLED_MASK 0
 
-/* svm_set_segment() packing (§2). `unusable` clears only P. */
+/* svm.c svm_set_segment() packing. `unusable` clears only P. */
 static struct vmcb_seg seg_from_kvm(const struct kvm_segment *s)
 {
 	struct vmcb_seg v = {
@@ -78,8 +80,8 @@ void vmsa_kvm_reset_state(struct vcpu_state *ret_st)
 {
 	struct vcpu_state st;
 
-	/* kvm_vcpu_reset(vcpu, false) + init_vmcb()/init_seg()/init_sys_seg() (§2 "Reset
-	 * segment values", §3 "Default" column, §4 "Defaults"). */
+	/* x86.c kvm_vcpu_reset(vcpu, false) + svm.c init_vmcb()/init_seg()/init_sys_seg(), and
+	 * the FPU defaults of fpstate_init_fxstate() (FCW 0x37F, MXCSR 0x1F80). */
 	memset(&st, 0, sizeof(st));
 	st.valid = VCPU_STATE_REGS | VCPU_STATE_SREGS | VCPU_STATE_FPU | VCPU_STATE_XCRS |
 		   VCPU_STATE_MSRS;
@@ -110,7 +112,7 @@ void vmsa_kvm_reset_state(struct vcpu_state *ret_st)
 }
 
 /* kvm_is_valid_sregs() + kvm_is_valid_cr0(), minus the checks that need guest CPUID
- * (CR4 reserved bits, CR3 legality) (§3 "Validation performed"). */
+ * (CR4 reserved bits, CR3 legality) (x86.c __set_sregs_common()). */
 static bool sregs_valid(const struct kvm_sregs *sr)
 {
 	if (sr->cr0 >> 32)
@@ -144,7 +146,7 @@ static void apply_sregs(struct sev_es_save_area *s, const struct kvm_sregs *sr,
 {
 	uint64_t cr0 = sr->cr0;
 
-	/* __set_sregs_common() order: IDT, GDT, CR3, EFER, CR0, CR4, segments (§3). */
+	/* x86.c __set_sregs_common() order: IDT, GDT, CR3, EFER, CR0, CR4, segments. */
 	s->idtr.limit = sr->idt.limit;
 	s->idtr.base = sr->idt.base;
 	s->gdtr.limit = sr->gdt.limit;
@@ -161,11 +163,11 @@ static void apply_sregs(struct sev_es_save_area *s, const struct kvm_sregs *sr,
 		*arch_efer |= EFER_LMA;
 		s->efer |= EFER_LMA | EFER_LME;
 	}
-	/* KVM_X86_QUIRK_CD_NW_CLEARED, on by default on SVM (§7 pitfall 2). */
+	/* svm.c svm_set_cr0(): KVM_X86_QUIRK_CD_NW_CLEARED, on by default on SVM. */
 	if (!host->cd_nw_quirk_disabled)
 		cr0 &= ~(X86_CR0_CD | X86_CR0_NW);
 	s->cr0 = cr0;
-	/* svm_set_cr4(): host CR4.MCE is ORed in, nothing masked (§7 pitfall 1). */
+	/* svm.c svm_set_cr4(): host CR4.MCE is ORed in, nothing masked. */
 	s->cr4 = sr->cr4 | (host->cr4_mce ? X86_CR4_MCE : 0);
 
 	s->cs = seg_from_kvm(&sr->cs);
@@ -176,7 +178,7 @@ static void apply_sregs(struct sev_es_save_area *s, const struct kvm_sregs *sr,
 	s->ss = seg_from_kvm(&sr->ss);
 	s->tr = seg_from_kvm(&sr->tr);
 	s->ldtr = seg_from_kvm(&sr->ldt);
-	s->cpl = sr->ss.dpl & 3; /* from SS.DPL only (§2 "CPL") */
+	s->cpl = sr->ss.dpl & 3; /* from SS.DPL only (svm_set_segment) */
 }
 
 static void apply_regs(struct sev_es_save_area *s, const struct kvm_regs *r)
@@ -207,7 +209,8 @@ static void apply_fpu(struct sev_es_save_area *s, const struct kvm_fpu *f)
 	int i;
 
 	/* kvm_arch_vcpu_ioctl_set_fpu() fills the FXSAVE image, then sev_es_sync_vmsa()
-	 * copies it (§4). MXCSR is not part of KVM_SET_FPU: it keeps its default. */
+	 * copies it (the FPU copy added in 6.10). MXCSR is not part of KVM_SET_FPU: it keeps
+	 * its default. */
 	s->x87_fcw = f->fcw;
 	s->x87_fsw = f->fsw;
 	s->x87_ftw = f->ftwx; /* fxsave->twd = fpu->ftwx: abridged tag, high byte 0 */
@@ -215,7 +218,7 @@ static void apply_fpu(struct sev_es_save_area *s, const struct kvm_fpu *f)
 	s->x87_rip = f->last_ip;
 	s->x87_dp = f->last_dp;
 	/* The VMSA x87 register file: 8 x 8-byte significands, then 8 x 2-byte
-	 * sign/exponent words (§4 fpreg_x87). */
+	 * sign/exponent words (sev_es_sync_vmsa(): "undocumented" 8+2 split). */
 	for (i = 0; i < 8; i++) {
 		memcpy(&s->fpreg_x87[i * 8], &f->fpr[i][0], 8);
 		memcpy(&s->fpreg_x87[64 + i * 2], &f->fpr[i][8], 2);
@@ -253,8 +256,8 @@ static int apply_msrs(struct sev_es_save_area *s, const struct vcpu_state *st,
 
 	if (st->nr_msrs > VCPU_STATE_MAX_MSRS)
 		return -EINVAL;
-	/* svm_set_msr() for the MSRs that live in vmcb->save (§1 step 1, §3). Others do not
-	 * reach the VMSA. */
+	/* svm.c svm_set_msr() for the MSRs that live in vmcb->save, which sev_es_sync_vmsa()
+	 * copies whole. Others do not reach the VMSA. */
 	for (i = 0; i < st->nr_msrs; i++) {
 		m = &st->msrs[i];
 		switch (m->index) {
@@ -310,7 +313,7 @@ static int apply_msrs(struct sev_es_save_area *s, const struct vcpu_state *st,
 				s->spec_ctrl = m->data;
 			break;
 		default:
-			/* Includes MSR_TSC_AUX, dropped for SEV-ES/SNP (§7 pitfall 11). */
+			/* Includes MSR_TSC_AUX, dropped for SEV-ES/SNP (svm_set_msr()). */
 			break;
 		}
 	}
@@ -353,10 +356,10 @@ int vmsa_from_kvm_state(const struct vcpu_state *st, uint64_t vmsa_features,
 		if (r < 0)
 			return r;
 	}
-	/* No debug registers in vcpu_state: KVM's reset DR6/DR7 (§3). */
+	/* No debug registers in vcpu_state: KVM's reset DR6/DR7 (kvm_vcpu_reset()). */
 	s.dr6 = DR6_ACTIVE_LOW;
 	s.dr7 = DR7_FIXED_1;
-	/* __sev_guest_init(): SNP VMs always have SNPActive (§5). */
+	/* sev.c __sev_guest_init(): SNP VMs always have SNPActive. */
 	s.sev_features = vmsa_features | 1;
 
 	memset(page, 0, VMSA_PAGE_SIZE);
@@ -407,7 +410,7 @@ void vmsa_build_qemu_model(enum snp_vmm_type vmm, uint32_t eip, uint64_t sev_fea
 	uint32_t mxcsr = MXCSR_DEFAULT;
 	uint16_t fcw = FPU_FCW_DEFAULT;
 
-	/* launch-digest.md §5 "VMM variants". ec2 models KVM's own reset segments (CS 0x9A
+	/* sevsnpmeasure/vmsa.py VMM types. ec2 models KVM's own reset segments (CS 0x9A
 	 * for the BSP, SS 0x92, TR 0x83); ec2 and gce keep KVM's reset RDX 0x600 (upstream
 	 * sev-snp-measure 4a02bf0 changed ec2 from 0) and model a VM without the INIT2 FPU
 	 * copy. */

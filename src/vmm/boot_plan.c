@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * boot_plan_build(): everything a firmware-less 64-bit Linux boot puts in guest memory,
- * computed as a value (Documentation/arch/x86/boot.rst; linux-snp-direct-boot.md §5, §8).
+ * computed as a value (Documentation/arch/x86/boot.rst; the layout below 1 MiB follows
+ * OpenVMM's vm/loader/src/linux.rs, see docs/snp-launch.md).
  * The generated pages are laid out at their fixed GPAs inside one owned buffer that
  * mirrors [BOOT_GDT_GPA, BOOT_SETUP_DATA_GPA + BOOT_SETUP_DATA_SIZE).
  */
@@ -243,7 +244,7 @@ static int build_e820(const struct boot_config *cfg, struct e820_map *ret_map, s
 	if (!ov)
 		return -ENOMEM;
 	/* The tables are ACPI-reclaimable memory (ACPI 6.5 §15.1); Linux maps E820 ACPI
-	 * ranges encrypted under SEV (linux-snp-direct-boot.md §4.4). */
+	 * ranges encrypted under SEV (arch/x86/mm/ioremap.c memremap_should_map_decrypted()). */
 	ov[nr_ov++] = (struct e820_overlay){ BOOT_ACPI_GPA, BOOT_ACPI_GPA + BOOT_ACPI_SIZE,
 					     E820_TYPE_ACPI };
 	/* The legacy VGA/ROM hole, reserved as PC firmware reports it (Linux drops RAM
@@ -548,7 +549,9 @@ int boot_plan_build(const struct boot_config *cfg, struct boot_plan *ret_plan, s
 	bp.e820_entries = (uint8_t)plan.e820.nr;
 	memcpy(bp.e820_table, plan.e820.entries, plan.e820.nr * sizeof(plan.e820.entries[0]));
 	/* No EFI (efi_info zero) and no cc_blob_address: SNP guests get the CC blob from
-	 * setup_data (linux-snp-direct-boot.md §1.2, §4.1). Both are zero from the memset. */
+	 * setup_data (SETUP_CC_BLOB: arch/x86/boot/compressed/sev.c finds it there and
+	 * writes cc_blob_address itself; without an EFI signature compressed/mem.c
+	 * init_unaccepted_memory() sees no unaccepted memory). Both are zero from the memset. */
 	memcpy(owned_at(owned, BOOT_PARAMS_GPA), &bp, sizeof(bp));
 
 	add_segment(&plan, BOOT_SEG_GDT, BOOT_GDT_GPA, PAGE_SIZE, owned_at(owned, BOOT_GDT_GPA));
@@ -613,14 +616,15 @@ void boot_set_entry_state(const struct boot_plan *plan, struct vcpu_state *state
 	 * PG|PE (0x80000001). ET (bit 4) is reserved and reads as 1 on every CPU since the
 	 * 486 (SDM Vol. 3A §2.5), and KVM's kvm_set_cr0() forces it on guest writes; we set
 	 * it so the CR0 we hand over (and SNP measures in the VMSA) is the one the CPU
-	 * reports. OpenVMM's SNP test VMSA does the same (linux-snp-direct-boot.md §5.2). */
+	 * reports. OpenVMM's SNP test VMSA does the same (vmm_core/virt_kvm/src/snp.rs). */
 	s->cr0 = X86_CR0_PG | X86_CR0_ET | X86_CR0_PE;
 	s->cr4 = X86_CR4_PAE;
 	/* LME|LMA: long mode active. No SVME: KVM adds it to the VMSA itself for SEV-ES/SNP
-	 * guests (linux-snp-direct-boot.md §5.2); the guest never sees it. */
+	 * guests (svm.c svm_set_efer() ORs EFER_SVME in); the guest never sees it. */
 	s->efer = X86_EFER_LME | X86_EFER_LMA;
 	/* No C-bit in CR3: table pages are always private under SEV
-	 * (amd-memory-encryption.rst); the C-bit in the entries is what matters (§5.3). */
+	 * (Documentation/arch/x86/amd-memory-encryption.rst); the C-bit in the entries is what
+	 * matters (arch/x86/boot/compressed/sev_verify_cbit.S checks it). */
 	s->cr3 = BOOT_PAGE_TABLES_GPA;
 	s->gdt.base = BOOT_GDT_GPA;
 	s->gdt.limit = GDT_LIMIT;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Private <-> shared conversion of guest memory, as every page-state change form ends in
- * (snp-kvm-abi.md §4, §5): set the KVM memory attribute, release the backing the range no
- * longer uses, record the new state, and for to-private ranges pre-fault them where the
- * kernel allows it (QEMU does the same: without it every lazily accepted 4 MiB chunk costs
- * about a thousand extra exits).
+ * Private <-> shared conversion of guest memory, as every page-state change form ends in (api.rst
+ * KVM_SET_MEMORY_ATTRIBUTES, KVM_EXIT_HYPERCALL and KVM_EXIT_MEMORY_FAULT): set the KVM memory
+ * attribute, release the backing the range no longer uses, record the new state, and for to-private
+ * ranges pre-fault them where the kernel allows it (QEMU does the same: without it every lazily
+ * accepted 4 MiB chunk costs about a thousand extra exits).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -104,7 +104,7 @@ static int kvm_linux_get_host_facts(struct kvm_backend *be, struct host_facts *r
 	uint32_t max_ext;
 	char smt[8];
 
-	/* CPUID 0x8000001F: SEV capabilities and the C-bit position (snp-kvm-abi.md §7). */
+	/* CPUID 0x8000001F: SEV capabilities and the C-bit position (AMD APM Vol. 3). */
 	__asm__ volatile("cpuid" : "=a"(max_ext) : "a"(0x80000000u) : "ebx", "ecx", "edx");
 	if (max_ext >= 0x8000001Fu)
 		__asm__ volatile("cpuid"
@@ -418,7 +418,7 @@ static int kvm_linux_vcpu_set_state(struct kvm_backend *be, int vcpu, const stru
 		return -EINVAL;
 	/* SREGS before REGS: KVM validates RIP/RFLAGS against the mode in force, and CR4,
 	 * EFER and XCR0 against guest CPUID, so KVM_SET_CPUID2 must already have run
-	 * (kvm-vmsa-sync.md §7 item 17). */
+	 * (x86.c __set_sregs_common() and __kvm_set_xcr() check against the guest CPUID). */
 	if (st->valid & VCPU_STATE_SREGS)
 		r = kvm_ioctl(v->fd, KVM_SET_SREGS, &st->sregs);
 	if (r >= 0 && (st->valid & VCPU_STATE_REGS))

@@ -32,7 +32,8 @@ static const char *backend_name(enum mem_backend b)
 }
 
 /* Which backend a plain VM gets. An mmap-able guest_memfd needs KVM_CAP_GUEST_MEMFD and
- * GUEST_MEMFD_FLAG_MMAP|INIT_SHARED in KVM_CAP_GUEST_MEMFD_FLAGS (6.18+, test-host-kvm.md):
+ * GUEST_MEMFD_FLAG_MMAP|INIT_SHARED in KVM_CAP_GUEST_MEMFD_FLAGS (6.18+, api.rst
+ * KVM_CAP_GUEST_MEMFD_FLAGS; docs/testing.md has a software KVM that offers both):
  * INIT_SHARED because a plain VM has no private memory and must see the pages as shared. */
 static int resolve_plain_backend(struct kvm_backend *be, enum mem_backend want,
 				 enum mem_backend *ret, struct diag *d)

@@ -285,7 +285,8 @@ int parse_sev_features(const char *text, uint64_t *ret_features, struct diag *d)
 		if (*p == ',')
 			p++;
 	}
-	/* KVM sets SNP_ACTIVE itself and rejects it from userspace (snp-kvm-abi.md §2.1). */
+	/* KVM sets SNP_ACTIVE itself and rejects it from userspace (sev.c __sev_guest_init(),
+	 * Linux 6.11). */
 	if (features & 1)
 		return diag_fail(
 			d, -EINVAL,

@@ -28,7 +28,7 @@ void page_tables_build(uint8_t *buf, uint64_t gpa, uint64_t cbit_mask)
 	/* Without SEV the C-bit is 0 and this is the plain identity map. Under SNP every
 	 * entry carries it (OpenVMM with_confidential_bit(), and the decompressor's
 	 * sev_verify_cbit() hangs if data accesses through our tables are not private:
-	 * linux-snp-direct-boot.md §5.3). Writable, kernel-only, no NX: the kernel
+	 * arch/x86/boot/compressed/sev_verify_cbit.S). Writable, kernel-only, no NX: the kernel
 	 * executes through these mappings until it loads its own tables. */
 	uint64_t flags = PTE_PRESENT | PTE_WRITE | cbit_mask;
 	unsigned int pd, i;

@@ -40,7 +40,8 @@ static void handle_mmio(struct vm *vm, struct kvm_run *run)
 			   run->mmio.is_write);
 }
 
-/* GHCB termination reason codes (ghcb-notes.md §4, linux-snp-direct-boot.md §5.4). */
+/* GHCB termination reason codes (arch/x86/include/asm/sev-common.h SEV_TERM_SET_*, GHCB_TERM_*;
+ * set 0 is the GHCB spec's, set 1 Linux's). */
 static const char *term_reason_name(unsigned int set, unsigned int code)
 {
 	static const char *const set0[] = { "general request", "protocol version unsupported",
@@ -69,7 +70,8 @@ static void handle_sev_term(struct vm *vm, struct vm_vcpu *v, struct kvm_run *ru
 {
 	/* data[0] is the GHCB MSR value: the MSR-protocol request itself (low 12 bits 0x100),
 	 * or, for the GHCB-protocol NAE, the GHCB's GPA, whose SW_EXITINFO1 holds the reason
-	 * as set [3:0], code [11:4] (ghcb-notes.md §4). */
+	 * as set [3:0], code [11:4] (uapi asm/svm.h SVM_VMGEXIT_TERM_REASON; api.rst
+	 * KVM_SYSTEM_EVENT_SEV_TERM). */
 	uint64_t v0 = run->system_event.ndata ? run->system_event.data[0] : 0;
 	unsigned int set, code;
 	const volatile uint64_t *info1;
@@ -143,7 +145,8 @@ static unsigned int ram_ranges(const struct vm *vm, struct mem_range ram[MEM_MAX
 	return vm->mem.nr;
 }
 
-/* Upstream: KVM_EXIT_HYPERCALL(KVM_HC_MAP_GPA_RANGE), snp-kvm-abi.md §5.1. The reply in
+/* Upstream: KVM_EXIT_HYPERCALL(KVM_HC_MAP_GPA_RANGE) (sev.c snp_begin_psc_msr(), snp_do_psc(),
+ * Linux 6.11; hypercalls.rst). The reply in
  * hypercall.ret must be 0, EINVAL or EAGAIN, or KVM_RUN fails. */
 static bool handle_hypercall(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)
 {
@@ -169,7 +172,7 @@ static bool handle_hypercall(struct vm *vm, struct vm_vcpu *v, struct kvm_run *r
 }
 
 /* KVM_EXIT_MEMORY_FAULT: an implicit conversion, the guest touched a page through the
- * other view (snp-kvm-abi.md §4; QEMU kvm_convert_memory()). */
+ * other view (api.rst KVM_EXIT_MEMORY_FAULT; QEMU kvm_convert_memory()). */
 static bool handle_memory_fault(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)
 {
 	const struct kvm_exit_memory_fault *mf = kvm_run_exit_data(run);
@@ -218,7 +221,7 @@ static bool handle_memory_fault(struct vm *vm, struct vm_vcpu *v, struct kvm_run
 	return true;
 }
 
-/* v12: KVM_EXIT_VMGEXIT, the page-state change forwarded raw (snp-kvm-abi.md §5.2). */
+/* v12: KVM_EXIT_VMGEXIT, the page-state change forwarded raw ([PATCH v12 15/29]). */
 static bool handle_vmgexit_v12(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)
 {
 	struct kvm_user_vmgexit_v12 *g = kvm_run_exit_data(run);
@@ -256,11 +259,12 @@ static bool handle_vmgexit_v12(struct vm *vm, struct vm_vcpu *v, struct kvm_run 
 	}
 }
 
-/* KVM_EXIT_SNP_REQ_CERTS (snp-kvm-abi.md §6): write the certificate table into the guest's
- * pages and say so in ret. The file is re-read for every request under a shared OFD lock,
- * so an operator replaces it by taking an exclusive lock (the guest gets EAGAIN, "busy,
- * retry", meanwhile); ours is held until KVM has handed the request to the firmware, which
- * immediate_exit makes visible as the next -EINTR (api.rst's documented protocol). */
+/* KVM_EXIT_SNP_REQ_CERTS (sev.c snp_handle_ext_guest_req(), snp_complete_req_certs(), kvm-x86
+ * 2026): write the certificate table into the guest's pages and say so in ret. The file is re-read
+ * for every request under a shared OFD lock, so an operator replaces it by taking an exclusive lock
+ * (the guest gets EAGAIN, "busy, retry", meanwhile); ours is held until KVM has handed the request
+ * to the firmware, which immediate_exit makes visible as the next -EINTR (api.rst's documented
+ * protocol). */
 static bool handle_req_certs(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)
 {
 	struct kvm_exit_snp_req_certs *rc = kvm_run_exit_data(run);

@@ -127,7 +127,8 @@ int snp_plan_build(const struct snp_plan_config *cfg, struct snp_plan *ret_plan,
 		return diag_fail(d, -E2BIG, "too many setup_data entries for an SNP launch");
 
 	/* The CC blob reaches the decompressor through a SETUP_CC_BLOB node, first in the
-	 * chain; its 32-bit address field is why the blob sits below 4 GiB (§1.2). */
+	 * chain; its 32-bit address field (struct cc_setup_data, sev-shared.c) is why the blob
+	 * sits below 4 GiB. */
 	sd[0] = (struct boot_setup_data){
 		.type = SETUP_CC_BLOB,
 		.data = (const uint8_t *)&cc_blob_address,
@@ -138,7 +139,8 @@ int snp_plan_build(const struct snp_plan_config *cfg, struct snp_plan *ret_plan,
 	boot.setup_data = sd;
 	boot.nr_setup_data++;
 	/* Secrets, CPUID and CC blob pages are E820 RESERVED, as OVMF and OpenVMM do: older
-	 * kernels re-read the CC blob at initcall time (§1.3, §3, §4.4). */
+	 * kernels (up to about 6.10) re-read the CC blob at initcall time (arch/x86/kernel/sev.c
+	 * get_secrets_page()); OVMF's SecretPei reserves the secrets page. */
 	boot.carve = &carve;
 	boot.nr_carve = 1;
 	boot.cbit_mask = 1ULL << cfg->cbitpos;
@@ -157,7 +159,9 @@ int snp_plan_build(const struct snp_plan_config *cfg, struct snp_plan *ret_plan,
 	blob = (struct cc_blob_sev_info *)(p.owned + PAGE);
 	blob->magic = SNP_CC_BLOB_MAGIC;
 	blob->secrets_phys = SNP_SECRETS_GPA;
-	blob->secrets_len = PAGE; /* exactly 4096, or snp_init() ignores the blob (§1.1) */
+	/* Exactly 4096, or the kernel's snp_init() ignores the blob
+	 * (arch/x86/boot/startup/sev-startup.c, 6.16). */
+	blob->secrets_len = PAGE;
 	blob->cpuid_phys = SNP_CPUID_GPA;
 	blob->cpuid_len = PAGE;
 
@@ -247,7 +251,7 @@ void snp_plan_vcpu_state(const struct snp_plan *plan, unsigned int index,
 int snp_plan_vmsa(const struct snp_plan *plan, unsigned int index, uint64_t vmsa_features,
 		  uint8_t page[4096])
 {
-	/* KVM ORs the host's CR4.MCE into every guest CR4 (kvm-vmsa-sync.md pitfall 1); every
+	/* KVM ORs the host's CR4.MCE into every guest CR4 (svm.c svm_set_cr4()); every
 	 * SNP-capable EPYC host runs with machine-check exceptions enabled. */
 	const struct vmsa_host_facts host = { .cr4_mce = true };
 	struct vcpu_state st;

@@ -3,7 +3,7 @@
  * Building and tearing down a guest. The order follows what KVM needs: the VM, then its
  * interrupt controllers, then memory (slots before vCPUs touch it), the boot image copied
  * into RAM, devices, and last the vCPUs with CPUID set before any register state
- * (kvm-vmsa-sync.md §7 item 17).
+ * (x86.c validates CR4, EFER, XCR0 and a C-bit CR3 against the guest CPUID).
  */
 #include "vmm/vm.h"
 
@@ -225,7 +225,7 @@ int vm_create_vcpus(struct vm *vm, uint32_t nr, bool snp, struct diag *d)
 		struct vm_vcpu *v = &vm->vcpus[i];
 
 		v->vm = vm;
-		v->id = i; /* vCPU id = APIC id (linux-snp-direct-boot.md §6.1) */
+		v->id = i; /* vCPU id = APIC id (sev.c sev_snp_ap_creation()) */
 		v->certs_fd = -1;
 		r = be->ops->create_vcpu(be, v->id, &v->run);
 		if (r < 0) {

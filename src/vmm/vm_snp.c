@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The SEV-SNP launch, in the order KVM requires (snp-kvm-abi.md §8; docs/snp-launch.md):
+ * The SEV-SNP launch, in the order KVM requires (amd-memory-encryption.rst; QEMU
+ * target/i386/sev.c and tools/testing/selftests/kvm/lib/x86/sev.c do the same; see
+ * docs/snp-launch.md):
  *
  *   host checks -> KVM_CREATE_VM(SNP) -> KVM_SEV_INIT2 -> SNP_LAUNCH_START (ABI detected)
  *   -> KVM_CAP_EXIT_HYPERCALL -> irqchip -> guest_memfd RAM -> plan -> predicted digest
@@ -28,7 +30,7 @@
 
 #define SNP_ID_BLOCK_SIZE     96
 #define SNP_ID_AUTH_SIZE      4096
-#define SNP_POLICY_KNOWN_BITS 0x3ffffffULL /* bits 0..25 (snp-kvm-abi.md §3.3) */
+#define SNP_POLICY_KNOWN_BITS 0x3ffffffULL /* bits 0..25 (psp-sev.h SNP_POLICY_MASK_*) */
 
 /* What the host offers, read before anything is created. */
 struct snp_host {
@@ -45,7 +47,7 @@ static const char *param_or_unreadable(const char *param)
 	return param[0] ? param : "unreadable";
 }
 
-/* Host detection, in the order a missing piece would be found (snp-kvm-abi.md §7). */
+/* Host detection, in the order a missing piece would be found (docs/snp-launch.md). */
 static int check_host(struct kvm_backend *be, struct snp_host *h, struct diag *d)
 {
 	struct host_facts f;
@@ -258,7 +260,7 @@ static int fw_fail(struct diag *d, int r, const char *cmd, uint32_t fw)
 }
 
 /* SNP_LAUNCH_START refused before the firmware ran: say what the kernel most likely
- * objected to (sev_mem_enc_ioctl, snp_launch_start; snp-kvm-abi.md §2, §2.2). */
+ * objected to (sev.c sev_mem_enc_ioctl(), snp_launch_start(), Linux 6.11). */
 static int launch_start_fail(struct diag *d, int r, enum kvm_abi_choice forced, uint64_t policy,
 			     const struct snp_host *h)
 {
@@ -364,7 +366,8 @@ static int setup_vcpus(struct vm *vm, uint32_t nr, struct diag *d)
 			 * (snp_plan_vcpu_state): the entry state for the BSP. APs keep their
 			 * reset registers -- measured, never run: the guest replaces their VMSA
 			 * through AP creation -- and wait HALTED so KVM can install that VMSA
-			 * (linux-snp-direct-boot.md §6.3, OpenVMM). */
+			 * (OpenVMM vmm_core/virt_kvm sets KVM_MP_STATE_HALTED for the same
+			 * reason). */
 			snp_plan_apply_entry_state(&vm->snp.plan, i, &st);
 			if (i > 0) {
 				st.mp_state.mp_state = KVM_MP_STATE_HALTED;
@@ -484,7 +487,8 @@ int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
 		return fw_fail(d, r, "SNP_LAUNCH_START", fw);
 	if (vm->snp.abi == SNP_ABI_UPSTREAM) {
 		/* Page-state changes reach userspace only as KVM_HC_MAP_GPA_RANGE exits, and
-		 * only once enabled; otherwise every PSC fails in the guest (§5.1). */
+		 * only once enabled; otherwise every PSC fails in the guest (sev.c
+		 * snp_begin_psc_msr(), snp_begin_psc(), Linux 6.11). */
 		struct kvm_enable_cap cap = {
 			.cap = KVM_CAP_EXIT_HYPERCALL,
 			.args = { 1ULL << KVM_HC_MAP_GPA_RANGE },
@@ -498,7 +502,8 @@ int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
 	if (vm->snp.certs_path) {
 		uint64_t supported = 0;
 
-		/* Opt-in, upstream only, and before any vCPU exists (snp-kvm-abi.md §6). */
+		/* Opt-in, upstream only, and before any vCPU exists (amd-memory-encryption.rst
+		 * KVM_SEV_SNP_ENABLE_REQ_CERTS). */
 		if (vm->snp.abi != SNP_ABI_UPSTREAM ||
 		    be->ops->get_device_attr(be, KVM_X86_GRP_SEV, KVM_X86_SEV_SNP_REQ_CERTS,
 					     &supported) < 0 ||

@@ -427,7 +427,8 @@ class CertificateTest(Runtime):
 
     def test_without_certs_option_the_kernel_answers_with_the_empty_table(self):
         # No --certs: snpvmm does not enable KVM_SEV_SNP_ENABLE_REQ_CERTS, so KVM clears
-        # the first 24 bytes itself (snp-kvm-abi.md §6) and never exits to userspace.
+        # the first 24 bytes itself (sev.c snp_handle_ext_guest_req(), kvm-x86 2026) and
+        # never exits to userspace.
         lines = certs_prologue() + ["certs %#x 1" % BUF]
         lines += hex_lines("expect-shared", BUF, b"\0" * 24 + GARBAGE[24:])
 

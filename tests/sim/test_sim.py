@@ -139,7 +139,8 @@ class MeasuredLaunchTest(SimLaunch):
         ap = hashlib.sha384(pages[1]).hexdigest()
         self.assertEqual([len(p) for p in pages], [4096] * 3)
         self.assertEqual(pages[1], pages[2])
-        # kvm-vmsa-sync.md §6 (a): the pure KVM reset state, vmsa_features 0.
+        # The pure KVM reset state, vmsa_features 0 (kvm_vcpu_reset() + init_vmcb() as
+        # sev_es_sync_vmsa() copies them; the same page test_vmsa checks).
         self.assertTrue(ap.startswith("64657e8c") and ap.endswith("914d985d"), ap)
         # The BSP enters at the 64-bit entry: RIP (0x178) = 0x100200, RSI (0x330) = 0x2000.
         self.assertEqual(int.from_bytes(pages[0][0x178:0x180], "little"), 0x100200)

@@ -185,7 +185,7 @@ static void test_certs_parse_unknown_guid_names_it(void **state)
 }
 
 /* The all-zero GUID with a non-zero offset is not the terminator (Linux stops only at
- * guid_is_null && !offset && !length, ghcb-notes.md §3.2). */
+ * guid_is_null && !offset && !length: drivers/virt/coco/sev-guest/sev-guest.c). */
 static void test_certs_parse_null_guid_with_offset_returns_einval(void **state)
 {
 	struct fixture *f = *state;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* The PAGE_INFO chain against the reference vectors' trace.tsv (launch-digest.md §1). */
+/* The PAGE_INFO chain (56860 SNP_LAUNCH_UPDATE; sev-snp-measure gctx.py) against the
+ * reference vectors' trace.tsv (tests/vectors). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -22,7 +22,7 @@
 static const struct mem_range ram[] = { { 0, HOLE }, { 4 * GIB, GIB + MIB } };
 #define NR_RAM 2
 
-/* GHCB v2: the descriptor fills the 0x7f0-byte shared buffer (ghcb-notes.md §2.1). */
+/* GHCB v2: the descriptor fills the 0x7f0-byte shared buffer (asm/svm.h struct ghcb). */
 #define DESC_LEN 0x7f0
 
 struct call {
@@ -180,7 +180,7 @@ static void test_psc_map_gpa_range_2m_aligned_sets_hint(void **state)
 }
 
 /* sev.c snp_do_psc() keeps PAGE_SZ_2M for the remainder of a half-done 2M entry
- * (ghcb-notes.md §5 "Quirk"): gpa = (gfn + cur_page) << 12, npages = 512 - cur_page. */
+ * (it ORs in entry_start.pagesize): gpa = (gfn + cur_page) << 12, npages = 512 - cur_page. */
 static void test_psc_map_gpa_range_2m_hint_unaligned_remainder_accepted(void **state)
 {
 	struct kvm_exit_hypercall h = hc(2 * MIB + 100 * PG, 412, KVM_MAP_GPA_RANGE_PAGE_SZ_2M);
@@ -410,7 +410,7 @@ static void test_psc_msr_ret_success_is_zero(void **state)
 	assert_int_equal(psc_msr_ret(0), 0);
 }
 
-/* (0x80000000 << 32) | 0x015 = upstream's GHCB_MSR_PSC_RESP_ERROR (ghcb-notes.md §1) */
+/* (0x80000000 << 32) | 0x015 = upstream's GHCB_MSR_PSC_RESP_ERROR (asm/sev-common.h) */
 static void test_psc_msr_ret_failure_is_bit31(void **state)
 {
 	assert_int_equal(((uint64_t)psc_msr_ret(-EIO) << 32) | 0x015, 0x8000000000000015ULL);
@@ -590,7 +590,7 @@ static void test_psc_desc_253_entries_all_processed(void **state)
 	assert_int_equal(page_state_count_pages(&f->map, PAGE_STATE_PRIVATE), 253);
 }
 
-/* ---- resume (GHCB 56421 resumable PSC; ghcb-notes.md §2.3) ---- */
+/* ---- resume (GHCB 56421 resumable PSC; sev.c __snp_complete_one_psc()) ---- */
 
 static void test_psc_desc_cur_entry_skips_earlier_entries(void **state)
 {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* The QEMU + OVMF launch digest end to end (launch-digest.md §2), from each vector's args. */
+/* The QEMU + OVMF launch digest end to end (sev-snp-measure guest.py
+ * snp_calc_launch_digest()), from each vector's args. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

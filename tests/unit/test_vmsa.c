@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Both VMSA builders: the KVM sev_es_sync_vmsa() model against the worked examples of
- * kvm-vmsa-sync.md §6, and the sev-snp-measure model against the vectors' vmsa*.bin.
+ * Both VMSA builders: the KVM sev_es_sync_vmsa() model against worked examples computed by a
+ * separate model written from the same kernel functions (arch/x86/kvm/svm/sev.c
+ * sev_es_sync_vmsa(), svm.c svm_set_segment/cr0/cr4/efer(), init_vmcb(), x86.c
+ * kvm_vcpu_reset(), __set_sregs_common(); Linux 6.11+), and the sev-snp-measure model
+ * (sevsnpmeasure/vmsa.py) against the vectors' vmsa*.bin.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -74,8 +77,9 @@ static struct kvm_segment kseg(uint16_t sel, uint8_t type, uint8_t s, uint8_t db
 	return seg;
 }
 
-/* QEMU's x86_cpu_reset() state as QEMU pushes it through KVM_SET_* (kvm-vmsa-sync.md §6
- * (a″)): accessed data segments (type 3), CS type 0xB, busy 32-bit TSS, RDX = signature. */
+/* QEMU's x86_cpu_reset() state as QEMU pushes it through KVM_SET_* (KVM then writes the same page
+ * as sev-snp-measure's QEMU EPYC BSP VMSA): accessed data segments (type 3), CS type 0xB, busy
+ * 32-bit TSS, RDX = signature. */
 static void qemu_reset_state(struct vcpu_state *st, uint32_t sig)
 {
 	vmsa_kvm_reset_state(st);
@@ -89,7 +93,8 @@ static void qemu_reset_state(struct vcpu_state *st, uint32_t sig)
 	st->sregs.tr.type = 0xB;
 }
 
-/* kvm-vmsa-sync.md §6 (b): Linux 64-bit direct-boot BSP, REGS and SREGS set. */
+/* Worked example: a Linux 64-bit direct-boot BSP (Documentation/arch/x86/boot.rst), REGS and
+ * SREGS set. */
 static void linux64_state(struct vcpu_state *st)
 {
 	struct vcpu_state reset;
@@ -215,7 +220,8 @@ static void test_vmsa_kvm_sregs_round_trip_equals_ec2_model_but_fpu_a1(void **st
 	uint8_t kvm[VMSA_PAGE_SIZE], model[VMSA_PAGE_SIZE];
 	struct sev_es_save_area *m = (struct sev_es_save_area *)model;
 
-	/* GET_SREGS reports the data segments accessed (type 3); SS stays 2 (§2). */
+	/* GET_SREGS reports the data segments accessed (type 3); SS stays 2 (svm.c
+	 * svm_get_segment()). */
 	vmsa_kvm_reset_state(&st);
 	st.sregs.ds.type = 3;
 	st.sregs.es.type = 3;
