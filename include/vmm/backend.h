@@ -73,6 +73,10 @@ struct kvm_backend_ops {
 	int (*create_vm)(struct kvm_backend *be, unsigned long type);
 	/* KVM_ENABLE_CAP on the VM. */
 	int (*enable_cap)(struct kvm_backend *be, const struct kvm_enable_cap *cap);
+	/* KVM_SET_TSC_KHZ on the VM fd (KVM_CAP_VM_TSC_CONTROL): the TSC frequency of the
+	 * vCPUs created afterwards, and for SNP Secure TSC the frequency SNP_LAUNCH_START
+	 * gives the firmware (6.18). 0 means the host's. -EINVAL once vCPUs exist. */
+	int (*vm_set_tsc_khz)(struct kvm_backend *be, uint32_t khz);
 	/* In-kernel interrupt controllers: KVM_SET_TSS_ADDR, KVM_SET_IDENTITY_MAP_ADDR,
 	 * KVM_CREATE_IRQCHIP and KVM_CREATE_PIT2 (one family: x86 VM platform setup). */
 	int (*create_irqchip)(struct kvm_backend *be);

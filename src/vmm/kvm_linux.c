@@ -185,6 +185,15 @@ static int kvm_linux_enable_cap(struct kvm_backend *be, const struct kvm_enable_
 	return kvm_ioctl(to_linux(be)->vm_fd, KVM_ENABLE_CAP, cap);
 }
 
+static int kvm_linux_vm_set_tsc_khz(struct kvm_backend *be, uint32_t khz)
+{
+	struct kvm_linux *k = to_linux(be);
+
+	if (k->vm_fd < 0)
+		return -EBADF;
+	return kvm_ioctl_val(k->vm_fd, KVM_SET_TSC_KHZ, (unsigned long)khz);
+}
+
 static int kvm_linux_create_irqchip(struct kvm_backend *be)
 {
 	struct kvm_linux *k = to_linux(be);
@@ -466,6 +475,7 @@ static const struct kvm_backend_ops kvm_linux_ops = {
 	.get_supported_cpuid = kvm_linux_get_supported_cpuid,
 	.create_vm = kvm_linux_create_vm,
 	.enable_cap = kvm_linux_enable_cap,
+	.vm_set_tsc_khz = kvm_linux_vm_set_tsc_khz,
 	.create_irqchip = kvm_linux_create_irqchip,
 	.irq_line = kvm_linux_irq_line,
 	.create_guest_memfd = kvm_linux_create_guest_memfd,
