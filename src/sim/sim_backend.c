@@ -24,6 +24,7 @@
  * api.rst KVM_CAP_EXIT_HYPERCALL). */
 #define EXIT_HYPERCALL_VALID (1ull << KVM_HC_MAP_GPA_RANGE)
 #define IDLE_SLICE_NS	     (5 * 1000 * 1000)
+#define SVM_EXIT_ERR	     0xffffffffffffffffull /* asm/svm.h, VMRUN failed (-1) */
 
 static const char *const ioctl_names[] = {
 	[SIM_IOC_CHECK_EXTENSION] = "KVM_CHECK_EXTENSION",
@@ -31,6 +32,7 @@ static const char *const ioctl_names[] = {
 	[SIM_IOC_GET_SUPPORTED_CPUID] = "KVM_GET_SUPPORTED_CPUID",
 	[SIM_IOC_CREATE_VM] = "KVM_CREATE_VM",
 	[SIM_IOC_ENABLE_CAP] = "KVM_ENABLE_CAP",
+	[SIM_IOC_SET_TSC_KHZ] = "KVM_SET_TSC_KHZ",
 	[SIM_IOC_CREATE_IRQCHIP] = "KVM_CREATE_IRQCHIP",
 	[SIM_IOC_IRQ_LINE] = "KVM_IRQ_LINE",
 	[SIM_IOC_CREATE_GUEST_MEMFD] = "KVM_CREATE_GUEST_MEMFD",
@@ -132,18 +134,36 @@ static int sim_check_extension(struct kvm_backend *be, bool vm, long cap)
 	case KVM_CAP_SYS_ATTRIBUTES:
 	case KVM_CAP_ENABLE_CAP_VM:
 	case KVM_CAP_MEMORY_FAULT_INFO:
-	case KVM_CAP_GUEST_MEMFD:
-	case KVM_CAP_PRE_FAULT_MEMORY:
+	/* x86.c: "case KVM_CAP_TSC_CONTROL: case KVM_CAP_VM_TSC_CONTROL: r =
+	 * kvm_caps.has_tsc_control" (an EPYC host scales the TSC). */
+	case KVM_CAP_TSC_CONTROL:
+	case KVM_CAP_VM_TSC_CONTROL:
+	case KVM_CAP_GET_TSC_KHZ:
 		r = 1;
 		break;
+	case KVM_CAP_GUEST_MEMFD:
+		/* 6.11: "!kvm || kvm_arch_has_private_mem(kvm)"; 6.18: every VM type. */
+		r = snp || sim->profile.rules.gmem_mmap;
+		break;
+	case KVM_CAP_PRE_FAULT_MEMORY:
+		r = sim->profile.rules.pre_fault_memory;
+		break;
 	case KVM_CAP_MEMORY_ATTRIBUTES:
-		/* kvm_supported_mem_attributes(): PRIVATE only with private memory. */
-		r = snp ? (int)KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
+		/* kvm_supported_mem_attributes(): PRIVATE only with private memory; none
+		 * without VM-level attributes (the in-place conversion series' mode). */
+		r = snp && sim->profile.rules.vm_memory_attributes
+			    ? (int)KVM_MEMORY_ATTRIBUTE_PRIVATE
+			    : 0;
 		break;
 	case KVM_CAP_GUEST_MEMFD_FLAGS:
-		/* x86.c kvm_arch_supports_gmem_init_shared() is !has_private_mem (6.18). */
-		r = (vm && snp) ? (int)sim->profile.gmem_flags_snp
-				: (int)(GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+		/* 6.18+ kvm_gmem_get_supported_flags(): INIT_SHARED only without private
+		 * memory (guest_memfd.c). Older kernels do not know the capability. */
+		if (!sim->profile.rules.gmem_mmap)
+			r = 0;
+		else
+			r = (vm && snp)
+				    ? (int)sim->profile.gmem_flags_snp
+				    : (int)(GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
 		break;
 	case KVM_CAP_EXIT_HYPERCALL:
 		r = (int)EXIT_HYPERCALL_VALID;
@@ -180,9 +200,10 @@ static int sim_get_device_attr(struct kvm_backend *be, uint32_t group, uint64_t 
 		r = -ENXIO;
 	else if (attr == KVM_X86_SEV_VMSA_FEATURES)
 		*ret_value = sim->profile.vmsa_features;
-	else if (attr == KVM_X86_SNP_POLICY_BITS && sim->profile.has_policy_bits_attr)
-		*ret_value = sim->profile.policy_bits;
-	else if (attr == KVM_X86_SEV_SNP_REQ_CERTS && sim->profile.has_req_certs)
+	else if (attr == KVM_X86_SNP_POLICY_BITS && sim->profile.rules.has_policy_bits_attr)
+		/* "sev_get_snp_policy_bits() & KVM_SNP_POLICY_MASK_VALID" (6.19). */
+		*ret_value = sim->profile.fw_policy_bits & sim->profile.rules.policy_mask;
+	else if (attr == KVM_X86_SEV_SNP_REQ_CERTS && sim->profile.rules.has_req_certs)
 		*ret_value = 1;
 	else
 		r = -ENXIO;
@@ -219,6 +240,8 @@ static int sim_create_vm(struct kvm_backend *be, unsigned long type)
 	else {
 		sim->vm_created = true;
 		sim->vm_type = type;
+		/* kvm_arch_init_vm(): "kvm->arch.default_tsc_khz = max_tsc_khz ? : tsc_khz". */
+		sim->default_tsc_khz = sim->profile.tsc_khz;
 	}
 	pthread_mutex_unlock(&sim->lock);
 	return r;
@@ -248,6 +271,30 @@ static int sim_enable_cap(struct kvm_backend *be, const struct kvm_enable_cap *c
 		/* kvm_vm_ioctl_enable_cap(): capabilities it does not handle. */
 		r = -EINVAL;
 	}
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+/* x86.c kvm_arch_vm_ioctl(KVM_SET_TSC_KHZ): at most the scaling limit, 0 for the host's
+ * frequency, and only "if (!kvm->created_vcpus)" -- else -EINVAL. SNP's Secure TSC hands
+ * this value to the firmware at SNP_LAUNCH_START (6.18). */
+static int sim_vm_set_tsc_khz(struct kvm_backend *be, uint32_t khz)
+{
+	struct sim *sim = to_sim(be);
+	/* kvm_caps.max_guest_tsc_khz: the SVM TSC ratio's 8 integer bits, at most u32. */
+	uint64_t max = (uint64_t)sim->profile.tsc_khz << 8;
+	int r = 0;
+
+	pthread_mutex_lock(&sim->lock);
+	count(sim, SIM_IOC_SET_TSC_KHZ);
+	if (max > UINT32_MAX)
+		max = UINT32_MAX;
+	if (!sim->vm_created)
+		r = -EBADF;
+	else if (khz >= max || sim->nr_vcpus)
+		r = -EINVAL;
+	else
+		sim->default_tsc_khz = khz ? khz : sim->profile.tsc_khz;
 	pthread_mutex_unlock(&sim->lock);
 	return r;
 }
@@ -293,15 +340,21 @@ static int sim_create_guest_memfd(struct kvm_backend *be, const struct kvm_creat
 
 	pthread_mutex_lock(&sim->lock);
 	count(sim, SIM_IOC_CREATE_GUEST_MEMFD);
-	valid = sim->vm_type == KVM_X86_SNP_VM
-			? sim->profile.gmem_flags_snp
-			: (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	valid = sim->vm_type == KVM_X86_SNP_VM ? sim->profile.gmem_flags_snp
+		: sim->profile.rules.gmem_mmap
+			? GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED
+			: 0;
 	if (!sim->vm_created)
 		r = -EBADF;
 	else if (sim->faults.gmem_enomem)
 		r = -ENOMEM; /* injected: the folio allocation failed */
 	else if (g->flags & ~valid)
 		r = -EINVAL; /* kvm_gmem_create(): "if (flags & ~valid_flags) -EINVAL" */
+	else if (g->size > sim->profile.host_memory ||
+		 sim->mem.gmem_bytes > sim->profile.host_memory - g->size)
+		/* The simulated host backs at most host_memory of guest_memfd (docs/sim.md
+		 * "Memory"): a real host must back every page the launch pre-validates. */
+		r = -ENOMEM;
 	else
 		r = sim_memory_create_gmem(&sim->mem, g);
 	pthread_mutex_unlock(&sim->lock);
@@ -316,7 +369,15 @@ static int sim_set_user_memory_region2(struct kvm_backend *be,
 
 	pthread_mutex_lock(&sim->lock);
 	count(sim, SIM_IOC_SET_USER_MEMORY_REGION2);
-	r = sim->vm_created ? sim_memory_set_region(&sim->mem, region) : -EBADF;
+	if (!sim->vm_created)
+		r = -EBADF;
+	/* check_memory_region_flags(): KVM_MEM_GUEST_MEMFD only "if
+	 * (kvm_arch_has_private_mem(kvm))" before 6.18, for every VM type after. */
+	else if ((region->flags & KVM_MEM_GUEST_MEMFD) && sim->vm_type != KVM_X86_SNP_VM &&
+		 !sim->profile.rules.gmem_mmap)
+		r = -EINVAL;
+	else
+		r = sim_memory_set_region(&sim->mem, region);
 	pthread_mutex_unlock(&sim->lock);
 	return r;
 }
@@ -334,6 +395,10 @@ static int sim_set_memory_attributes(struct kvm_backend *be, const struct kvm_me
 	 * and no wrap-around, page-aligned address and size. No memslot is required. */
 	if (!sim->vm_created)
 		r = -EBADF;
+	/* Without VM-level attributes the ioctl does not exist: kvm_arch_vm_ioctl()'s
+	 * "default: r = -ENOTTY". */
+	else if (!sim->profile.rules.vm_memory_attributes)
+		r = -ENOTTY;
 	else if (a->flags || (a->attributes & ~supported) || a->size == 0 ||
 		 a->address + a->size < a->address ||
 		 ((a->address | a->size) & (SIM_PAGE_SIZE - 1)))
@@ -573,6 +638,25 @@ static void merge_msrs(struct vcpu_state *dst, const struct vcpu_state *src)
 	}
 }
 
+/* kvm_arch_vcpu_ioctl_set_mpstate(): RUNNABLE, or a state of the in-kernel local APIC
+ * (UNINITIALIZED, HALTED, AP_RESET_HOLD, INIT_RECEIVED, SIPI_RECEIVED) with one;
+ * anything else -EINVAL. */
+static bool mp_state_valid(const struct sim *sim, uint32_t mp_state)
+{
+	switch (mp_state) {
+	case KVM_MP_STATE_RUNNABLE:
+		return true;
+	case KVM_MP_STATE_UNINITIALIZED:
+	case KVM_MP_STATE_HALTED:
+	case KVM_MP_STATE_AP_RESET_HOLD:
+	case KVM_MP_STATE_INIT_RECEIVED:
+	case KVM_MP_STATE_SIPI_RECEIVED:
+		return sim->irqchip;
+	default:
+		return false;
+	}
+}
+
 static int sim_vcpu_set_state(struct kvm_backend *be, int vcpu, const struct vcpu_state *st)
 {
 	struct sim *sim = to_sim(be);
@@ -588,10 +672,21 @@ static int sim_vcpu_set_state(struct kvm_backend *be, int vcpu, const struct vcp
 		r = -EINVAL;
 		goto out;
 	}
-	/* x86.c guards KVM_SET_REGS/SREGS/... with has_protected_state &&
-	 * guest_state_protected: -EINVAL after LAUNCH_FINISH (Linux 6.11). */
-	if (v->protected_state) {
+	/* x86.c guards KVM_SET_REGS/SREGS/FPU/XCRS/MSRS with has_protected_state &&
+	 * guest_state_protected: -EINVAL after LAUNCH_FINISH (Linux 6.11). KVM_SET_MP_STATE has
+	 * no such guard (kvm_arch_vcpu_ioctl_set_mpstate()). The parts are set in the order
+	 * SREGS, REGS, FPU, XCRS, MSRS, MP_STATE, so any register part fails first. */
+	if (v->protected_state && (st->valid & ~VCPU_STATE_MP_STATE)) {
 		r = -EINVAL;
+		goto out;
+	}
+	if ((st->valid & VCPU_STATE_MP_STATE) && !mp_state_valid(sim, st->mp_state.mp_state)) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (v->protected_state) {
+		v->state.mp_state = st->mp_state;
+		v->state.valid |= VCPU_STATE_MP_STATE;
 		goto out;
 	}
 	next = v->state;
@@ -632,6 +727,32 @@ static int idle_until_kicked(struct kvm_run *run)
 	}
 }
 
+/*
+ * KVM_RUN of an SNP vCPU before LAUNCH_FINISH. kvm_arch_vcpu_ioctl_run(): an UNINITIALIZED
+ * vCPU blocks for INIT/SIPI; else svm_vcpu_pre_run() "if (need_init) return -EINVAL"
+ * before INIT2; a HALTED vCPU blocks; a RUNNABLE one enters: pre_sev_run() refuses only an
+ * invalid vmsa_pa, which sev_es_init_vmcb() set at vCPU creation, so VMRUN runs on a VMSA
+ * page that is not yet a guest-owned VMSA in the RMP, fails, and svm_handle_exit()
+ * reports SVM_EXIT_ERR as KVM_EXIT_FAIL_ENTRY with KVM_RUN returning 0. Returns 1 for
+ * "blocks until kicked".
+ */
+static int run_unlaunched(struct sim *sim, struct sim_vcpu *v)
+{
+	struct vcpu_state st;
+
+	current_state(v, &st);
+	if (st.mp_state.mp_state == KVM_MP_STATE_UNINITIALIZED)
+		return 1;
+	if (!sim->sev_init)
+		return -EINVAL;
+	if (st.mp_state.mp_state != KVM_MP_STATE_RUNNABLE)
+		return 1;
+	v->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+	v->run->fail_entry.hardware_entry_failure_reason = SVM_EXIT_ERR;
+	v->run->fail_entry.cpu = 0;
+	return 0;
+}
+
 static int sim_vcpu_run(struct kvm_backend *be, int vcpu)
 {
 	struct sim *sim = to_sim(be);
@@ -657,11 +778,10 @@ static int sim_vcpu_run(struct kvm_backend *be, int vcpu)
 		pthread_mutex_unlock(&sim->lock);
 		return -EINTR;
 	}
-	/* pre_sev_run(): a vCPU of an SNP guest without a valid VMSA cannot enter:
-	 * before LAUNCH_FINISH no VMSA is guest-owned (sev.c pre_sev_run(), Linux 6.11). */
 	if (sim->vm_type == KVM_X86_SNP_VM && !v->protected_state) {
+		r = run_unlaunched(sim, v);
 		pthread_mutex_unlock(&sim->lock);
-		return -EINVAL;
+		return r > 0 ? idle_until_kicked(run) : r;
 	}
 	if (vcpu == 0) {
 		r = sim_guest_run(sim, run);
@@ -682,7 +802,9 @@ static int sim_vcpu_pre_fault_memory(struct kvm_backend *be, int vcpu,
 
 	pthread_mutex_lock(&sim->lock);
 	count(sim, SIM_IOC_PRE_FAULT_MEMORY);
-	if (!vcpu_of(sim, vcpu)) {
+	/* Before 6.11 (the v12 base) the ioctl is unknown: kvm_arch_vcpu_ioctl() "default:
+	 * r = -EINVAL". */
+	if (!vcpu_of(sim, vcpu) || !sim->profile.rules.pre_fault_memory) {
 		r = -EINVAL;
 		goto out;
 	}
@@ -726,6 +848,7 @@ static const struct kvm_backend_ops sim_ops = {
 	.get_supported_cpuid = sim_get_supported_cpuid,
 	.create_vm = sim_create_vm,
 	.enable_cap = sim_enable_cap,
+	.vm_set_tsc_khz = sim_vm_set_tsc_khz,
 	.create_irqchip = sim_create_irqchip,
 	.irq_line = sim_irq_line,
 	.create_guest_memfd = sim_create_guest_memfd,
@@ -764,9 +887,17 @@ int sim_backend_create(const struct sim_options *o, struct kvm_backend **ret_be,
 		if (r < 0)
 			goto out_destroy;
 	}
+	sim_profile_finish(&sim->profile);
 	r = sim_faults_parse(&sim->faults, o->faults, d);
 	if (r < 0)
 		goto out_destroy;
+	if (sim->faults.launch_update_partial.nr && !sim->profile.rules.launch_update_progress) {
+		r = diag_fail(d, -EINVAL,
+			      "fault launch-update-partial needs a kernel that reports "
+			      "SNP_LAUNCH_UPDATE progress (6.11+), not %s",
+			      sim->profile.name);
+		goto out_destroy;
+	}
 	if (o->guest_script)
 		r = sim_script_load(o->guest_script, &sim->script, d);
 	else

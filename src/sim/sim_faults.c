@@ -5,6 +5,7 @@
  * so that the VMM's retry and error paths are exercised.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,53 @@ static int add_nth(struct sim_fault_list *l, const char *item, const char *val, 
 		return diag_fail(d, -EINVAL, "too many '%s' faults (at most %d)", item,
 				 SIM_FAULTS_MAX);
 	l->nth[l->nr++] = (unsigned int)n;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int signo;
+} signal_names[] = {
+	{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "INT", SIGINT },
+	{ "TERM", SIGTERM }, { "ALRM", SIGALRM }, { "CHLD", SIGCHLD },
+};
+
+/* launch-update-signal=N[:SIG]: the signal SIG (default USR1, what snpvmm kicks its vCPU
+ * threads with) arrives during the Nth LAUNCH_UPDATE. */
+static int add_signal(struct sim_faults *f, const char *val, struct diag *d)
+{
+	char buf[32], *colon;
+	uint64_t n;
+	unsigned int i;
+	int signo = SIGUSR1;
+
+	if (!val || strlen(val) >= sizeof(buf))
+		return diag_fail(d, -EINVAL, "fault launch-update-signal needs =N[:SIG]");
+	snprintf(buf, sizeof(buf), "%s", val);
+	colon = strchr(buf, ':');
+	if (colon) {
+		*colon++ = '\0';
+		signo = 0;
+		for (i = 0; i < sizeof(signal_names) / sizeof(signal_names[0]); i++)
+			if (strcmp(colon, signal_names[i].name) == 0)
+				signo = signal_names[i].signo;
+		if (!signo)
+			return diag_fail(
+				d, -EINVAL,
+				"fault launch-update-signal=%s: unknown signal '%s' (USR1, "
+				"USR2, INT, TERM, ALRM, CHLD)",
+				val, colon);
+	}
+	if (parse_uint(buf, 1000000, &n) < 0 || n == 0)
+		return diag_fail(d, -EINVAL,
+				 "fault launch-update-signal=%s: N must be the Nth call, from 1",
+				 val);
+	if (f->nr_launch_update_signal == SIM_FAULTS_MAX)
+		return diag_fail(d, -EINVAL, "too many 'launch-update-signal' faults (at most %d)",
+				 SIM_FAULTS_MAX);
+	f->launch_update_signal[f->nr_launch_update_signal].nth = (unsigned int)n;
+	f->launch_update_signal[f->nr_launch_update_signal].signo = signo;
+	f->nr_launch_update_signal++;
 	return 0;
 }
 
@@ -95,6 +143,8 @@ int sim_faults_parse(struct sim_faults *f, const char *spec, struct diag *d)
 			r = add_nth(&f->launch_update_eagain, item, val, d);
 		else if (strcmp(item, "launch-update-partial") == 0)
 			r = add_nth(&f->launch_update_partial, item, val, d);
+		else if (strcmp(item, "launch-update-signal") == 0)
+			r = add_signal(f, val, d);
 		else if (strcmp(item, "run-eintr") == 0)
 			r = add_nth(&f->run_eintr, item, val, d);
 		else if (strcmp(item, "fw-error") == 0)
@@ -119,6 +169,16 @@ bool sim_fault_hit(const struct sim_fault_list *l, unsigned int count)
 		if (l->nth[i] == count)
 			return true;
 	return false;
+}
+
+int sim_fault_signal(const struct sim_faults *f, unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->nr_launch_update_signal; i++)
+		if (f->launch_update_signal[i].nth == count)
+			return f->launch_update_signal[i].signo;
+	return 0;
 }
 
 uint32_t sim_fw_fault(struct sim_faults *f, enum sim_fw_cmd cmd, unsigned int count)

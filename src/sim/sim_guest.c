@@ -1118,8 +1118,9 @@ static int start_event(struct sim *sim, struct kvm_run *run, struct ev *e)
 
 		if (!sim->req_certs)
 			return do_certs_in_kernel(sim, e) < 0 ? -1 : 0;
-		/* snp_handle_ext_guest_req() -> KVM_EXIT_SNP_REQ_CERTS, ret 0 on exit. */
-		run->exit_reason = KVM_EXIT_SNP_REQ_CERTS;
+		/* snp_handle_ext_guest_req() -> KVM_EXIT_SNP_REQ_CERTS (43; 42 with the
+		 * certs_exit setting, as kvm-x86 had it before the merge), ret 0 on exit. */
+		run->exit_reason = sim->profile.rules.certs_exit;
 		rc->gpa = e->gpa;
 		rc->npages = e->npages;
 		rc->ret = 0;

@@ -38,28 +38,71 @@ enum sim_abi {
 	SIM_ABI_V12,	  /* v12 series: ids 23..25, KVM_EXIT_VMGEXIT for PSC */
 };
 
+/* The kernels the simulated host models, oldest first (docs/testing.md "Profiles"). */
+enum sim_kernel {
+	SIM_KERNEL_V12,	 /* the SEV-SNP hypervisor series v12 (2024-03-29) on its base */
+	SIM_KERNEL_6_11, /* Linux 6.11 .. 6.16 */
+	SIM_KERNEL_6_17,
+	SIM_KERNEL_6_18,
+	SIM_KERNEL_6_19,
+	SIM_KERNEL_7_0,
+};
+
+/*
+ * The kvm_amd / guest_memfd rules that differ between the modelled kernels. Each is set
+ * from the kernel by sim_profile_init(), which cites the function and version it comes
+ * from; a few can be changed by a setting (docs/sim.md "Settings").
+ */
+struct sim_kernel_rules {
+	bool launch_update_progress; /* 6.11+: gfn_start/uaddr/len written back */
+	bool populate_checks_signal; /* 6.11+: kvm_gmem_populate() -EINTR on a signal */
+	bool smt_required;	     /* v12, 6.11-6.16: policy without SMT -EINVAL */
+	bool single_socket_rejected; /* v12, 6.11-6.16: SINGLE_SOCKET -EINVAL */
+	uint64_t policy_mask;	     /* bits KVM lets through to the firmware */
+	bool has_policy_bits_attr;   /* 6.19+: KVM_X86_SNP_POLICY_BITS (mask & firmware) */
+	bool ghcb_v2_required;	     /* 6.18+: INIT2 ghcb_version 1 -EINVAL for SNP */
+	bool len0_rejected;	     /* 6.18+: LAUNCH_UPDATE len 0 -EINVAL (was a no-op) */
+	bool uaddr_aligned;	     /* 7.0+: LAUNCH_UPDATE unaligned uaddr -EINVAL */
+	bool secure_tsc;	     /* 6.18+: SECURE_TSC offered where the host has it */
+	bool has_req_certs;	     /* 7.0+: attribute 2, command 103, the exit */
+	uint32_t certs_exit;	     /* KVM_EXIT_SNP_REQ_CERTS: 43 (7.0), 42 (kvm-x86) */
+	bool pre_fault_memory;	     /* 6.11+: KVM_PRE_FAULT_MEMORY */
+	bool gmem_mmap;		     /* 6.18+: KVM_CAP_GUEST_MEMFD_FLAGS, gmem on plain VMs */
+	bool vm_memory_attributes;   /* KVM_SET_MEMORY_ATTRIBUTES on the VM fd */
+};
+
 struct sim_profile {
-	char name[32];
+	char name[32];	/* the canonical profile name ("6.18") */
+	char alias[32]; /* the name it was asked by, if an alias ("upstream"), else "" */
+	enum sim_kernel kernel;
 	enum sim_abi abi;
+	struct sim_kernel_rules rules;
+	/* the host: CPU, firmware and machine */
 	uint64_t vm_types;	      /* KVM_CAP_VM_TYPES bitmap */
-	uint64_t vmsa_features;	      /* KVM_X86_SEV_VMSA_FEATURES */
-	uint64_t policy_bits;	      /* policy bits SNP_LAUNCH_START accepts (KVM mask & fw) */
-	bool has_policy_bits_attr;    /* KVM_X86_SNP_POLICY_BITS exists (6.19+) */
-	bool has_req_certs;	      /* KVM_X86_SEV_SNP_REQ_CERTS + id 103 + exit 43 */
-	bool smt_required;	      /* 6.11 / v12: policy SMT must be set */
-	bool single_socket_rejected;  /* 6.11 / v12: policy SINGLE_SOCKET rejected */
+	uint64_t vmsa_features;	      /* KVM_X86_SEV_VMSA_FEATURES (derived unless set) */
+	uint64_t fw_policy_bits;      /* policy bits the firmware supports */
 	uint32_t cpuid_8000001f[4];   /* host CPUID 0x8000001F eax, ebx, ecx, edx */
 	bool smt_active;	      /* host SMT (firmware checks policy SMT against it) */
 	uint8_t api_major, api_minor; /* firmware API version */
 	uint32_t max_vcpus;
-	uint64_t gmem_flags_snp; /* KVM_CAP_GUEST_MEMFD_FLAGS on an SNP VM */
+	uint64_t gmem_flags_snp; /* KVM_CAP_GUEST_MEMFD_FLAGS on an SNP VM (derived unless set) */
 	uint64_t ghcb_gpa;	 /* where the scripted guest keeps its GHCB (v12 PSC) */
+	uint32_t tsc_khz;	 /* the host's TSC frequency (KVM's tsc_khz) */
+	uint64_t host_memory;	 /* bytes of guest_memfd the simulated host backs */
+	unsigned int set;	 /* SIM_SET_* bits: derived values given by a setting */
 };
 
+#define SIM_SET_VMSA_FEATURES (1u << 0)
+#define SIM_SET_GMEM_FLAGS    (1u << 1)
+
+/* The profile of kernel `name` (or an alias, or NULL for the newest) with the default host. */
 int sim_profile_init(struct sim_profile *p, const char *name, struct diag *d)
 	__attribute__((warn_unused_result));
 int sim_profile_apply(struct sim_profile *p, const char *setting, struct diag *d)
 	__attribute__((warn_unused_result));
+/* Derives what depends on both kernel and host (VMSA features, guest_memfd flags) after the
+ * settings are applied. */
+void sim_profile_finish(struct sim_profile *p);
 
 /* ---- fault injection (sim_faults.c) ---- */
 
@@ -83,9 +126,17 @@ struct sim_fw_fault {
 	bool armed;
 };
 
+/* A signal that arrives during the nth LAUNCH_UPDATE (1-based). */
+struct sim_signal_fault {
+	unsigned int nth;
+	int signo;
+};
+
 struct sim_faults {
 	struct sim_fault_list launch_update_eagain;
 	struct sim_fault_list launch_update_partial;
+	struct sim_signal_fault launch_update_signal[SIM_FAULTS_MAX];
+	unsigned int nr_launch_update_signal;
 	struct sim_fault_list run_eintr;
 	struct sim_fw_fault fw[SIM_FW_CMD_MAX];
 	bool gmem_enomem;
@@ -95,6 +146,8 @@ struct sim_faults {
 int sim_faults_parse(struct sim_faults *f, const char *spec, struct diag *d)
 	__attribute__((warn_unused_result));
 bool sim_fault_hit(const struct sim_fault_list *l, unsigned int count);
+/* The signal injected into the count-th LAUNCH_UPDATE, or 0. */
+int sim_fault_signal(const struct sim_faults *f, unsigned int count);
 /* The injected firmware error for the count-th use of cmd, or 0. */
 uint32_t sim_fw_fault(struct sim_faults *f, enum sim_fw_cmd cmd, unsigned int count);
 const char *sim_fw_cmd_name(enum sim_fw_cmd cmd);
@@ -126,12 +179,19 @@ struct sim_memory {
 	struct sim_slot slots[SIM_MAX_SLOTS];
 	struct sim_range *priv; /* sorted, disjoint, non-adjacent private GFN ranges */
 	unsigned int nr_priv, cap_priv;
+	uint64_t gmem_bytes; /* the sizes of all guest_memfds */
 };
 
 void sim_memory_fini(struct sim_memory *m);
 int sim_memory_create_gmem(struct sim_memory *m, const struct kvm_create_guest_memfd *g);
 int sim_memory_set_region(struct sim_memory *m, const struct kvm_userspace_memory_region2 *r);
 struct sim_slot *sim_memory_slot_of(struct sim_memory *m, uint64_t gfn);
+/* One 4 KiB page of a guest_memfd. Writing an all-zero page punches a hole, so that memory
+ * the launch only zeroes (ZERO pages, most of RAM) is never allocated. */
+int sim_gmem_write_page(struct sim_gmem *g, uint64_t index, const uint8_t page[SIM_PAGE_SIZE])
+	__attribute__((warn_unused_result));
+int sim_gmem_read_page(struct sim_gmem *g, uint64_t index, uint8_t page[SIM_PAGE_SIZE])
+	__attribute__((warn_unused_result));
 int sim_memory_set_private(struct sim_memory *m, uint64_t start_gfn, uint64_t end_gfn, bool priv)
 	__attribute__((warn_unused_result));
 /* True if every GFN in [start, end) has the PRIVATE attribute (priv) or none has (!priv). */
@@ -159,13 +219,14 @@ struct sim_psp {
 	uint8_t host_data[32];
 	bool id_block_en, auth_key_en, vcek_disabled;
 	uint8_t id_key_digest[48], author_key_digest[48];
-	uint8_t measurement[48]; /* LD at LAUNCH_FINISH */
+	uint8_t measurement[48];  /* LD at LAUNCH_FINISH */
+	uint32_t desired_tsc_khz; /* SNP_LAUNCH_START DESIRED_TSC_FREQ (Secure TSC), or 0 */
 };
 
 void sim_psp_fini(struct sim_psp *psp);
 /* SNP_LAUNCH_START's firmware checks; 0 or -EIO with *fw_error. */
 int sim_psp_launch_start(struct sim_psp *psp, const struct sim_profile *p, uint64_t policy,
-			 const uint8_t gosvw[16], uint32_t *fw_error);
+			 const uint8_t gosvw[16], uint32_t desired_tsc_khz, uint32_t *fw_error);
 /* The measurement primitive: one 4 KiB PAGE_INFO step of the firmware's chain. */
 int sim_psp_measure_page(struct sim_psp *psp, enum snp_page_type type, uint64_t gpa,
 			 const void *page) __attribute__((warn_unused_result));
@@ -214,6 +275,7 @@ enum sim_ioctl {
 	SIM_IOC_GET_SUPPORTED_CPUID,
 	SIM_IOC_CREATE_VM,
 	SIM_IOC_ENABLE_CAP,
+	SIM_IOC_SET_TSC_KHZ,
 	SIM_IOC_CREATE_IRQCHIP,
 	SIM_IOC_IRQ_LINE,
 	SIM_IOC_CREATE_GUEST_MEMFD,
@@ -275,6 +337,7 @@ struct sim {
 	unsigned long vm_type;
 	uint64_t exit_hypercall; /* KVM_CAP_EXIT_HYPERCALL enabled mask */
 	bool irqchip;
+	uint32_t default_tsc_khz; /* kvm->arch.default_tsc_khz (KVM_SET_TSC_KHZ on the VM) */
 	struct sim_memory mem;
 
 	/* SEV (sim_sev.c) */
@@ -303,6 +366,8 @@ struct sim {
 	unsigned int fw_calls[SIM_FW_CMD_MAX];
 	unsigned int run_calls;
 	bool report_written;
+	/* What a real host would not survive (an RMP violation in the kernel), or "". */
+	char host_fault[160];
 };
 
 static inline struct sim *to_sim(struct kvm_backend *be)

@@ -72,6 +72,7 @@ int sim_memory_create_gmem(struct sim_memory *m, const struct kvm_create_guest_m
 	gm->size = g->size;
 	gm->flags = g->flags;
 	m->nr_gmem++;
+	m->gmem_bytes += g->size;
 	return fd;
 }
 
@@ -187,6 +188,41 @@ struct sim_slot *sim_memory_slot_of(struct sim_memory *m, uint64_t gfn)
 			return s;
 	}
 	return NULL;
+}
+
+/* A zero page is a hole, so that a launch that pre-validates most of RAM as ZERO pages does
+ * not allocate it: the simulator's memory use follows what is written, not the RAM size. */
+static bool all_zero(const uint8_t *page)
+{
+	uint64_t w;
+	size_t i;
+
+	for (i = 0; i < SIM_PAGE_SIZE; i += sizeof(w)) {
+		memcpy(&w, page + i, sizeof(w));
+		if (w)
+			return false;
+	}
+	return true;
+}
+
+int sim_gmem_write_page(struct sim_gmem *g, uint64_t index, const uint8_t page[SIM_PAGE_SIZE])
+{
+	off_t off = (off_t)(index * SIM_PAGE_SIZE);
+
+	if (all_zero(page))
+		return fallocate(g->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off,
+				 (off_t)SIM_PAGE_SIZE) < 0
+			       ? -errno
+			       : 0;
+	return pwrite(g->fd, page, SIM_PAGE_SIZE, off) == (ssize_t)SIM_PAGE_SIZE ? 0 : -EIO;
+}
+
+int sim_gmem_read_page(struct sim_gmem *g, uint64_t index, uint8_t page[SIM_PAGE_SIZE])
+{
+	return pread(g->fd, page, SIM_PAGE_SIZE, (off_t)(index * SIM_PAGE_SIZE)) ==
+			       (ssize_t)SIM_PAGE_SIZE
+		       ? 0
+		       : -EIO;
 }
 
 void *sim_memory_shared_hva(struct sim_memory *m, uint64_t gpa, uint64_t len)

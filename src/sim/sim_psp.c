@@ -28,7 +28,7 @@ void sim_psp_fini(struct sim_psp *psp)
 }
 
 int sim_psp_launch_start(struct sim_psp *psp, const struct sim_profile *p, uint64_t policy,
-			 const uint8_t gosvw[16], uint32_t *fw_error)
+			 const uint8_t gosvw[16], uint32_t desired_tsc_khz, uint32_t *fw_error)
 {
 	unsigned int major = (unsigned int)((policy & SNP_POLICY_API_MAJOR_MASK) >> 8);
 	unsigned int minor = (unsigned int)(policy & SNP_POLICY_API_MINOR_MASK);
@@ -38,6 +38,12 @@ int sim_psp_launch_start(struct sim_psp *psp, const struct sim_profile *p, uint6
 	/* 56860 "Guest Policy": ABI_MAJOR.ABI_MINOR is the minimum firmware ABI the guest
 	 * accepts; SNP_LAUNCH_START fails with POLICY_FAILURE on an older firmware. */
 	if (major > p->api_major || (major == p->api_major && minor > p->api_minor)) {
+		*fw_error = SEV_RET_POLICY_FAILURE;
+		return -EIO;
+	}
+	/* A policy bit this firmware does not support (56860 "Guest Policy"; modelled, see
+	 * docs/testing.md): POLICY_FAILURE. */
+	if (policy & ~p->fw_policy_bits) {
 		*fw_error = SEV_RET_POLICY_FAILURE;
 		return -EIO;
 	}
@@ -59,6 +65,7 @@ int sim_psp_launch_start(struct sim_psp *psp, const struct sim_profile *p, uint6
 		return r;
 	psp->ld_ready = true;
 	psp->policy = policy;
+	psp->desired_tsc_khz = desired_tsc_khz;
 	memcpy(psp->gosvw, gosvw, sizeof(psp->gosvw));
 	psp->state = SIM_GSTATE_LAUNCH;
 	return 0;

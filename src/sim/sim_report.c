@@ -95,7 +95,17 @@ static void report(FILE *f, struct sim *sim)
 
 	fputs("{\n  \"profile\": ", f);
 	put_string(f, sim->profile.name);
+	if (sim->profile.alias[0]) {
+		fputs(",\n  \"profile_alias\": ", f);
+		put_string(f, sim->profile.alias);
+	}
 	fprintf(f, ",\n  \"abi\": \"%s\",\n", sim->profile.abi == SIM_ABI_V12 ? "v12" : "upstream");
+	fputs("  \"host_fault\": ", f);
+	if (sim->host_fault[0])
+		put_string(f, sim->host_fault);
+	else
+		fputs("null", f);
+	fputs(",\n", f);
 	fputs("  \"confidentiality\": \"none (simulated host)\",\n", f);
 	fputs("  \"measurement\": ", f);
 	if (sim->finished)
@@ -109,6 +119,7 @@ static void report(FILE *f, struct sim *sim)
 	put_digests(f, sim);
 	fprintf(f, ",\n  \"vmsa_features\": \"0x%llx\",\n",
 		(unsigned long long)(sim->vmsa_features | (sim->sev_init ? 1 : 0)));
+	fprintf(f, "  \"desired_tsc_khz\": %u,\n", sim->psp.desired_tsc_khz);
 	fprintf(f, "  \"vcpus\": %u,\n", sim->nr_vcpus);
 	fputs("  \"ioctls\": {", f);
 	for (i = 0, first = true; i < SIM_IOC_MAX; i++) {

@@ -7,6 +7,9 @@
  * from.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +31,7 @@ static void *user_ptr(uint64_t addr)
 static int sev_init2(struct sim *sim, struct kvm_sev_cmd *cmd)
 {
 	struct kvm_sev_init init;
+	uint16_t ghcb_version;
 
 	/* "if (!to_kvm_sev_info(kvm)->need_init) return -EINVAL": once only. */
 	if (sim->sev_init)
@@ -44,71 +48,105 @@ static int sev_init2(struct sim *sim, struct kvm_sev_cmd *cmd)
 	 * advertises), fail "vmsa_features & ~valid_vmsa_features" (__sev_guest_init()). */
 	if (init.vmsa_features & ~sim->profile.vmsa_features)
 		return -EINVAL;
-	/* GHCB version: at most 2; SNP needs 2 ("KVM supports GHCB v2 for SNP"). */
-	if (init.ghcb_version > GHCB_VERSION_MAX || (init.ghcb_version && init.ghcb_version < 2))
+	/* "data->ghcb_version > GHCB_VERSION_MAX" is -EINVAL; 0 becomes 2. */
+	if (init.ghcb_version > GHCB_VERSION_MAX)
+		return -EINVAL;
+	ghcb_version = init.ghcb_version ? init.ghcb_version : GHCB_VERSION_MAX;
+	/* 6.18+: "if (snp_active && data->ghcb_version < 2) return -EINVAL"; 6.11 .. 6.17
+	 * and v12 accept version 1 for SNP. */
+	if (sim->profile.rules.ghcb_v2_required && ghcb_version < 2)
 		return -EINVAL;
 	sim->sev_init = true;
 	sim->vmsa_features = init.vmsa_features;
-	sim->ghcb_version = init.ghcb_version ? init.ghcb_version : GHCB_VERSION_MAX;
+	sim->ghcb_version = ghcb_version;
 	return 0;
 }
 
-/* snp_launch_start(): KVM's checks, then the firmware's SNP_LAUNCH_START. */
-static int snp_launch_start(struct sim *sim, struct kvm_sev_cmd *cmd)
+/* The firmware's SNP_LAUNCH_START (with injected failures); a failure frees the context
+ * (e_free_context) and KVM returns the PSP driver's -EIO (drivers/crypto/ccp/sev-dev.c
+ * __sev_do_cmd_locked). */
+static int firmware_launch_start(struct sim *sim, struct kvm_sev_cmd *cmd, uint64_t policy,
+				 const uint8_t gosvw[16], uint32_t desired_tsc_khz)
 {
-	uint64_t policy;
-	uint8_t gosvw[16];
 	uint32_t fw = 0, inject;
 	int r;
 
-	/* "if (!sev_snp_guest(kvm)) return -ENOTTY": SNP is only active after INIT2. */
-	if (!sim->sev_init)
-		return -ENOTTY;
-	/* "Don't allow userspace to allocate memory for more than 1 SNP context." */
-	if (sim->snp_context)
-		return -EINVAL;
-	if (!cmd->data)
-		return -EFAULT;
-	if (sim->profile.abi == SIM_ABI_UPSTREAM) {
-		struct kvm_sev_snp_launch_start s;
-
-		memcpy(&s, user_ptr(cmd->data), sizeof(s));
-		if (s.flags)
-			return -EINVAL;
-		policy = s.policy;
-		memcpy(gosvw, s.gosvw, sizeof(gosvw));
-	} else {
-		struct kvm_sev_snp_v12_launch_start s;
-
-		memcpy(&s, user_ptr(cmd->data), sizeof(s));
-		policy = s.policy;
-		memcpy(gosvw, s.gosvw, sizeof(gosvw));
-	}
-	/* "if (params.policy & ~snp_supported_policy_bits) return -EINVAL" (snp_launch_start()). */
-	if (policy & ~sim->profile.policy_bits)
-		return -EINVAL;
-	/* "Check for policy bits that must be set": RSVD_MBO (bit 17). */
-	if (!(policy & SNP_POLICY_RSVD_MBO))
-		return -EINVAL;
-	/* 6.11 and v12 snp_launch_start() also required SMT and refused SINGLE_SOCKET. */
-	if (sim->profile.smt_required && !(policy & SNP_POLICY_SMT))
-		return -EINVAL;
-	if (sim->profile.single_socket_rejected && (policy & SNP_POLICY_SINGLE_SOCKET))
-		return -EINVAL;
-	/* A firmware failure frees the context again (e_free_context) and KVM returns the
-	 * PSP driver's -EIO (drivers/crypto/ccp/sev-dev.c __sev_do_cmd_locked). */
 	inject = sim_fw_fault(&sim->faults, SIM_FW_LAUNCH_START,
 			      ++sim->fw_calls[SIM_FW_LAUNCH_START]);
 	if (inject) {
 		cmd->error = inject;
+		sim->snp_context = false;
 		return -EIO;
 	}
-	r = sim_psp_launch_start(&sim->psp, &sim->profile, policy, gosvw, &fw);
+	r = sim_psp_launch_start(&sim->psp, &sim->profile, policy, gosvw, desired_tsc_khz, &fw);
 	cmd->error = fw;
-	if (r < 0)
-		return r;
+	sim->snp_context = r == 0;
+	return r;
+}
+
+/* [PATCH v12 10/29] snp_launch_start(): the context is created first, then the policy is
+ * checked; the two -EINVAL returns keep the context, so a second LAUNCH_START is refused
+ * ("Don't allow userspace to allocate memory for more than 1 SNP context"). */
+static int snp_launch_start_v12(struct sim *sim, struct kvm_sev_cmd *cmd)
+{
+	const struct sim_kernel_rules *rules = &sim->profile.rules;
+	struct kvm_sev_snp_v12_launch_start s;
+
+	if (!sim->sev_init)
+		return -ENOTTY;
+	if (!cmd->data)
+		return -EFAULT;
+	memcpy(&s, user_ptr(cmd->data), sizeof(s));
+	if (sim->snp_context)
+		return -EINVAL;
+	/* snp_context_create(): SNP_GCTX_CREATE. */
 	sim->snp_context = true;
-	return 0;
+	if (rules->single_socket_rejected && (s.policy & SNP_POLICY_SINGLE_SOCKET))
+		return -EINVAL;
+	if (rules->smt_required && !(s.policy & SNP_POLICY_SMT))
+		return -EINVAL;
+	if (s.policy & ~rules->policy_mask)
+		return -EINVAL;
+	return firmware_launch_start(sim, cmd, s.policy, s.gosvw, 0);
+}
+
+/* snp_launch_start(), 6.11+: KVM's checks, then the firmware's SNP_LAUNCH_START. */
+static int snp_launch_start(struct sim *sim, struct kvm_sev_cmd *cmd)
+{
+	const struct sim_kernel_rules *rules = &sim->profile.rules;
+	struct kvm_sev_snp_launch_start s;
+	uint64_t valid = rules->policy_mask;
+
+	/* "if (!sev_snp_guest(kvm)) return -ENOTTY": SNP is only active after INIT2. */
+	if (!sim->sev_init)
+		return -ENOTTY;
+	if (!cmd->data)
+		return -EFAULT;
+	memcpy(&s, user_ptr(cmd->data), sizeof(s));
+	/* "Don't allow userspace to allocate memory for more than 1 SNP context." */
+	if (sim->snp_context)
+		return -EINVAL;
+	if (s.flags)
+		return -EINVAL;
+	/* 6.11 .. 6.18: "params.policy & ~SNP_POLICY_MASK_VALID"; 6.19: "& ~snp_supported_
+	 * policy_bits", KVM's mask ANDed with what the firmware supports. */
+	if (rules->has_policy_bits_attr)
+		valid &= sim->profile.fw_policy_bits;
+	if (s.policy & ~valid)
+		return -EINVAL;
+	/* "Check for policy bits that must be set": RSVD_MBO (bit 17); 6.11 .. 6.16 also
+	 * SMT, and refuse SINGLE_SOCKET. */
+	if (!(s.policy & SNP_POLICY_RSVD_MBO))
+		return -EINVAL;
+	if (rules->smt_required && !(s.policy & SNP_POLICY_SMT))
+		return -EINVAL;
+	if (rules->single_socket_rejected && (s.policy & SNP_POLICY_SINGLE_SOCKET))
+		return -EINVAL;
+	/* 6.18 Secure TSC: "start.desired_tsc_khz = kvm->arch.default_tsc_khz", the VM's
+	 * KVM_SET_TSC_KHZ value or the host's frequency. */
+	return firmware_launch_start(
+		sim, cmd, s.policy, s.gosvw,
+		(sim->vmsa_features & SVM_SEV_FEAT_SECURE_TSC) ? sim->default_tsc_khz : 0);
 }
 
 struct launch_update_args {
@@ -133,31 +171,89 @@ static void set_bit(uint8_t *map, uint64_t i)
 	map[i / 8] |= (uint8_t)(1u << (i % 8));
 }
 
+/* signal_pending(current) for the signal a fault injects into this LAUNCH_UPDATE: a
+ * signal the calling thread blocks stays pending without interrupting anything. */
+static bool signal_pending(struct sim *sim)
+{
+	int signo = sim_fault_signal(&sim->faults, sim->launch_update_calls);
+	sigset_t blocked;
+
+	if (!signo)
+		return false;
+	if (pthread_sigmask(SIG_BLOCK, NULL, &blocked) == 0 && sigismember(&blocked, signo))
+		return false;
+	return true;
+}
+
+/* The firmware's SNP_LAUNCH_UPDATE of one page (injected failures first), with the CPUID
+ * page copied back to the source on INVALID_PARAM (sev_gmem_post_populate() fw_err). */
+static int firmware_launch_update(struct sim *sim, uint8_t type, uint64_t gfn, uint8_t *page,
+				  uint8_t *src, bool first, uint32_t *fw_error)
+{
+	bool reject_cpuid = false;
+	int r;
+
+	if (type == KVM_SEV_SNP_PAGE_TYPE_CPUID && sim->faults.cpuid_reject) {
+		sim->faults.cpuid_reject = false;
+		reject_cpuid = true;
+	}
+	if (first) {
+		uint32_t inject = sim_fw_fault(&sim->faults, SIM_FW_LAUNCH_UPDATE,
+					       sim->fw_calls[SIM_FW_LAUNCH_UPDATE]);
+		if (inject) {
+			*fw_error = inject;
+			return -EIO;
+		}
+	}
+	r = sim_psp_launch_update(&sim->psp, &sim->profile, type, gfn * SIM_PAGE_SIZE, page,
+				  reject_cpuid, fw_error);
+	/* "Copy this page back into the source buffer so userspace can use this information
+	 * to provide information on which CPUID leaves/fields failed CPUID validation." */
+	if (r < 0 && type == KVM_SEV_SNP_PAGE_TYPE_CPUID && *fw_error == SEV_RET_INVALID_PARAM &&
+	    src)
+		memcpy(src, page, SIM_PAGE_SIZE);
+	return r;
+}
+
+static uint64_t slot_pages_from(const struct sim_slot *slot, uint64_t gfn)
+{
+	return slot->size / SIM_PAGE_SIZE - (gfn - slot->gpa / SIM_PAGE_SIZE);
+}
+
+static uint64_t gmem_index(const struct sim_slot *slot, uint64_t gfn)
+{
+	return slot->gmem_offset / SIM_PAGE_SIZE + (gfn - slot->gpa / SIM_PAGE_SIZE);
+}
+
 /*
- * kvm_gmem_populate() with sev_gmem_post_populate() as the callback: returns the number
- * of pages done, or -errno if the very first page failed ("return ret && !i ? ret : i").
+ * kvm_gmem_populate() (6.11+) with sev_gmem_post_populate() as the callback: returns the
+ * number of pages done, or -errno if the very first page failed ("return ret && !i ? ret
+ * : i"). Per page: a pending signal -EINTR; populated before (prepared in 6.11 .. 6.19,
+ * RMP-assigned in 7.0) -EEXIST; not PRIVATE -EINVAL; no source for a type other than ZERO
+ * -EINVAL (the WARN in sev_gmem_post_populate()); then the copy and the firmware.
  */
 static long gmem_populate(struct sim *sim, struct sim_slot *slot, struct launch_update_args *a,
 			  uint64_t npages, uint32_t *fw_error)
 {
-	uint64_t slot_gfn = slot->gpa / SIM_PAGE_SIZE;
 	uint8_t page[SIM_PAGE_SIZE];
 	uint64_t i;
 	long ret = 0;
 
 	/* "npages = min_t(ulong, slot->npages - (start_gfn - slot->base_gfn), npages)":
 	 * a range running past the memslot is done up to its end only. */
-	if (npages > slot->size / SIM_PAGE_SIZE - (a->gfn_start - slot_gfn))
-		npages = slot->size / SIM_PAGE_SIZE - (a->gfn_start - slot_gfn);
+	if (npages > slot_pages_from(slot, a->gfn_start))
+		npages = slot_pages_from(slot, a->gfn_start);
 	for (i = 0; i < npages; i++) {
 		uint64_t gfn = a->gfn_start + i;
-		uint64_t index = (slot->gmem_offset / SIM_PAGE_SIZE) + (gfn - slot_gfn);
-		uint8_t *src = a->type == KVM_SEV_SNP_PAGE_TYPE_ZERO
+		uint64_t index = gmem_index(slot, gfn);
+		uint8_t *src = a->type == KVM_SEV_SNP_PAGE_TYPE_ZERO || !a->uaddr
 				       ? NULL
 				       : user_ptr(a->uaddr + i * SIM_PAGE_SIZE);
-		bool reject_cpuid = false;
 
-		/* "if (is_prepared) ... ret = -EEXIST": a page populated before. */
+		if (sim->profile.rules.populate_checks_signal && signal_pending(sim)) {
+			ret = -EINTR;
+			break;
+		}
 		if (test_bit(slot->gmem->prepared, index)) {
 			ret = -EEXIST;
 			break;
@@ -167,115 +263,184 @@ static long gmem_populate(struct sim *sim, struct sim_slot *slot, struct launch_
 			ret = -EINVAL;
 			break;
 		}
-		/* sev_gmem_post_populate(): copy_from_user() of the source page for every
-		 * type but ZERO; the firmware zeroes a ZERO page itself. */
+		/* "WARN_ON_ONCE(type != KVM_SEV_SNP_PAGE_TYPE_ZERO && !src)": uaddr 0. */
+		if (a->type != KVM_SEV_SNP_PAGE_TYPE_ZERO && !src) {
+			ret = -EINVAL;
+			break;
+		}
+		/* copy_from_user() of the source page for every type but ZERO; the firmware
+		 * zeroes a ZERO page itself. */
 		if (src)
 			memcpy(page, src, sizeof(page));
 		else
 			memset(page, 0, sizeof(page));
-		if (a->type == KVM_SEV_SNP_PAGE_TYPE_CPUID && sim->faults.cpuid_reject) {
-			sim->faults.cpuid_reject = false;
-			reject_cpuid = true;
-		}
-		if (i == 0) {
-			uint32_t inject = sim_fw_fault(&sim->faults, SIM_FW_LAUNCH_UPDATE,
-						       sim->fw_calls[SIM_FW_LAUNCH_UPDATE]);
-			if (inject) {
-				*fw_error = inject;
-				ret = -EIO;
-				break;
-			}
-		}
-		ret = sim_psp_launch_update(&sim->psp, &sim->profile, a->type, gfn * SIM_PAGE_SIZE,
-					    page, reject_cpuid, fw_error);
-		if (ret < 0) {
-			/* "Copy this page back into the source buffer so userspace can use
-			 * this information to provide information on which CPUID
-			 * leaves/fields failed CPUID validation." */
-			if (a->type == KVM_SEV_SNP_PAGE_TYPE_CPUID &&
-			    *fw_error == SEV_RET_INVALID_PARAM && src)
-				memcpy(src, page, sizeof(page));
+		ret = firmware_launch_update(sim, a->type, gfn, page, src, i == 0, fw_error);
+		if (ret < 0)
 			break;
-		}
-		if (pwrite(slot->gmem->fd, page, sizeof(page), (off_t)(index * SIM_PAGE_SIZE)) !=
-		    (ssize_t)sizeof(page)) {
-			ret = -EIO;
+		ret = sim_gmem_write_page(slot->gmem, index, page);
+		if (ret < 0)
 			break;
-		}
 		set_bit(slot->gmem->prepared, index);
 	}
 	return ret && !i ? ret : (long)i;
 }
 
-/* snp_launch_update(). */
-static int snp_launch_update(struct sim *sim, struct kvm_sev_cmd *cmd)
+/*
+ * The v12 series' kvm_gmem_populate() with its sev_gmem_post_populate(): the whole range
+ * or an error, nothing written back. Per page: a GFN past the memslot's binding is -EIO
+ * (__kvm_gmem_get_pfn()); the source is copied into the guest_memfd page before any check
+ * ("if (args->do_memcpy && args->src) copy_from_user()"); a page not PRIVATE is -EINVAL;
+ * an RMP-assigned page is skipped without a word ("if (ret || assigned) break" with ret
+ * 0), so a repeated range is a silent no-op for ZERO pages and, for the others, a host
+ * write into a guest-owned page.
+ */
+static int gmem_populate_v12(struct sim *sim, struct sim_slot *slot, struct launch_update_args *a,
+			     uint64_t npages, uint32_t *fw_error)
+{
+	uint8_t page[SIM_PAGE_SIZE];
+	uint64_t i;
+	int r;
+
+	for (i = 0; i < npages; i++) {
+		uint64_t gfn = a->gfn_start + i;
+		uint64_t index = gmem_index(slot, gfn);
+		uint8_t *src = a->type == KVM_SEV_SNP_PAGE_TYPE_ZERO || !a->uaddr
+				       ? NULL
+				       : user_ptr(a->uaddr + i * SIM_PAGE_SIZE);
+		bool assigned;
+
+		if (i >= slot_pages_from(slot, a->gfn_start))
+			return -EIO;
+		assigned = test_bit(slot->gmem->prepared, index);
+		if (src && assigned) {
+			/* copy_from_user() into a page the RMP gives to the guest: an RMP
+			 * violation in the host kernel, which oopses. */
+			snprintf(sim->host_fault, sizeof(sim->host_fault),
+				 "RMP violation: v12 SNP_LAUNCH_UPDATE copied into the guest-owned "
+				 "page at gfn 0x%llx (a real host oopses)",
+				 (unsigned long long)gfn);
+			return -EFAULT;
+		}
+		if (src)
+			memcpy(page, src, sizeof(page));
+		else {
+			r = sim_gmem_read_page(slot->gmem, index, page);
+			if (r < 0)
+				return r;
+		}
+		if (!sim_memory_range_is(&sim->mem, gfn, gfn + 1, true))
+			return -EINVAL;
+		if (assigned)
+			continue;
+		if (a->type == KVM_SEV_SNP_PAGE_TYPE_ZERO)
+			memset(page, 0, sizeof(page));
+		r = firmware_launch_update(sim, a->type, gfn, page, src, i == 0, fw_error);
+		if (r < 0)
+			return r;
+		r = sim_gmem_write_page(slot->gmem, index, page);
+		if (r < 0)
+			return r;
+		set_bit(slot->gmem->prepared, index);
+	}
+	return 0;
+}
+
+static int read_launch_update(struct sim *sim, struct kvm_sev_cmd *cmd,
+			      struct launch_update_args *a)
+{
+	if (sim->profile.abi == SIM_ABI_UPSTREAM) {
+		struct kvm_sev_snp_launch_update up;
+
+		memcpy(&up, user_ptr(cmd->data), sizeof(up));
+		*a = (struct launch_update_args){ up.gfn_start, up.uaddr, up.len, up.type };
+		return up.flags ? -EINVAL : 0;
+	} else {
+		struct kvm_sev_snp_v12_launch_update v12;
+
+		memcpy(&v12, user_ptr(cmd->data), sizeof(v12));
+		*a = (struct launch_update_args){ v12.gfn_start, v12.uaddr, v12.len, v12.type };
+		return 0;
+	}
+}
+
+/* "params.gfn_start += count; params.len -= count * PAGE_SIZE; if (params.type !=
+ * KVM_SEV_SNP_PAGE_TYPE_ZERO) params.uaddr += count * PAGE_SIZE" and copy_to_user(). */
+static void write_back_progress(struct kvm_sev_cmd *cmd, const struct launch_update_args *a,
+				uint64_t count)
 {
 	struct kvm_sev_snp_launch_update up;
-	struct kvm_sev_snp_v12_launch_update v12;
+
+	memcpy(&up, user_ptr(cmd->data), sizeof(up));
+	up.gfn_start = a->gfn_start + count;
+	up.len = a->len - count * SIM_PAGE_SIZE;
+	if (a->type != KVM_SEV_SNP_PAGE_TYPE_ZERO)
+		up.uaddr = a->uaddr + count * SIM_PAGE_SIZE;
+	memcpy(user_ptr(cmd->data), &up, sizeof(up));
+}
+
+/* snp_launch_update(): the v12 patch and 6.11 .. 7.0 (kernel_rules() says what differs). */
+static int snp_launch_update(struct sim *sim, struct kvm_sev_cmd *cmd)
+{
+	const struct sim_kernel_rules *rules = &sim->profile.rules;
 	struct launch_update_args a;
 	struct sim_slot *slot;
 	uint64_t npages;
 	uint32_t fw = 0;
 	long count;
+	int r;
 
 	/* "if (!sev_snp_guest(kvm) || !sev->snp_context) return -EINVAL". */
 	if (!sim->sev_init || !sim->snp_context)
 		return -EINVAL;
 	if (!cmd->data)
 		return -EFAULT;
-	if (sim->profile.abi == SIM_ABI_UPSTREAM) {
-		memcpy(&up, user_ptr(cmd->data), sizeof(up));
-		if (up.flags)
-			return -EINVAL;
-		a = (struct launch_update_args){ up.gfn_start, up.uaddr, up.len, up.type };
-	} else {
-		memcpy(&v12, user_ptr(cmd->data), sizeof(v12));
-		a = (struct launch_update_args){ v12.gfn_start, v12.uaddr, v12.len, v12.type };
-	}
-	/* "if (!params.len || !PAGE_ALIGNED(params.len) || params.flags || <type>)". */
-	if (!a.len || !PAGE_ALIGNED(a.len) || !page_type_valid(a.type))
+	r = read_launch_update(sim, cmd, &a);
+	/* "if (!params.len || !PAGE_ALIGNED(params.len) || params.flags || <type>)"; the
+	 * "!params.len" from 6.18 on. */
+	if (r < 0 || (rules->len0_rejected && !a.len) || !PAGE_ALIGNED(a.len) ||
+	    !page_type_valid(a.type))
 		return -EINVAL;
-	/* The source must be a page-aligned, non-NULL buffer except for ZERO pages. */
-	if (a.type != KVM_SEV_SNP_PAGE_TYPE_ZERO && (!a.uaddr || !PAGE_ALIGNED(a.uaddr)))
+	/* 7.0: "src = params.type == ZERO ? NULL : params.uaddr; if (!PAGE_ALIGNED(src))
+	 * return -EINVAL". Before, an unaligned source was copied as it was. */
+	if (rules->uaddr_aligned && a.type != KVM_SEV_SNP_PAGE_TYPE_ZERO && !PAGE_ALIGNED(a.uaddr))
 		return -EINVAL;
-	/* "if (!kvm_slot_has_gmem(memslot)) return -EINVAL": checked for gfn_start. */
+	/* "if (!kvm_slot_can_be_private(memslot)) return -EINVAL": checked for gfn_start. */
 	slot = sim_memory_slot_of(&sim->mem, a.gfn_start);
 	if (!slot || !slot->gmem)
 		return -EINVAL;
 
 	sim->launch_update_calls++;
 	sim->fw_calls[SIM_FW_LAUNCH_UPDATE]++;
-	/* amd-memory-encryption.rst: "-EAGAIN if caller should retry" (injected). */
+	/* amd-memory-encryption.rst: "-EAGAIN if caller should retry" (injected; no kernel
+	 * version returns it). */
 	if (sim_fault_hit(&sim->faults.launch_update_eagain, sim->launch_update_calls))
 		return -EAGAIN;
 	npages = a.len / SIM_PAGE_SIZE;
+
+	if (!rules->launch_update_progress) {
+		/* v12: "ret = kvm_gmem_populate(kvm, memslot, &populate_args); if (ret)
+		 * argp->error = sev_populate_args.fw_error; return ret". */
+		r = gmem_populate_v12(sim, slot, &a, npages, &fw);
+		cmd->error = fw;
+		return r;
+	}
+	/* 6.11 .. 6.17: len 0 populates nothing and writes the parameters back unchanged. */
+	if (!npages) {
+		write_back_progress(cmd, &a, 0);
+		return 0;
+	}
 	/* Partial progress is legal: the command writes back what remains (injected). */
 	if (sim_fault_hit(&sim->faults.launch_update_partial, sim->launch_update_calls) &&
 	    npages > 1)
 		npages /= 2;
-
 	count = gmem_populate(sim, slot, &a, npages, &fw);
 	if (count < 0) {
-		/* "argp->error = sev_populate_args.fw_error; ... return -EIO" for any
-		 * kvm_gmem_populate() failure, including -EEXIST and -EINVAL. */
+		/* "argp->error = sev_populate_args.fw_error; ... ret = -EIO" for any
+		 * kvm_gmem_populate() failure, including -EEXIST, -EINVAL and -EINTR. */
 		cmd->error = fw;
 		return -EIO;
 	}
-	a.gfn_start += (uint64_t)count;
-	a.len -= (uint64_t)count * SIM_PAGE_SIZE;
-	if (a.type != KVM_SEV_SNP_PAGE_TYPE_ZERO)
-		a.uaddr += (uint64_t)count * SIM_PAGE_SIZE;
-	if (sim->profile.abi == SIM_ABI_UPSTREAM) {
-		up.gfn_start = a.gfn_start;
-		up.uaddr = a.uaddr;
-		up.len = a.len;
-		memcpy(user_ptr(cmd->data), &up, sizeof(up));
-	} else {
-		v12.gfn_start = a.gfn_start;
-		v12.uaddr = a.uaddr;
-		v12.len = (uint32_t)a.len;
-		memcpy(user_ptr(cmd->data), &v12, sizeof(v12));
-	}
+	write_back_progress(cmd, &a, (uint64_t)count);
 	return 0;
 }
 
@@ -426,7 +591,7 @@ static int sev_upstream(struct sim *sim, struct kvm_sev_cmd *cmd)
 	case KVM_SEV_SNP_ENABLE_REQ_CERTS:
 		sim->ioctls[SIM_IOC_SNP_ENABLE_REQ_CERTS]++;
 		/* Only kernels with the certificate exit know id 103: "default: -EINVAL". */
-		if (!sim->profile.has_req_certs)
+		if (!sim->profile.rules.has_req_certs)
 			return -EINVAL;
 		return snp_enable_req_certs(sim);
 	default:
@@ -451,7 +616,7 @@ static int sev_v12(struct sim *sim, struct kvm_sev_cmd *cmd)
 		return sev_init2(sim, cmd);
 	case KVM_SEV_SNP_V12_LAUNCH_START:
 		sim->ioctls[SIM_IOC_SNP_LAUNCH_START]++;
-		return snp_launch_start(sim, cmd);
+		return snp_launch_start_v12(sim, cmd);
 	case KVM_SEV_SNP_V12_LAUNCH_UPDATE:
 		sim->ioctls[SIM_IOC_SNP_LAUNCH_UPDATE]++;
 		return snp_launch_update(sim, cmd);

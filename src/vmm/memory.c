@@ -77,8 +77,11 @@ static int region_create(struct kvm_backend *be, struct mem_region *mr, enum mem
 
 		r = be->ops->create_guest_memfd(be, &gmem);
 		if (r < 0)
-			return diag_fail(d, r, "KVM_CREATE_GUEST_MEMFD of %llu bytes failed: %s",
-					 (unsigned long long)mr->size, strerror(-r));
+			return diag_fail(d, r, "KVM_CREATE_GUEST_MEMFD of %llu bytes failed: %s%s",
+					 (unsigned long long)mr->size, strerror(-r),
+					 r == -ENOMEM ? " (the host cannot back that much guest "
+							"memory: use a smaller --mem)"
+						      : "");
 		mr->gmem_fd = r;
 	}
 	if (mr->gmem_fd >= 0 && !private_memory) {

@@ -349,8 +349,11 @@ static void test_sim_report_json_has_the_issue_keys(void **state)
 					    "\"host_data\"",
 					    "\"page_states\"",
 					    "\"guest_script\": \"passed\"",
-					    "\"profile\": \"upstream\"",
+					    "\"profile\": \"6.18\"",
+					    "\"profile_alias\": \"upstream\"",
 					    "\"abi\": \"upstream\"",
+					    "\"host_fault\": null",
+					    "\"desired_tsc_khz\": 0",
 					    "\"launch_updates\": 1",
 					    "\"attestation_reports\": [" };
 	char *buf = NULL;

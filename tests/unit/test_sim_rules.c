@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/psp-sev.h>
@@ -83,24 +87,24 @@ static void test_sim_vmsa_features_attr_reports_debug_swap(void **state)
 	t_vm_destroy(&vm);
 }
 
-static void test_sim_policy_bits_attr_without_policy_bits_profile_is_enxio(void **state)
+static void test_sim_6_18_has_no_policy_bits_attr(void **state)
 {
 	struct t_vm vm;
 	uint64_t v = 0;
 
-	t_sim_create(&vm, "upstream", NULL, NULL, NULL);
+	t_sim_create(&vm, "6.18", NULL, NULL, NULL);
 	assert_int_equal(
 		vm.be->ops->get_device_attr(vm.be, KVM_X86_GRP_SEV, KVM_X86_SNP_POLICY_BITS, &v),
 		-ENXIO);
 	t_vm_destroy(&vm);
 }
 
-static void test_sim_policy_bits_attr_on_policy_bits_profile_is_reported(void **state)
+static void test_sim_6_19_policy_bits_attr_is_reported(void **state)
 {
 	struct t_vm vm;
 	uint64_t v = 0;
 
-	t_sim_create(&vm, "upstream-policy-bits", NULL, NULL, NULL);
+	t_sim_create(&vm, "6.19", NULL, NULL, NULL);
 	assert_int_equal(
 		vm.be->ops->get_device_attr(vm.be, KVM_X86_GRP_SEV, KVM_X86_SNP_POLICY_BITS, &v),
 		0);
@@ -109,13 +113,13 @@ static void test_sim_policy_bits_attr_on_policy_bits_profile_is_reported(void **
 	t_vm_destroy(&vm);
 }
 
-static void test_sim_req_certs_attr_only_on_certs_profile(void **state)
+static void test_sim_req_certs_attr_from_7_0_on(void **state)
 {
 	struct t_vm a, b;
 	uint64_t v = 0;
 
-	t_sim_create(&a, "upstream-policy-bits", NULL, NULL, NULL);
-	t_sim_create(&b, "upstream-certs", NULL, NULL, NULL);
+	t_sim_create(&a, "6.19", NULL, NULL, NULL);
+	t_sim_create(&b, "7.0", NULL, NULL, NULL);
 	assert_int_equal(
 		a.be->ops->get_device_attr(a.be, KVM_X86_GRP_SEV, KVM_X86_SEV_SNP_REQ_CERTS, &v),
 		-ENXIO);
@@ -150,7 +154,7 @@ static void test_sim_init2_twice_is_eperm(void **state)
 {
 	struct t_vm vm;
 
-	t_vm_create(&vm, "upstream", NULL, NULL, NULL);
+	t_vm_create(&vm, "6.11", NULL, NULL, NULL);
 	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
 	assert_int_equal(t_init2(&vm, 0, 0, 0), -EPERM);
 	t_vm_destroy(&vm);
@@ -203,11 +207,11 @@ static void test_sim_init2_snp_active_is_einval(void **state)
 	t_vm_destroy(&vm);
 }
 
-static void test_sim_init2_ghcb_version_below_2_is_einval(void **state)
+static void test_sim_6_18_init2_ghcb_version_1_is_einval(void **state)
 {
 	struct t_vm vm;
 
-	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	t_vm_create(&vm, "6.18", NULL, NULL, NULL);
 	assert_int_equal(t_init2(&vm, 0, 0, 1), -EINVAL);
 	assert_int_equal(t_init2(&vm, SVM_SEV_FEAT_DEBUG_SWAP, 0, 2), 0);
 	t_vm_destroy(&vm);
@@ -230,7 +234,7 @@ static void test_sim_upstream_v12_command_after_init2_is_eperm(void **state)
 	struct t_vm vm;
 	uint32_t fw = 1;
 
-	t_vm_create(&vm, "upstream", NULL, NULL, NULL);
+	t_vm_create(&vm, "6.11", NULL, NULL, NULL);
 	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
 	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_V12_LAUNCH_START, &s, &fw), -EPERM);
 	assert_int_equal(fw, 0);
@@ -260,11 +264,11 @@ static void test_sim_launch_start_before_init2_is_enotty(void **state)
 	t_vm_destroy(&vm);
 }
 
-static void test_sim_enable_req_certs_unknown_without_certs_profile_is_einval(void **state)
+static void test_sim_6_19_enable_req_certs_is_an_unknown_command(void **state)
 {
 	struct t_vm vm;
 
-	t_vm_create(&vm, "upstream-policy-bits", NULL, NULL, NULL);
+	t_vm_create(&vm, "6.19", NULL, NULL, NULL);
 	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
 	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_ENABLE_REQ_CERTS, NULL, NULL), -EINVAL);
 	t_vm_destroy(&vm);
@@ -274,7 +278,7 @@ static void test_sim_enable_req_certs_before_init2_is_einval(void **state)
 {
 	struct t_vm vm;
 
-	t_vm_create(&vm, "upstream-certs", NULL, NULL, NULL);
+	t_vm_create(&vm, "7.0", NULL, NULL, NULL);
 	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_ENABLE_REQ_CERTS, NULL, NULL), -EINVAL);
 	t_vm_destroy(&vm);
 }
@@ -283,7 +287,7 @@ static void test_sim_enable_req_certs_after_vcpu_create_is_einval(void **state)
 {
 	struct t_vm vm;
 
-	t_vm_create(&vm, "upstream-certs", NULL, NULL, NULL);
+	t_vm_create(&vm, "7.0", NULL, NULL, NULL);
 	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
 	assert_int_equal(t_create_vcpu(&vm, 0), 0);
 	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_ENABLE_REQ_CERTS, NULL, NULL), -EINVAL);
@@ -303,13 +307,15 @@ static void test_sim_launch_start_without_rsvd_mbo_is_einval(void **state)
 	t_vm_destroy(&vm);
 }
 
-static void test_sim_launch_start_unsupported_policy_bit_is_einval(void **state)
+/* SNP_POLICY_MASK_VALID (6.11 .. 6.18) lacks CXL_ALLOW; KVM_SNP_POLICY_MASK_VALID (6.19)
+ * has it, never MIGRATE_MA. */
+static void test_sim_6_18_refuses_policy_bit_21_and_6_19_passes_it(void **state)
 {
 	struct t_vm a, b;
 	uint32_t fw;
 
-	t_vm_create(&a, "upstream", NULL, NULL, NULL);
-	t_vm_create(&b, "upstream-policy-bits", NULL, NULL, NULL);
+	t_vm_create(&a, "6.18", NULL, NULL, NULL);
+	t_vm_create(&b, "6.19", NULL, NULL, NULL);
 	assert_int_equal(t_init2(&a, 0, 0, 0), 0);
 	assert_int_equal(t_init2(&b, 0, 0, 0), 0);
 	assert_int_equal(t_launch_start(&a, T_POLICY | SNP_POLICY_CXL_ALLOW, &fw), -EINVAL);
@@ -319,13 +325,15 @@ static void test_sim_launch_start_unsupported_policy_bit_is_einval(void **state)
 	t_vm_destroy(&b);
 }
 
-static void test_sim_launch_start_debug_unsupported_is_einval(void **state)
+/* 6.19: "params.policy & ~snp_supported_policy_bits", KVM's mask ANDed with the firmware's
+ * bits, so a bit the firmware lacks is refused by KVM. */
+static void test_sim_6_19_policy_bit_the_firmware_lacks_is_einval(void **state)
 {
 	static const char *const settings[] = { "policy_bits=0x3ffff", NULL };
 	struct t_vm vm;
 	uint32_t fw;
 
-	t_vm_create(&vm, NULL, NULL, NULL, settings);
+	t_vm_create(&vm, "6.19", NULL, NULL, settings);
 	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
 	assert_int_equal(t_launch_start(&vm, T_POLICY | SNP_POLICY_DEBUG, &fw), -EINVAL);
 	t_vm_destroy(&vm);
@@ -390,16 +398,30 @@ static void test_sim_launch_start_abi_newer_than_firmware_is_policy_failure(void
 	t_vm_destroy(&vm);
 }
 
-static void test_sim_v12_launch_start_without_smt_is_einval(void **state)
+/* [PATCH v12 10/29] and 6.11 .. 6.16 snp_launch_start(): a policy without SMT, or with
+ * SINGLE_SOCKET, is -EINVAL whatever the host's SMT. */
+static void
+test_sim_v12_and_6_11_launch_start_without_smt_or_with_single_socket_is_einval(void **state)
 {
-	struct t_vm vm;
-	uint32_t fw = 0;
+	static const char *const smt_off[] = { "smt=0", NULL };
+	static const char *const profiles[] = { "v12", "6.11", "6.16" };
+	unsigned int i;
 
-	t_vm_create(&vm, "v12", NULL, NULL, NULL);
-	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
-	assert_int_equal(t_launch_start(&vm, SNP_POLICY_RSVD_MBO, &fw), -EINVAL);
-	assert_int_equal(t_launch_start(&vm, T_POLICY | SNP_POLICY_SINGLE_SOCKET, &fw), -EINVAL);
-	t_vm_destroy(&vm);
+	for (i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+		struct t_vm a, b;
+		uint32_t fw = 0;
+
+		t_vm_create(&a, profiles[i], NULL, NULL, smt_off);
+		t_vm_create(&b, profiles[i], NULL, NULL, NULL);
+		assert_int_equal(t_init2(&a, 0, 0, 0), 0);
+		assert_int_equal(t_init2(&b, 0, 0, 0), 0);
+		assert_int_equal(t_launch_start(&a, SNP_POLICY_RSVD_MBO, &fw), -EINVAL);
+		assert_int_equal(fw, 0);
+		assert_int_equal(t_launch_start(&b, T_POLICY | SNP_POLICY_SINGLE_SOCKET, &fw),
+				 -EINVAL);
+		t_vm_destroy(&a);
+		t_vm_destroy(&b);
+	}
 }
 
 /* ---- SNP_LAUNCH_UPDATE ---- */
@@ -454,12 +476,12 @@ static void test_sim_launch_update_nonzero_flags_is_einval(void **state)
 	t_vm_destroy(&vm);
 }
 
-static void test_sim_launch_update_unaligned_uaddr_is_einval(void **state)
+static void test_sim_7_0_launch_update_unaligned_uaddr_is_einval(void **state)
 {
 	struct t_vm vm;
 	struct kvm_sev_snp_launch_update u = { .len = PAGE, .type = 1 };
 
-	started(&vm, NULL, NULL, NULL);
+	started(&vm, "7.0", NULL, NULL);
 	u.uaddr = (uint64_t)(uintptr_t)vm.ram + 8;
 	assert_int_equal(t_set_private(&vm, 0, PAGE, true), 0);
 	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_LAUNCH_UPDATE, &u, NULL), -EINVAL);
@@ -762,6 +784,42 @@ static void test_sim_register_ioctls_after_finish_are_einval(void **state)
 	t_vm_destroy(&vm);
 }
 
+/* Issue 10 defect 9: kvm_arch_vcpu_ioctl_set_mpstate() has no protected-state guard, so
+ * KVM_SET_MP_STATE alone still works after LAUNCH_FINISH. */
+static void test_sim_mp_state_after_finish_is_accepted(void **state)
+{
+	struct vcpu_state st = { .valid = VCPU_STATE_MP_STATE };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(vm.be->ops->create_irqchip(vm.be), 0);
+	t_launch_all(&vm);
+	st.mp_state.mp_state = KVM_MP_STATE_HALTED;
+	assert_int_equal(vm.be->ops->vcpu_set_state(vm.be, 0, &st), 0);
+	assert_int_equal(vm.sim->vcpus[0].state.mp_state.mp_state, KVM_MP_STATE_HALTED);
+	st.valid |= VCPU_STATE_REGS;
+	assert_int_equal(vm.be->ops->vcpu_set_state(vm.be, 0, &st), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+/* kvm_arch_vcpu_ioctl_set_mpstate(): the local-APIC states need an in-kernel irqchip,
+ * unknown states are -EINVAL. */
+static void test_sim_mp_state_without_irqchip_or_unknown_is_einval(void **state)
+{
+	struct vcpu_state st = { .valid = VCPU_STATE_MP_STATE };
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	st.mp_state.mp_state = KVM_MP_STATE_HALTED;
+	assert_int_equal(vm.be->ops->vcpu_set_state(vm.be, 0, &st), -EINVAL);
+	st.mp_state.mp_state = 42;
+	assert_int_equal(vm.be->ops->vcpu_set_state(vm.be, 0, &st), -EINVAL);
+	st.mp_state.mp_state = KVM_MP_STATE_RUNNABLE;
+	assert_int_equal(vm.be->ops->vcpu_set_state(vm.be, 0, &st), 0);
+	t_vm_destroy(&vm);
+}
+
 static void test_sim_launch_update_after_finish_is_eio(void **state)
 {
 	struct t_vm vm;
@@ -849,13 +907,68 @@ static void test_sim_pre_fault_bad_range_before_finish_is_einval(void **state)
 	t_vm_destroy(&vm);
 }
 
-static void test_sim_run_before_finish_is_einval(void **state)
+/* Issue 10 defect 9: KVM does not refuse KVM_RUN before LAUNCH_FINISH. The BSP enters,
+ * VMRUN fails on a VMSA that is not yet guest-owned, and KVM_RUN returns 0 with
+ * KVM_EXIT_FAIL_ENTRY and SVM_EXIT_ERR. */
+static void test_sim_run_of_the_bsp_before_finish_is_a_failed_entry(void **state)
 {
+	struct kvm_run *run;
 	struct t_vm vm;
 
 	started(&vm, NULL, NULL, NULL);
 	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	run = vm.sim->vcpus[0].run;
+	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), 0);
+	assert_int_equal(run->exit_reason, KVM_EXIT_FAIL_ENTRY);
+	assert_int_equal(run->fail_entry.hardware_entry_failure_reason, 0xffffffffffffffffull);
+	t_vm_destroy(&vm);
+}
+
+/* svm_vcpu_pre_run(): "if (to_kvm_sev_info(vcpu->kvm)->need_init) return -EINVAL". */
+static void test_sim_run_before_init2_is_einval(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
 	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+struct run_thread {
+	struct t_vm *vm;
+	int vcpu, ret;
+};
+
+static void *run_vcpu(void *arg)
+{
+	struct run_thread *t = arg;
+
+	t->ret = t->vm->be->ops->vcpu_run(t->vm->be, t->vcpu);
+	return NULL;
+}
+
+/* A HALTED vCPU does not enter before LAUNCH_FINISH either: KVM_RUN blocks in
+ * kvm_vcpu_block() until a wake-up or a signal (here immediate_exit's kick). */
+static void test_sim_run_of_a_halted_vcpu_before_finish_blocks_until_kicked(void **state)
+{
+	struct vcpu_state st = { .valid = VCPU_STATE_MP_STATE };
+	struct run_thread t;
+	struct timespec ms20 = { 0, 20 * 1000 * 1000 };
+	pthread_t thread;
+	struct t_vm vm;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(vm.be->ops->create_irqchip(vm.be), 0);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	st.mp_state.mp_state = KVM_MP_STATE_HALTED;
+	assert_int_equal(vm.be->ops->vcpu_set_state(vm.be, 0, &st), 0);
+	t = (struct run_thread){ .vm = &vm, .vcpu = 0, .ret = 1 };
+	assert_int_equal(pthread_create(&thread, NULL, run_vcpu, &t), 0);
+	nanosleep(&ms20, NULL);
+	__atomic_store_n(&vm.sim->vcpus[0].run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	assert_int_equal(t.ret, -EINTR);
 	t_vm_destroy(&vm);
 }
 
@@ -1460,9 +1573,10 @@ static void test_sim_launch_finish_id_block_changed_after_signing_is_bad_signatu
 
 #define T_CERTS_GPA 0x2600000ull
 
-/* An SNP VM on the upstream-certs profile, launched with one vCPU, whose guest plays
+/* An SNP VM on the 7.0 profile, launched with one vCPU, whose guest plays
  * script; with req_certs, KVM_SEV_SNP_ENABLE_REQ_CERTS is issued before the vCPU. */
-static void launched_with_script(struct t_vm *vm, const char *script, bool req_certs)
+static void launched_with_script(struct t_vm *vm, const char *script, bool req_certs,
+				 const char *const *settings)
 {
 	char path[] = "/tmp/sim-rules-script-XXXXXX";
 	int fd = mkstemp(path);
@@ -1471,7 +1585,7 @@ static void launched_with_script(struct t_vm *vm, const char *script, bool req_c
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, script, strlen(script)), (ssize_t)strlen(script));
 	close(fd);
-	t_vm_create(vm, "upstream-certs", NULL, path, NULL);
+	t_vm_create(vm, "7.0", NULL, path, settings);
 	unlink(path); /* the script is loaded when the backend is created */
 	assert_int_equal(t_init2(vm, 0, 0, 0), 0);
 	if (req_certs)
@@ -1486,7 +1600,7 @@ static void test_sim_certs_exit_ret_einval_fails_kvm_run_with_einval(void **stat
 	struct kvm_exit_snp_req_certs *rc;
 	struct t_vm vm;
 
-	launched_with_script(&vm, "certs 0x2600000 2\nshutdown\n", true);
+	launched_with_script(&vm, "certs 0x2600000 2\nshutdown\n", true, NULL);
 	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), 0);
 	assert_int_equal(vm.sim->vcpus[0].run->exit_reason, KVM_EXIT_SNP_REQ_CERTS);
 	rc = kvm_run_exit_data(vm.sim->vcpus[0].run);
@@ -1501,7 +1615,7 @@ static void test_sim_certs_without_req_certs_gets_empty_table_in_kernel(void **s
 	struct kvm_run *run;
 	struct t_vm vm;
 
-	launched_with_script(&vm, "certs 0x2600000 1\nshutdown\n", false);
+	launched_with_script(&vm, "certs 0x2600000 1\nshutdown\n", false, NULL);
 	run = vm.sim->vcpus[0].run;
 	memset(vm.ram + T_CERTS_GPA, 0xff, PAGE);
 	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), 0);
@@ -1602,6 +1716,556 @@ static void test_sim_bad_profile_is_einval(void **state)
 	assert_non_null(strstr(d.msg, "v13"));
 }
 
+/* ---- what differs between the kernel versions (docs/testing.md "Profiles") ---- */
+
+static void test_sim_profile_names_select_kernels_and_aliases(void **state)
+{
+	static const struct {
+		const char *name, *canonical, *alias;
+		enum sim_kernel kernel;
+	} cases[] = {
+		{ "v12", "v12", "", SIM_KERNEL_V12 },
+		{ "6.11", "6.11", "", SIM_KERNEL_6_11 },
+		{ "6.16", "6.11", "6.16", SIM_KERNEL_6_11 },
+		{ "6.17", "6.17", "", SIM_KERNEL_6_17 },
+		{ "6.18", "6.18", "", SIM_KERNEL_6_18 },
+		{ "6.19", "6.19", "", SIM_KERNEL_6_19 },
+		{ "7.0", "7.0", "", SIM_KERNEL_7_0 },
+		{ "upstream", "6.18", "upstream", SIM_KERNEL_6_18 },
+		{ "upstream-policy-bits", "6.19", "upstream-policy-bits", SIM_KERNEL_6_19 },
+		{ "upstream-certs", "7.0", "upstream-certs", SIM_KERNEL_7_0 },
+		{ NULL, "7.0", "", SIM_KERNEL_7_0 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sim_profile p;
+		struct diag d = { { 0 } };
+
+		assert_int_equal(sim_profile_init(&p, cases[i].name, &d), 0);
+		assert_string_equal(p.name, cases[i].canonical);
+		assert_string_equal(p.alias, cases[i].alias);
+		assert_int_equal(p.kernel, cases[i].kernel);
+		assert_int_equal(p.abi, cases[i].kernel == SIM_KERNEL_V12 ? SIM_ABI_V12
+									  : SIM_ABI_UPSTREAM);
+	}
+}
+
+/* [PATCH v12 11/29] snp_launch_update() returns kvm_gmem_populate()'s 0 once the whole
+ * range is done and never copies the parameters back (issue 10 defect 1). */
+static void test_sim_v12_launch_update_writes_no_progress_back(void **state)
+{
+	struct kvm_sev_snp_launch_update io;
+	struct t_vm vm;
+	uint32_t fw;
+
+	started(&vm, "v12", NULL, NULL);
+	assert_int_equal(t_set_private(&vm, 0, 2 * PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0, 2 * PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, &io),
+			 0);
+	assert_int_equal(io.len, 2 * PAGE);
+	assert_int_equal(io.gfn_start, 0);
+	assert_int_equal(io.uaddr, (uint64_t)(uintptr_t)vm.ram);
+	assert_int_equal(vm.sim->psp.page_ops[SNP_PAGE_NORMAL], 2);
+	t_vm_destroy(&vm);
+}
+
+/* 6.11 snp_launch_update(): gfn_start, uaddr and len are advanced and copied back. */
+static void test_sim_6_11_launch_update_writes_progress_back(void **state)
+{
+	struct kvm_sev_snp_launch_update io;
+	struct t_vm vm;
+	uint32_t fw;
+
+	started(&vm, "6.11", NULL, NULL);
+	assert_int_equal(t_set_private(&vm, 0, 2 * PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0, 2 * PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, &io),
+			 0);
+	assert_int_equal(io.len, 0);
+	assert_int_equal(io.gfn_start, 2);
+	assert_int_equal(io.uaddr, (uint64_t)(uintptr_t)(vm.ram + 2 * PAGE));
+	t_vm_destroy(&vm);
+}
+
+/* v12 sev_gmem_post_populate(): an RMP-assigned page ends the loop with ret 0, so a ZERO
+ * range repeated is measured once and answered 0 each time. */
+static void test_sim_v12_repeated_zero_range_is_a_silent_no_op(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw;
+
+	started(&vm, "v12", NULL, NULL);
+	assert_int_equal(t_set_private(&vm, 0, 2 * PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0, 2 * PAGE, KVM_SEV_SNP_PAGE_TYPE_ZERO, &fw, NULL),
+			 0);
+	assert_int_equal(t_launch_update(&vm, 0, 2 * PAGE, KVM_SEV_SNP_PAGE_TYPE_ZERO, &fw, NULL),
+			 0);
+	assert_int_equal(vm.sim->psp.page_ops[SNP_PAGE_ZERO], 2);
+	t_vm_destroy(&vm);
+}
+
+/* v12 kvm_gmem_populate() copies the source into the page before any check: repeating a
+ * NORMAL range writes into guest-owned memory, an RMP violation in the host. */
+static void test_sim_v12_repeated_normal_range_is_a_host_rmp_violation(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw;
+
+	started(&vm, "v12", NULL, NULL);
+	assert_int_equal(t_set_private(&vm, 0, PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0, PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, NULL), 0);
+	assert_int_equal(t_launch_update(&vm, 0, PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, NULL),
+			 -EFAULT);
+	assert_non_null(strstr(vm.sim->host_fault, "RMP violation"));
+	assert_int_equal(vm.sim->psp.page_ops[SNP_PAGE_NORMAL], 1);
+	t_vm_destroy(&vm);
+}
+
+/* 6.11+: a populated page is -EEXIST in kvm_gmem_populate(), reported as -EIO, fw 0. */
+static void test_sim_6_11_to_7_0_repeated_range_is_eio(void **state)
+{
+	static const char *const profiles[] = { "6.11", "6.17", "6.18", "6.19", "7.0" };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+		struct t_vm vm;
+		uint32_t fw = 1;
+
+		started(&vm, profiles[i], NULL, NULL);
+		assert_int_equal(t_set_private(&vm, 0, PAGE, true), 0);
+		assert_int_equal(
+			t_launch_update(&vm, 0, PAGE, KVM_SEV_SNP_PAGE_TYPE_ZERO, &fw, NULL), 0);
+		assert_int_equal(
+			t_launch_update(&vm, 0, PAGE, KVM_SEV_SNP_PAGE_TYPE_ZERO, &fw, NULL), -EIO);
+		assert_int_equal(fw, 0);
+		t_vm_destroy(&vm);
+	}
+}
+
+/* v12 returns kvm_gmem_populate()'s errno as it is: a shared page is -EINVAL (6.11+: -EIO). */
+static void test_sim_v12_launch_update_of_a_shared_page_is_einval(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw = 1;
+
+	started(&vm, "v12", NULL, NULL);
+	assert_int_equal(t_launch_update(&vm, 0, PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, NULL),
+			 -EINVAL);
+	assert_int_equal(fw, 0);
+	t_vm_destroy(&vm);
+}
+
+/* v12 kvm_gmem_populate() does not clamp to the memslot: the pages inside are done, the
+ * first beyond is -EIO (__kvm_gmem_get_pfn(): not bound to the slot). */
+static void test_sim_v12_launch_update_past_the_memslot_is_eio(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw;
+	uint64_t last = T_RAM_SIZE - PAGE;
+
+	started(&vm, "v12", NULL, NULL);
+	assert_int_equal(t_set_private(&vm, last, 2 * PAGE, true), 0);
+	assert_int_equal(
+		t_launch_update(&vm, last, 2 * PAGE, KVM_SEV_SNP_PAGE_TYPE_ZERO, &fw, NULL), -EIO);
+	assert_int_equal(vm.sim->psp.page_ops[SNP_PAGE_ZERO], 1);
+	t_vm_destroy(&vm);
+}
+
+/* 6.11 kvm_gmem_populate(): "if (signal_pending(current)) { ret = -EINTR; break; }" before
+ * the first page, which snp_launch_update() reports as -EIO with firmware error 0 (issue
+ * 10 defect 5). */
+static void test_sim_launch_update_with_a_pending_signal_is_eio_fw_0(void **state)
+{
+	static const char *const profiles[] = { "6.11", "6.17", "6.18", "6.19", "7.0" };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+		struct kvm_sev_snp_launch_update io;
+		struct t_vm vm;
+		uint32_t fw = 1;
+
+		started(&vm, profiles[i], "launch-update-signal=1", NULL);
+		assert_int_equal(t_set_private(&vm, 0, PAGE, true), 0);
+		assert_int_equal(
+			t_launch_update(&vm, 0, PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, &io),
+			-EIO);
+		assert_int_equal(fw, 0);
+		assert_int_equal(vm.sim->psp.page_ops[SNP_PAGE_NORMAL], 0);
+		/* the next call has no signal pending */
+		assert_int_equal(
+			t_launch_update(&vm, 0, PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, &io), 0);
+		assert_int_equal(io.len, 0);
+		t_vm_destroy(&vm);
+	}
+}
+
+/* signal_pending() ignores blocked signals: a VMM that blocks SIGUSR1 around the launch is
+ * not interrupted by it, but is by SIGINT. */
+static void test_sim_launch_update_signal_interrupts_only_when_not_blocked(void **state)
+{
+	sigset_t usr1, old;
+	struct t_vm a, b;
+	uint32_t fw;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	assert_int_equal(pthread_sigmask(SIG_BLOCK, &usr1, &old), 0);
+	started(&a, "7.0", "launch-update-signal=1", NULL);
+	started(&b, "7.0", "launch-update-signal=1:INT", NULL);
+	assert_int_equal(t_set_private(&a, 0, PAGE, true), 0);
+	assert_int_equal(t_set_private(&b, 0, PAGE, true), 0);
+	assert_int_equal(t_launch_update(&a, 0, PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, NULL), 0);
+	assert_int_equal(t_launch_update(&b, 0, PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, NULL),
+			 -EIO);
+	assert_int_equal(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
+	t_vm_destroy(&a);
+	t_vm_destroy(&b);
+}
+
+/* The v12-era kvm_gmem_populate() has no signal check. */
+static void test_sim_v12_launch_update_ignores_a_pending_signal(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw;
+
+	started(&vm, "v12", "launch-update-signal=1", NULL);
+	assert_int_equal(t_set_private(&vm, 0, PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0, PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, NULL), 0);
+	t_vm_destroy(&vm);
+}
+
+/* 6.17 drops KVM's SMT and SINGLE_SOCKET checks ("KVM: SVM: Allow SNP guest policy
+ * disallow running with SMT enabled"): the firmware refuses SMT=0 only when the host has
+ * SMT enabled. */
+static void test_sim_6_17_leaves_smt_and_single_socket_to_the_firmware(void **state)
+{
+	static const char *const smt_off[] = { "smt=0", NULL };
+	static const char *const profiles[] = { "6.17", "6.18", "6.19", "7.0" };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+		struct t_vm on, off, ss;
+		uint32_t fw = 0;
+
+		t_vm_create(&on, profiles[i], NULL, NULL, NULL);
+		t_vm_create(&off, profiles[i], NULL, NULL, smt_off);
+		t_vm_create(&ss, profiles[i], NULL, NULL, NULL);
+		assert_int_equal(t_init2(&on, 0, 0, 0), 0);
+		assert_int_equal(t_init2(&off, 0, 0, 0), 0);
+		assert_int_equal(t_init2(&ss, 0, 0, 0), 0);
+		assert_int_equal(t_launch_start(&on, SNP_POLICY_RSVD_MBO, &fw), -EIO);
+		assert_int_equal(fw, SEV_RET_POLICY_FAILURE);
+		assert_int_equal(t_launch_start(&off, SNP_POLICY_RSVD_MBO, &fw), 0);
+		assert_int_equal(t_launch_start(&ss, T_POLICY | SNP_POLICY_SINGLE_SOCKET, &fw), 0);
+		t_vm_destroy(&on);
+		t_vm_destroy(&off);
+		t_vm_destroy(&ss);
+	}
+}
+
+/* [PATCH v12 10/29] snp_launch_start() checks the policy after snp_context_create() and
+ * returns -EINVAL without freeing the context: the next LAUNCH_START is refused too. */
+static void test_sim_v12_policy_refusal_keeps_the_context(void **state)
+{
+	struct t_vm vm;
+	uint32_t fw = 0;
+
+	t_vm_create(&vm, "v12", NULL, NULL, NULL);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_launch_start(&vm, SNP_POLICY_RSVD_MBO, &fw), -EINVAL);
+	assert_int_equal(t_launch_start(&vm, T_POLICY, &fw), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+/* Before 6.19 KVM lets every SNP_POLICY_MASK_VALID bit through; the firmware refuses a
+ * bit it does not support (modelled: POLICY_FAILURE). */
+static void test_sim_6_18_policy_bit_the_firmware_lacks_fails_in_firmware(void **state)
+{
+	static const char *const settings[] = { "policy_bits=0x3ffff", NULL };
+	struct t_vm vm;
+	uint64_t v;
+	uint32_t fw = 0;
+
+	t_vm_create(&vm, "6.18", NULL, NULL, settings);
+	assert_int_equal(
+		vm.be->ops->get_device_attr(vm.be, KVM_X86_GRP_SEV, KVM_X86_SNP_POLICY_BITS, &v),
+		-ENXIO);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_launch_start(&vm, T_POLICY | SNP_POLICY_DEBUG, &fw), -EIO);
+	assert_int_equal(fw, SEV_RET_POLICY_FAILURE);
+	t_vm_destroy(&vm);
+}
+
+/* Before 6.18 __sev_guest_init() accepted GHCB version 1 for SNP. */
+static void test_sim_6_17_init2_accepts_ghcb_version_1(void **state)
+{
+	static const char *const profiles[] = { "v12", "6.11", "6.17" };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+		struct t_vm vm;
+
+		t_vm_create(&vm, profiles[i], NULL, NULL, NULL);
+		assert_int_equal(t_init2(&vm, 0, 0, 1), 0);
+		assert_int_equal(vm.sim->ghcb_version, 1);
+		t_vm_destroy(&vm);
+	}
+}
+
+/* 6.11 .. 6.17: len 0 populates nothing, writes the parameters back unchanged and returns
+ * 0; 6.18 adds "!params.len" to the -EINVAL checks. */
+static void test_sim_6_17_launch_update_len_0_is_a_no_op_and_6_18_refuses_it(void **state)
+{
+	struct kvm_sev_snp_launch_update io;
+	struct t_vm a, b;
+	uint32_t fw;
+
+	started(&a, "6.17", NULL, NULL);
+	started(&b, "6.18", NULL, NULL);
+	assert_int_equal(t_set_private(&a, 0, PAGE, true), 0);
+	assert_int_equal(t_set_private(&b, 0, PAGE, true), 0);
+	assert_int_equal(t_launch_update(&a, 0, 0, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, &io), 0);
+	assert_int_equal(io.gfn_start, 0);
+	assert_int_equal(a.sim->psp.page_ops[SNP_PAGE_NORMAL], 0);
+	assert_int_equal(t_launch_update(&b, 0, 0, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, &io),
+			 -EINVAL);
+	t_vm_destroy(&a);
+	t_vm_destroy(&b);
+}
+
+/* Before 7.0 an unaligned source is copied as it is (copy_from_user()). */
+static void test_sim_6_19_launch_update_copies_an_unaligned_source(void **state)
+{
+	struct kvm_sev_snp_launch_update u = { .len = PAGE, .type = KVM_SEV_SNP_PAGE_TYPE_NORMAL };
+	uint8_t back[PAGE];
+	struct t_vm vm;
+
+	started(&vm, "6.19", NULL, NULL);
+	memset(vm.ram, 0x11, 2 * PAGE);
+	vm.ram[8] = 0x5a;
+	u.uaddr = (uint64_t)(uintptr_t)vm.ram + 8;
+	assert_int_equal(t_set_private(&vm, 0, PAGE, true), 0);
+	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_LAUNCH_UPDATE, &u, NULL), 0);
+	assert_int_equal(pread(vm.gmem_fd, back, PAGE, 0), PAGE);
+	assert_memory_equal(back, vm.ram + 8, PAGE);
+	t_vm_destroy(&vm);
+}
+
+/* 6.11+: uaddr 0 for a type other than ZERO passes snp_launch_update()'s checks (7.0's
+ * PAGE_ALIGNED(NULL) too) and hits the WARN in sev_gmem_post_populate(): -EIO, fw 0. The
+ * v12 series measures the page as it is. */
+static void test_sim_launch_update_source_0_is_eio_and_v12_measures_the_page(void **state)
+{
+	struct kvm_sev_snp_launch_update u = { .len = PAGE, .type = KVM_SEV_SNP_PAGE_TYPE_NORMAL };
+	struct t_vm a, b;
+	uint32_t fw = 1;
+
+	started(&a, "6.11", NULL, NULL);
+	started(&b, "v12", NULL, NULL);
+	assert_int_equal(t_set_private(&a, 0, PAGE, true), 0);
+	assert_int_equal(t_set_private(&b, 0, PAGE, true), 0);
+	assert_int_equal(t_sev(&a, KVM_SEV_SNP_LAUNCH_UPDATE, &u, &fw), -EIO);
+	assert_int_equal(fw, 0);
+	{
+		struct kvm_sev_snp_v12_launch_update v = { .len = PAGE,
+							   .type = KVM_SEV_SNP_PAGE_TYPE_NORMAL };
+
+		assert_int_equal(t_sev(&b, KVM_SEV_SNP_V12_LAUNCH_UPDATE, &v, &fw), 0);
+	}
+	assert_int_equal(b.sim->psp.page_ops[SNP_PAGE_NORMAL], 1);
+	t_vm_destroy(&a);
+	t_vm_destroy(&b);
+}
+
+/* 6.18 sev_hardware_setup(): SECURE_TSC in KVM_X86_SEV_VMSA_FEATURES only with the CPU
+ * feature (CPUID 0x8000001F EAX[8]); earlier kernels never offer it. */
+static void test_sim_secure_tsc_is_offered_from_6_18_where_the_host_has_it(void **state)
+{
+	static const char *const with[] = { "secure_tsc=1", NULL };
+	struct t_vm a, b, c;
+
+	t_vm_create(&a, "6.17", NULL, NULL, with);
+	t_vm_create(&b, "6.18", NULL, NULL, NULL);
+	t_vm_create(&c, "6.18", NULL, NULL, with);
+	assert_false(a.sim->profile.vmsa_features & SVM_SEV_FEAT_SECURE_TSC);
+	assert_false(b.sim->profile.vmsa_features & SVM_SEV_FEAT_SECURE_TSC);
+	assert_true(c.sim->profile.vmsa_features & SVM_SEV_FEAT_SECURE_TSC);
+	assert_int_equal(t_init2(&a, SVM_SEV_FEAT_SECURE_TSC, 0, 0), -EINVAL);
+	assert_int_equal(t_init2(&c, SVM_SEV_FEAT_SECURE_TSC, 0, 0), 0);
+	t_vm_destroy(&a);
+	t_vm_destroy(&b);
+	t_vm_destroy(&c);
+}
+
+/* 6.18 snp_launch_start(): "start.desired_tsc_khz = kvm->arch.default_tsc_khz", which
+ * KVM_SET_TSC_KHZ on the VM sets and which is the host's frequency otherwise. */
+static void test_sim_6_18_secure_tsc_gives_the_vm_tsc_khz_to_the_firmware(void **state)
+{
+	static const char *const with[] = { "secure_tsc=1", NULL };
+	struct t_vm a, b;
+	uint32_t fw;
+
+	t_vm_create(&a, "6.18", NULL, NULL, with);
+	t_vm_create(&b, "6.18", NULL, NULL, with);
+	assert_int_equal(a.be->ops->vm_set_tsc_khz(a.be, 2000000), 0);
+	assert_int_equal(t_init2(&a, SVM_SEV_FEAT_SECURE_TSC, 0, 0), 0);
+	assert_int_equal(t_init2(&b, SVM_SEV_FEAT_SECURE_TSC, 0, 0), 0);
+	assert_int_equal(t_launch_start(&a, T_POLICY, &fw), 0);
+	assert_int_equal(t_launch_start(&b, T_POLICY, &fw), 0);
+	assert_int_equal(a.sim->psp.desired_tsc_khz, 2000000);
+	assert_int_equal(b.sim->psp.desired_tsc_khz, b.sim->profile.tsc_khz);
+	t_vm_destroy(&a);
+	t_vm_destroy(&b);
+}
+
+/* x86.c KVM_SET_TSC_KHZ on the VM: below the scaling limit, 0 for the host's frequency,
+ * -EINVAL once a vCPU exists. */
+static void test_sim_vm_set_tsc_khz_rules(void **state)
+{
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(vm.be->ops->vm_set_tsc_khz(vm.be, UINT32_MAX), -EINVAL);
+	assert_int_equal(vm.be->ops->vm_set_tsc_khz(vm.be, 1000000), 0);
+	assert_int_equal(vm.sim->default_tsc_khz, 1000000);
+	assert_int_equal(vm.be->ops->vm_set_tsc_khz(vm.be, 0), 0);
+	assert_int_equal(vm.sim->default_tsc_khz, vm.sim->profile.tsc_khz);
+	assert_int_equal(t_create_vcpu(&vm, 0), 0);
+	assert_int_equal(vm.be->ops->vm_set_tsc_khz(vm.be, 1000000), -EINVAL);
+	assert_true(vm.be->ops->check_extension(vm.be, true, KVM_CAP_VM_TSC_CONTROL) > 0);
+	t_vm_destroy(&vm);
+}
+
+/* KVM_CAP_MEMORY_ATTRIBUTES reports PRIVATE for an SNP VM; without VM-level attributes
+ * (the in-place conversion series' mode) it reports 0 and the ioctl is unknown. */
+static void test_sim_memory_attributes_cap_and_its_absence(void **state)
+{
+	static const char *const off[] = { "vm_memory_attributes=0", NULL };
+	struct t_vm a, b;
+
+	t_vm_create(&a, NULL, NULL, NULL, NULL);
+	t_vm_create(&b, NULL, NULL, NULL, off);
+	assert_int_equal(a.be->ops->check_extension(a.be, true, KVM_CAP_MEMORY_ATTRIBUTES),
+			 KVM_MEMORY_ATTRIBUTE_PRIVATE);
+	assert_int_equal(b.be->ops->check_extension(b.be, true, KVM_CAP_MEMORY_ATTRIBUTES), 0);
+	assert_int_equal(t_set_private(&b, 0, PAGE, true), -ENOTTY);
+	t_vm_destroy(&a);
+	t_vm_destroy(&b);
+}
+
+/* KVM_PRE_FAULT_MEMORY came with 6.11, after the v12 series' base. */
+static void test_sim_v12_has_no_pre_fault_memory(void **state)
+{
+	struct kvm_pre_fault_memory pf = { .gpa = 0x400000, .size = PAGE };
+	struct t_vm vm;
+
+	t_vm_create(&vm, "v12", NULL, NULL, NULL);
+	t_launch_all(&vm);
+	assert_int_equal(vm.be->ops->check_extension(vm.be, true, KVM_CAP_PRE_FAULT_MEMORY), 0);
+	assert_int_equal(vm.be->ops->vcpu_pre_fault_memory(vm.be, 0, &pf), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+/* guest_memfd mmap (GUEST_MEMFD_FLAG_MMAP, KVM_CAP_GUEST_MEMFD_FLAGS) came with 6.18;
+ * before, flags are 0 and a plain VM has no guest_memfd memslots. */
+static void test_sim_guest_memfd_mmap_from_6_18(void **state)
+{
+	struct kvm_create_guest_memfd g = { .size = 1 << 20, .flags = GUEST_MEMFD_FLAG_MMAP };
+	struct kvm_userspace_memory_region2 r = { .flags = KVM_MEM_GUEST_MEMFD,
+						  .memory_size = 1 << 20 };
+	struct t_vm a, b, c;
+	int fd;
+
+	t_vm_create(&a, "6.17", NULL, NULL, NULL);
+	t_vm_create(&b, "6.18", NULL, NULL, NULL);
+	t_sim_create(&c, "6.17", NULL, NULL, NULL);
+	assert_int_equal(a.be->ops->check_extension(a.be, true, KVM_CAP_GUEST_MEMFD_FLAGS), 0);
+	assert_int_equal(b.be->ops->check_extension(b.be, true, KVM_CAP_GUEST_MEMFD_FLAGS),
+			 GUEST_MEMFD_FLAG_MMAP);
+	assert_int_equal(a.be->ops->create_guest_memfd(a.be, &g), -EINVAL);
+	fd = b.be->ops->create_guest_memfd(b.be, &g);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(c.be->ops->create_vm(c.be, KVM_X86_DEFAULT_VM), 0);
+	assert_int_equal(c.be->ops->check_extension(c.be, true, KVM_CAP_GUEST_MEMFD), 0);
+	g.flags = 0;
+	fd = c.be->ops->create_guest_memfd(c.be, &g);
+	assert_true(fd >= 0);
+	r.guest_memfd = (uint32_t)fd;
+	r.userspace_addr = (uint64_t)(uintptr_t)a.ram;
+	assert_int_equal(c.be->ops->set_user_memory_region2(c.be, &r), -EINVAL);
+	close(fd);
+	t_vm_destroy(&a);
+	t_vm_destroy(&b);
+	t_vm_destroy(&c);
+}
+
+/* 7.0: the certificate exit is 43; kvm-x86 before the merge delivered 42 (certs_exit). */
+static void test_sim_certs_exit_number_is_43_or_the_setting(void **state)
+{
+	static const char *const exit42[] = { "certs_exit=42", NULL };
+	struct t_vm a, b;
+
+	launched_with_script(&a, "certs 0x2600000 2\nshutdown\n", true, NULL);
+	launched_with_script(&b, "certs 0x2600000 2\nshutdown\n", true, exit42);
+	assert_int_equal(a.be->ops->vcpu_run(a.be, 0), 0);
+	assert_int_equal(b.be->ops->vcpu_run(b.be, 0), 0);
+	assert_int_equal(a.sim->vcpus[0].run->exit_reason, 43);
+	assert_int_equal(b.sim->vcpus[0].run->exit_reason, 42);
+	t_vm_destroy(&a);
+	t_vm_destroy(&b);
+}
+
+/* The simulated host backs at most host_memory of guest_memfd (default: this machine's
+ * MemAvailable): beyond, KVM_CREATE_GUEST_MEMFD is -ENOMEM instead of an OOM kill. */
+static void test_sim_guest_memfd_beyond_host_memory_is_enomem(void **state)
+{
+	static const char *const settings[] = { "host_memory=0x300000", NULL };
+	struct kvm_create_guest_memfd g = { .size = 2 << 20 };
+	struct t_vm vm;
+	int fd;
+
+	t_sim_create(&vm, NULL, NULL, NULL, settings);
+	assert_int_equal(vm.be->ops->create_vm(vm.be, KVM_X86_SNP_VM), 0);
+	fd = vm.be->ops->create_guest_memfd(vm.be, &g);
+	assert_true(fd >= 0);
+	assert_int_equal(vm.be->ops->create_guest_memfd(vm.be, &g), -ENOMEM);
+	close(fd);
+	t_vm_destroy(&vm);
+}
+
+/* ZERO pages are holes in the simulator's guest_memfd: pre-validating RAM allocates none. */
+static void test_sim_zero_pages_take_no_memory(void **state)
+{
+	struct stat st;
+	struct t_vm vm;
+	uint32_t fw;
+
+	started(&vm, NULL, NULL, NULL);
+	assert_int_equal(t_set_private(&vm, 0, 256 * PAGE, true), 0);
+	assert_int_equal(t_launch_update(&vm, 0, 256 * PAGE, KVM_SEV_SNP_PAGE_TYPE_ZERO, &fw, NULL),
+			 0);
+	assert_int_equal(fstat(vm.gmem_fd, &st), 0);
+	assert_int_equal(st.st_blocks, 0);
+	memset(vm.ram + 0x200000, 0xa5, PAGE);
+	assert_int_equal(t_set_private(&vm, 0x200000, PAGE, true), 0);
+	assert_int_equal(
+		t_launch_update(&vm, 0x200000, PAGE, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &fw, NULL), 0);
+	assert_int_equal(fstat(vm.gmem_fd, &st), 0);
+	assert_true(st.st_blocks > 0);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_partial_progress_fault_on_v12_is_refused(void **state)
+{
+	struct sim_options o = { .profile = "v12", .faults = "launch-update-partial=1" };
+	struct kvm_backend *be = NULL;
+	struct diag d = { { 0 } };
+
+	assert_int_equal(sim_backend_create(&o, &be, &d), -EINVAL);
+	assert_non_null(strstr(d.msg, "6.11+"));
+}
+
 /* ---- --sim-report ---- */
 
 static void test_sim_report_path_that_cannot_be_created_fails_create(void **state)
@@ -1632,7 +2296,7 @@ static void test_sim_report_is_written_to_the_created_file_at_destroy(void **sta
 	assert_true(fd >= 0);
 	assert_true(read(fd, buf, sizeof(buf) - 1) > 0);
 	close(fd);
-	assert_non_null(strstr(buf, "\"profile\": \"upstream\""));
+	assert_non_null(strstr(buf, "\"profile\": \"7.0\""));
 	unlink(path);
 	rmdir(dir);
 }
@@ -1644,9 +2308,9 @@ int main(void)
 		cmocka_unit_test(test_sim_vm_types_reports_snp),
 		cmocka_unit_test(test_sim_memory_encrypt_op_on_default_vm_is_enotty),
 		cmocka_unit_test(test_sim_vmsa_features_attr_reports_debug_swap),
-		cmocka_unit_test(test_sim_policy_bits_attr_without_policy_bits_profile_is_enxio),
-		cmocka_unit_test(test_sim_policy_bits_attr_on_policy_bits_profile_is_reported),
-		cmocka_unit_test(test_sim_req_certs_attr_only_on_certs_profile),
+		cmocka_unit_test(test_sim_6_18_has_no_policy_bits_attr),
+		cmocka_unit_test(test_sim_6_19_policy_bits_attr_is_reported),
+		cmocka_unit_test(test_sim_req_certs_attr_from_7_0_on),
 		cmocka_unit_test(test_sim_host_facts_report_profile_cbit),
 		cmocka_unit_test(test_sim_init2_twice_is_eperm),
 		cmocka_unit_test(test_sim_v12_init2_twice_is_einval),
@@ -1654,29 +2318,30 @@ int main(void)
 		cmocka_unit_test(test_sim_init2_nonzero_flags_is_einval),
 		cmocka_unit_test(test_sim_init2_unknown_vmsa_feature_is_einval),
 		cmocka_unit_test(test_sim_init2_snp_active_is_einval),
-		cmocka_unit_test(test_sim_init2_ghcb_version_below_2_is_einval),
+		cmocka_unit_test(test_sim_6_18_init2_ghcb_version_1_is_einval),
 		cmocka_unit_test(test_sim_init2_ghcb_version_above_2_is_einval),
 		cmocka_unit_test(test_sim_upstream_v12_command_after_init2_is_eperm),
 		cmocka_unit_test(test_sim_v12_upstream_command_is_einval),
 		cmocka_unit_test(test_sim_launch_start_before_init2_is_enotty),
-		cmocka_unit_test(test_sim_enable_req_certs_unknown_without_certs_profile_is_einval),
+		cmocka_unit_test(test_sim_6_19_enable_req_certs_is_an_unknown_command),
 		cmocka_unit_test(test_sim_enable_req_certs_before_init2_is_einval),
 		cmocka_unit_test(test_sim_enable_req_certs_after_vcpu_create_is_einval),
 		cmocka_unit_test(test_sim_launch_start_without_rsvd_mbo_is_einval),
-		cmocka_unit_test(test_sim_launch_start_unsupported_policy_bit_is_einval),
-		cmocka_unit_test(test_sim_launch_start_debug_unsupported_is_einval),
+		cmocka_unit_test(test_sim_6_18_refuses_policy_bit_21_and_6_19_passes_it),
+		cmocka_unit_test(test_sim_6_19_policy_bit_the_firmware_lacks_is_einval),
 		cmocka_unit_test(test_sim_launch_start_nonzero_flags_is_einval),
 		cmocka_unit_test(test_sim_launch_start_twice_is_einval),
 		cmocka_unit_test(
 			test_sim_launch_start_smt_disallowed_on_smt_host_is_policy_failure),
 		cmocka_unit_test(test_sim_launch_start_smt_disallowed_without_host_smt_succeeds),
 		cmocka_unit_test(test_sim_launch_start_abi_newer_than_firmware_is_policy_failure),
-		cmocka_unit_test(test_sim_v12_launch_start_without_smt_is_einval),
+		cmocka_unit_test(
+			test_sim_v12_and_6_11_launch_start_without_smt_or_with_single_socket_is_einval),
 		cmocka_unit_test(test_sim_launch_update_before_launch_start_is_einval),
 		cmocka_unit_test(test_sim_launch_update_unaligned_len_is_einval),
 		cmocka_unit_test(test_sim_launch_update_vmsa_type_is_einval),
 		cmocka_unit_test(test_sim_launch_update_nonzero_flags_is_einval),
-		cmocka_unit_test(test_sim_launch_update_unaligned_uaddr_is_einval),
+		cmocka_unit_test(test_sim_7_0_launch_update_unaligned_uaddr_is_einval),
 		cmocka_unit_test(test_sim_launch_update_zero_type_ignores_uaddr),
 		cmocka_unit_test(test_sim_launch_update_without_gmem_memslot_is_einval),
 		cmocka_unit_test(test_sim_launch_update_not_private_is_eio),
@@ -1692,6 +2357,8 @@ int main(void)
 		cmocka_unit_test(test_sim_launch_finish_twice_is_einval),
 		cmocka_unit_test(test_sim_launch_finish_nonzero_flags_is_einval),
 		cmocka_unit_test(test_sim_register_ioctls_after_finish_are_einval),
+		cmocka_unit_test(test_sim_mp_state_after_finish_is_accepted),
+		cmocka_unit_test(test_sim_mp_state_without_irqchip_or_unknown_is_einval),
 		cmocka_unit_test(test_sim_launch_update_after_finish_is_eio),
 		cmocka_unit_test(test_sim_pre_fault_before_finish_is_eopnotsupp),
 		cmocka_unit_test(test_sim_pre_fault_after_finish_consumes_range),
@@ -1699,7 +2366,9 @@ int main(void)
 		cmocka_unit_test(test_sim_pre_fault_unaligned_is_einval),
 		cmocka_unit_test(test_sim_pre_fault_wrapping_range_is_einval),
 		cmocka_unit_test(test_sim_pre_fault_bad_range_before_finish_is_einval),
-		cmocka_unit_test(test_sim_run_before_finish_is_einval),
+		cmocka_unit_test(test_sim_run_of_the_bsp_before_finish_is_a_failed_entry),
+		cmocka_unit_test(test_sim_run_before_init2_is_einval),
+		cmocka_unit_test(test_sim_run_of_a_halted_vcpu_before_finish_blocks_until_kicked),
 		cmocka_unit_test(test_sim_run_with_immediate_exit_is_eintr),
 		cmocka_unit_test(test_sim_get_state_of_fresh_vcpu_is_kvm_reset_state),
 		cmocka_unit_test(test_sim_set_state_invalid_sregs_is_einval),
@@ -1748,6 +2417,34 @@ int main(void)
 		cmocka_unit_test(test_sim_run_eintr_fault_interrupts_the_nth_run),
 		cmocka_unit_test(test_sim_bad_fault_spec_is_einval),
 		cmocka_unit_test(test_sim_bad_profile_is_einval),
+		cmocka_unit_test(test_sim_profile_names_select_kernels_and_aliases),
+		cmocka_unit_test(test_sim_v12_launch_update_writes_no_progress_back),
+		cmocka_unit_test(test_sim_6_11_launch_update_writes_progress_back),
+		cmocka_unit_test(test_sim_v12_repeated_zero_range_is_a_silent_no_op),
+		cmocka_unit_test(test_sim_v12_repeated_normal_range_is_a_host_rmp_violation),
+		cmocka_unit_test(test_sim_6_11_to_7_0_repeated_range_is_eio),
+		cmocka_unit_test(test_sim_v12_launch_update_of_a_shared_page_is_einval),
+		cmocka_unit_test(test_sim_v12_launch_update_past_the_memslot_is_eio),
+		cmocka_unit_test(test_sim_launch_update_with_a_pending_signal_is_eio_fw_0),
+		cmocka_unit_test(test_sim_launch_update_signal_interrupts_only_when_not_blocked),
+		cmocka_unit_test(test_sim_v12_launch_update_ignores_a_pending_signal),
+		cmocka_unit_test(test_sim_6_17_leaves_smt_and_single_socket_to_the_firmware),
+		cmocka_unit_test(test_sim_v12_policy_refusal_keeps_the_context),
+		cmocka_unit_test(test_sim_6_18_policy_bit_the_firmware_lacks_fails_in_firmware),
+		cmocka_unit_test(test_sim_6_17_init2_accepts_ghcb_version_1),
+		cmocka_unit_test(test_sim_6_17_launch_update_len_0_is_a_no_op_and_6_18_refuses_it),
+		cmocka_unit_test(test_sim_6_19_launch_update_copies_an_unaligned_source),
+		cmocka_unit_test(test_sim_launch_update_source_0_is_eio_and_v12_measures_the_page),
+		cmocka_unit_test(test_sim_secure_tsc_is_offered_from_6_18_where_the_host_has_it),
+		cmocka_unit_test(test_sim_6_18_secure_tsc_gives_the_vm_tsc_khz_to_the_firmware),
+		cmocka_unit_test(test_sim_vm_set_tsc_khz_rules),
+		cmocka_unit_test(test_sim_memory_attributes_cap_and_its_absence),
+		cmocka_unit_test(test_sim_v12_has_no_pre_fault_memory),
+		cmocka_unit_test(test_sim_guest_memfd_mmap_from_6_18),
+		cmocka_unit_test(test_sim_certs_exit_number_is_43_or_the_setting),
+		cmocka_unit_test(test_sim_guest_memfd_beyond_host_memory_is_enomem),
+		cmocka_unit_test(test_sim_zero_pages_take_no_memory),
+		cmocka_unit_test(test_sim_partial_progress_fault_on_v12_is_refused),
 		cmocka_unit_test(test_sim_report_path_that_cannot_be_created_fails_create),
 		cmocka_unit_test(test_sim_report_is_written_to_the_created_file_at_destroy),
 	};
