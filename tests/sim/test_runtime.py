@@ -20,6 +20,7 @@ import time
 import uuid
 
 import harness
+from sim_matrix import UPSTREAM, expand, on
 
 MEM = "64M"
 RAM_PAGES = 64 << 8  # 64 MiB in 4 KiB pages
@@ -209,6 +210,7 @@ report
 COMMON_SHARED = 5 + 512 + 2
 
 
+@expand
 class EveryFormTest(Runtime):
     def check(self, profile, script, shared):
         status, out, err, rep, evs = self.run_vmm(profile, script)
@@ -221,13 +223,12 @@ class EveryFormTest(Runtime):
         self.assertEqual(len(rep["attestation_reports"]), 1)
         self.assertIn("runtime: every form", out)
 
-    def test_upstream_map_gpa_range_4k_2m_msr_and_faults_pass_and_counts_match(self):
-        self.check("upstream", COMMON_FORMS + "shutdown\n", COMMON_SHARED)
+    @on(*UPSTREAM)
+    def test_map_gpa_range_4k_2m_msr_and_faults_pass_and_counts_match(self, profile):
+        self.check(profile, COMMON_FORMS + "shutdown\n", COMMON_SHARED)
 
-    def test_upstream_certs_profile_page_state_forms_pass_and_counts_match(self):
-        self.check("upstream-certs", COMMON_FORMS + "shutdown\n", COMMON_SHARED)
-
-    def test_v12_msr_protocol_descriptors_resumed_2m_entry_and_faults_pass(self):
+    @on("v12")
+    def test_msr_protocol_descriptors_resumed_2m_entry_and_faults_pass(self, profile):
         # v12 extras: raw descriptors with several entries and mixed ops, a half-done
         # 2M entry resumed at cur_page 256 (only its upper half may change), an entry
         # already complete (cur_page = its size, must be skipped), PSMASH/UNSMASH (no
@@ -253,11 +254,11 @@ expect-shared-state {GHCB_GPA:#x}
 shutdown
 """
         # + the GHCB page, made shared by the guest before its first descriptor
-        self.check("v12", COMMON_FORMS + v12, COMMON_SHARED + 1)
+        self.check(profile, COMMON_FORMS + v12, COMMON_SHARED + 1)
 
 
 # ---------------------------------------------------------------------------------------
-# 2. Certificates (upstream-certs, KVM_EXIT_SNP_REQ_CERTS).
+# 2. Certificates (7.0, KVM_EXIT_SNP_REQ_CERTS).
 # ---------------------------------------------------------------------------------------
 
 BUF = 0x3000000  # the guest's certificate buffer (4 pages made shared by each script)
@@ -287,11 +288,12 @@ def expect_table_lines(blob, npages_written=None):
     return lines
 
 
+@expand
 class CertificateTest(Runtime):
     def certs_file(self, blob, name="certs.bin"):
         return self.write(name, blob)
 
-    def run_certs(self, lines, certs, profile="upstream-certs"):
+    def run_certs(self, lines, certs, profile="7.0"):
         return self.run_vmm(profile, "\n".join(lines + ["shutdown", ""]), certs=certs)
 
     def test_enough_pages_get_the_table_byte_for_byte(self):
@@ -371,7 +373,7 @@ class CertificateTest(Runtime):
         try:
             self.assertEqual(locker.stdout.readline().strip(), "locked")
             vmm = subprocess.Popen([os.environ["SNPVMM"],
-                                    *self.command("upstream-certs", script, path, MEM, ())],
+                                    *self.command("7.0", script, path, MEM, ())],
                                    stdin=subprocess.DEVNULL, stdout=wfd, stderr=subprocess.PIPE)
             os.close(wfd)
             wfd = -1
@@ -436,13 +438,12 @@ class CertificateTest(Runtime):
 
         self.assert_clean_pass(status, out, err, rep, evs)
 
-    def test_certs_on_a_kernel_without_req_certs_is_a_clear_error(self):
+    @on("v12", "6.11", "6.17", "6.18", "6.19", launches=False)
+    def test_certs_on_a_kernel_without_req_certs_is_a_clear_error(self, profile):
         path = self.certs_file(table_two_pages())
-        for profile in ("upstream", "upstream-policy-bits", "v12"):
-            with self.subTest(profile=profile):
-                status, _, err, _, evs = self.run_vmm(profile, "shutdown\n", certs=path)
-                self.assert_one_error_line(status, err, "--certs", "KVM_X86_SEV_SNP_REQ_CERTS")
-                self.assertEqual(evs[-1]["reason"], "vmm-error")
+        status, _, err, _, evs = self.run_vmm(profile, "shutdown\n", certs=path)
+        self.assert_one_error_line(status, err, "--certs", "KVM_X86_SEV_SNP_REQ_CERTS")
+        self.assertEqual(evs[-1]["reason"], "vmm-error")
 
     def test_malformed_certificate_files_are_one_clear_error_at_start(self):
         ark, ask = ("ark", fake_der(1, 100)), ("ask", fake_der(2, 100))
@@ -468,7 +469,7 @@ class CertificateTest(Runtime):
         for name, (blob, needle) in cases.items():
             with self.subTest(name):
                 path = self.certs_file(blob, "bad.bin")
-                status, _, err, rep, evs = self.run_vmm("upstream-certs", "shutdown\n",
+                status, _, err, rep, evs = self.run_vmm("7.0", "shutdown\n",
                                                         certs=path)
                 self.assert_one_error_line(status, err, needle)
                 if blob:
@@ -483,13 +484,13 @@ class CertificateTest(Runtime):
         # (src/snp/certs.c: "applying zero offset to null pointer").
         path = self.certs_file(b"", "empty.bin")
 
-        status, _, err, _, evs = self.run_vmm("upstream-certs", "shutdown\n", certs=path)
+        status, _, err, _, evs = self.run_vmm("7.0", "shutdown\n", certs=path)
 
         self.assert_one_error_line(status, err, "empty.bin", "no all-zero terminator")
         self.assertEqual(evs[-1]["reason"], "vmm-error")
 
     def test_missing_certificate_file_is_one_clear_error(self):
-        status, _, err, _, _ = self.run_vmm("upstream-certs", "shutdown\n",
+        status, _, err, _, _ = self.run_vmm("7.0", "shutdown\n",
                                             certs=os.path.join(self.dir, "absent.bin"))
         self.assert_one_error_line(status, err, "absent.bin")
 
@@ -498,6 +499,7 @@ class CertificateTest(Runtime):
 # 3. Hostile page-state input.
 # ---------------------------------------------------------------------------------------
 
+@expand
 class HostileTest(Runtime):
     def check(self, profile, script, rejected, shared, mem=MEM):
         status, out, err, rep, evs = self.run_vmm(profile, script, mem=mem)
@@ -507,7 +509,8 @@ class HostileTest(Runtime):
         self.assertEqual(ps["shared_pages"], shared)
         return ps
 
-    def test_v12_hostile_descriptors_get_the_specified_replies_and_a_clean_exit(self):
+    @on("v12")
+    def test_hostile_descriptors_get_the_specified_replies_and_a_clean_exit(self, profile):
         # Replies from include/snp/psc.h psc_process_descriptor(); 65 MiB of RAM so that
         # a 2M entry at 64 MiB crosses the end of the memslot.
         script = """
@@ -569,10 +572,11 @@ shutdown
 """
         # 20 + 2 + 1 rejections: every expect=invalid-* line above.
         # shared at the end: 0x2400000, 0x2401000, 0x2500000, 5 pages, the GHCB.
-        ps = self.check("v12", script, rejected=23, shared=3 + 5 + 1, mem="65M")
+        ps = self.check(profile, script, rejected=23, shared=3 + 5 + 1, mem="65M")
         self.assertEqual(ps["private_pages"] + ps["shared_pages"], 65 << 8)
 
-    def test_upstream_hostile_map_gpa_range_outside_ram_gets_einval(self):
+    @on(*UPSTREAM)
+    def test_hostile_map_gpa_range_outside_ram_gets_einval(self, profile):
         # KVM forwards the guest's GFNs without a memslot check (snp_do_psc): the PCI
         # hole, above RAM, a run that wraps, and a run crossing the end of RAM.
         script = """
@@ -585,9 +589,10 @@ psc shared 0x2000000 1 4k
 expect-shared-state 0x2000000 1
 shutdown
 """
-        self.check("upstream", script, rejected=5, shared=1)
+        self.check(profile, script, rejected=5, shared=1)
 
-    def test_v12_hostile_msr_requests_outside_ram_get_an_error(self):
+    @on("v12")
+    def test_hostile_msr_requests_outside_ram_get_an_error(self, profile):
         script = """
 psc-msr shared 0xc0000000 expect=error
 psc-msr private 0x10000000000 expect=error
@@ -595,12 +600,13 @@ psc-msr shared 0x2000000
 expect-shared-state 0x2000000 1
 shutdown
 """
-        status, out, err, rep, evs = self.run_vmm("v12", script)
+        status, out, err, rep, evs = self.run_vmm(profile, script)
 
         ps = self.assert_clean_pass(status, out, err, rep, evs)
         self.assertEqual(ps["rejected_requests"], 2)
 
-    def test_upstream_requests_at_the_edges_of_ram_and_repeats_are_served(self):
+    @on(*UPSTREAM)
+    def test_requests_at_the_edges_of_ram_and_repeats_are_served(self, profile):
         # Out-of-range requests are in the test above and tests/unit/test_psc.c;
         # what a well-behaved guest can send is checked here: the first and last pages of RAM, a run
         # ending exactly at the end of RAM, the largest 2M run that fits, repeated and
@@ -634,7 +640,7 @@ fault private 0x2004000 0x4000
 shutdown
 """
         # shared at the end: 0x2000000..0x2003fff
-        self.check("upstream", script, rejected=0, shared=4)
+        self.check(profile, script, rejected=0, shared=4)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import unittest
 
 import harness
 from harness import snpvmm
+from sim_matrix import UPSTREAM, expand, on
 
 MEM = "64M"
 
@@ -21,7 +22,7 @@ def events_of(text):
 
 
 class SimLaunch(harness.SnpvmmTest):
-    def launch(self, *args, profile="upstream", script=None, faults=None, initrd=True,
+    def launch(self, *args, profile="7.0", script=None, faults=None, initrd=True,
                mem=MEM):
         report = os.path.join(self.dir, "report.json")
         events = os.path.join(self.dir, "events.jsonl")
@@ -76,8 +77,10 @@ def config_matrix():
     ]
 
 
+@expand
 class MeasuredLaunchTest(SimLaunch):
-    def check_profile(self, profile):
+    @on()
+    def test_measurements_match_prediction_and_measure(self, profile):
         for c in config_matrix():
             with self.subTest(profile=profile, **c):
                 args = ["--smp", c["smp"], "--sev-features", c["feats"]]
@@ -88,29 +91,21 @@ class MeasuredLaunchTest(SimLaunch):
                 self.assertEqual(rep["vcpus"], int(c["smp"]))
                 self.assertEqual(self.measure(*args, initrd=c["initrd"]), rep["measurement"])
 
-    def test_upstream_profile_measurements_match_prediction_and_measure(self):
-        self.check_profile("upstream")
-
-    def test_v12_profile_measurements_match_prediction_and_measure(self):
-        self.check_profile("v12")
-
-    def test_report_carries_policy_and_host_data(self):
+    @on()
+    def test_report_carries_policy_and_host_data(self, profile):
         host_data = "5a" * 32
 
-        status, _, err, rep, evs = self.launch("--host-data", host_data, "--policy", "0x30000")
+        status, _, err, rep, evs = self.launch("--host-data", host_data, "--policy", "0x30000",
+                                               profile=profile)
 
         self.assert_measured_launch(status, err, rep, evs)
         self.assertEqual(rep["host_data"], host_data)
         self.assertEqual(int(rep["policy"], 16), 0x30000)
         self.assertEqual(rep["attestation_reports"][0]["measurement"], rep["measurement"])
 
+    @on()
     @unittest.skipUnless(shutil.which("openssl"), "needs the openssl CLI")
-    def test_id_block_signed_for_the_predicted_digest_is_accepted(self):
-        for profile in ("upstream", "v12"):
-            with self.subTest(profile=profile):
-                self.check_id_block(profile)
-
-    def check_id_block(self, profile):
+    def test_id_block_signed_for_the_predicted_digest_is_accepted(self, profile):
         key = os.path.join(self.dir, "id.pem")
         subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
                         "ec_paramgen_curve:P-384", "-out", key], check=True,
@@ -146,8 +141,9 @@ class MeasuredLaunchTest(SimLaunch):
         self.assertEqual(int.from_bytes(pages[0][0x178:0x180], "little"), 0x100200)
         self.assertEqual(int.from_bytes(pages[0][0x330:0x338], "little"), 0x2000)
 
-    def test_page_state_event_matches_the_simulated_host(self):
-        status, _, err, rep, evs = self.launch()
+    @on()
+    def test_page_state_event_matches_the_simulated_host(self, profile):
+        status, _, err, rep, evs = self.launch(profile=profile)
 
         ps = [e for e in evs if e["event"] == "page-state"][0]
         self.assert_measured_launch(status, err, rep, evs)
@@ -155,34 +151,48 @@ class MeasuredLaunchTest(SimLaunch):
         self.assertEqual(ps["shared_pages"], rep["page_states"]["shared"])
 
 
+@expand
 class FaultInjectionTest(SimLaunch):
-    def test_launch_update_eagain_is_retried(self):
-        status, _, err, rep, evs = self.launch(faults="launch-update-eagain=2")
+    @on()
+    def test_launch_update_eagain_is_retried(self, profile):
+        status, _, err, rep, evs = self.launch(faults="launch-update-eagain=2", profile=profile)
         self.assert_measured_launch(status, err, rep, evs)
 
-    def test_launch_update_partial_progress_is_continued(self):
-        status, _, err, rep, evs = self.launch(faults="launch-update-partial=1")
+    @on(*UPSTREAM)
+    def test_launch_update_partial_progress_is_continued(self, profile):
+        status, _, err, rep, evs = self.launch(faults="launch-update-partial=1", profile=profile)
         self.assert_measured_launch(status, err, rep, evs)
 
-    def test_rejected_cpuid_page_is_retried_with_the_correction(self):
-        status, _, err, rep, evs = self.launch(faults="cpuid-reject")
+    def test_partial_progress_fault_on_v12_is_refused_as_impossible(self):
+        # The v12 series cannot report partial progress: the fault would be a fiction.
+        status, _, err, _, _ = self.launch(faults="launch-update-partial=1", profile="v12")
+        self.assertEqual(status, 1, err)
+        self.assertIn("launch-update-partial needs a kernel that reports", err)
+
+    @on()
+    def test_rejected_cpuid_page_is_retried_with_the_correction(self, profile):
+        status, _, err, rep, evs = self.launch(faults="cpuid-reject", profile=profile)
         self.assert_measured_launch(status, err, rep, evs)
         self.assertIn("corrected the CPUID page", err)
 
-    def test_kvm_run_eintr_is_not_an_error(self):
-        status, _, err, rep, evs = self.launch(faults="run-eintr=3")
+    @on()
+    def test_kvm_run_eintr_is_not_an_error(self, profile):
+        status, _, err, rep, evs = self.launch(faults="run-eintr=3", profile=profile)
         self.assert_measured_launch(status, err, rep, evs)
 
-    def test_launch_start_firmware_error_is_named(self):
-        status, _, err, _, evs = self.launch(faults="fw-error=launch-start:0x16")
+    @on(launches=False)
+    def test_launch_start_firmware_error_is_named(self, profile):
+        status, _, err, _, evs = self.launch(faults="fw-error=launch-start:0x16",
+                                             profile=profile)
         lines = [l for l in err.splitlines() if "SIMULATED" not in l]
         self.assertEqual(status, 1)
         self.assertEqual(lines, ["snpvmm: SNP_LAUNCH_START failed: firmware error "
                                  "INVALID_PARAM (0x16)"])
         self.assertEqual(evs[-1]["reason"], "vmm-error")
 
-    def test_guest_memfd_enomem_is_named(self):
-        status, _, err, _, _ = self.launch(faults="gmem-enomem")
+    @on(launches=False)
+    def test_guest_memfd_enomem_is_named(self, profile):
+        status, _, err, _, _ = self.launch(faults="gmem-enomem", profile=profile)
         self.assertEqual(status, 1)
         self.assertIn("KVM_CREATE_GUEST_MEMFD", err)
 
@@ -192,7 +202,7 @@ class FaultInjectionTest(SimLaunch):
     def test_failed_launch_leaks_no_fd_or_memory(self):
         p = subprocess.run(["valgrind", "--error-exitcode=99", "--leak-check=full",
                             "--errors-for-leak-kinds=definite,indirect", "--track-fds=yes",
-                            os.environ["SNPVMM"], "--sim=upstream", "--sim-faults",
+                            os.environ["SNPVMM"], "--sim=7.0", "--sim-faults",
                             "fw-error=launch-start:0x16", "--kernel", self.guest, "--mem", MEM],
                            capture_output=True, timeout=300)
         err = p.stderr.decode()
@@ -201,6 +211,7 @@ class FaultInjectionTest(SimLaunch):
         self.assertIn("FILE DESCRIPTORS: 3 open", err)
 
 
+@expand
 class BadInputTest(SimLaunch):
     def one_line(self, status, err, needle):
         lines = [l for l in err.splitlines() if "SIMULATED" not in l]
@@ -233,21 +244,28 @@ class BadInputTest(SimLaunch):
         status, _, err, _, _ = self.launch("--policy", "0x8030000")
         self.one_line(status, err, "reserved bit 27")
 
-    def test_policy_bit_the_kernel_does_not_offer_is_named(self):
+    @on("6.19", "7.0")
+    def test_policy_bit_the_kernel_does_not_offer_is_named(self, profile):
         # CXL_ALLOW (bit 21) outside the kernel's KVM_X86_SNP_POLICY_BITS (6.19+).
         status, _, err, _, _ = self.launch("--policy", "0x230000", "--sim-set",
-                                           "policy_bits=0x1fffff",
-                                           profile="upstream-policy-bits")
+                                           "policy_bits=0x1fffff", profile=profile)
         self.one_line(status, err, "bit 21 is not supported by this host")
 
-    def test_policy_within_the_kernels_policy_bits_is_accepted(self):
-        status, _, err, rep, evs = self.launch("--policy", "0x130000",
-                                               profile="upstream-policy-bits")
+    @on("6.19", "7.0")
+    def test_policy_within_the_kernels_policy_bits_is_accepted(self, profile):
+        status, _, err, rep, evs = self.launch("--policy", "0x130000", profile=profile)
         self.assert_measured_launch(status, err, rep, evs)
 
-    def test_policy_forbidding_smt_on_smt_host_is_an_error(self):
-        status, _, err, _, _ = self.launch("--policy", "0x20000")
+    @on(launches=False)
+    def test_policy_forbidding_smt_on_smt_host_is_an_error(self, profile):
+        status, _, err, _, _ = self.launch("--policy", "0x20000", profile=profile)
         self.one_line(status, err, "SMT")
+
+    def test_guest_larger_than_the_simulated_host_is_one_clear_line(self):
+        # host_memory (default: what this machine has available) bounds the guest_memfd
+        # the simulated host backs; beyond it the launch stops before any allocation.
+        status, _, err, _, _ = self.launch("--sim-set", "host_memory=0x8000000", mem="256M")
+        self.one_line(status, err, "the host cannot back that much guest memory")
 
     def test_unknown_sev_feature_is_a_usage_error(self):
         status, _, err, _, _ = self.launch("--sev-features", "warp-drive")
