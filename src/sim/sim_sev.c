@@ -105,8 +105,7 @@ static int snp_launch_start_v12(struct sim *sim, struct kvm_sev_cmd *cmd)
 		return -EINVAL;
 	if (rules->smt_required && !(s.policy & SNP_POLICY_SMT))
 		return -EINVAL;
-	if (s.policy & ~rules->policy_mask)
-		return -EINVAL;
+	/* No policy mask in KVM: every other bit is the firmware's to judge. */
 	return firmware_launch_start(sim, cmd, s.policy, s.gosvw, 0);
 }
 
