@@ -129,6 +129,12 @@ int snp_ecdsa_pubkey_from_pkey(EVP_PKEY *key, struct snp_ecdsa_pubkey *ret_pub, 
 int snp_ecdsa_sign(EVP_PKEY *key, const void *msg, size_t len, struct snp_ecdsa_sig *ret_sig,
 		   struct diag *d) __attribute__((warn_unused_result));
 
+/* Checks an ECDSA P-384/SHA-384 signature in the firmware's form over msg: r and s below
+ * 2^384 (the upper 24 bytes of each 72-byte field zero). 0 if it verifies, -EBADMSG if
+ * not, -EINVAL for a key that is not P-384, -ENOMEM/-EIO if OpenSSL fails. */
+int snp_ecdsa_verify(EVP_PKEY *key, const struct snp_ecdsa_sig *sig, const void *msg, size_t len,
+		     struct diag *d) __attribute__((warn_unused_result));
+
 /*
  * Reads an unencrypted PEM private key (PKCS#8 or "EC PRIVATE KEY") from path and
  * checks it is EC P-384. The caller frees *ret_key with EVP_PKEY_free().

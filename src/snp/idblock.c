@@ -163,6 +163,56 @@ out_free_ctx:
 	return r;
 }
 
+int snp_ecdsa_verify(EVP_PKEY *key, const struct snp_ecdsa_sig *sig, const void *msg, size_t len,
+		     struct diag *d)
+{
+	static const uint8_t zero[SNP_ECDSA_COMPONENT_SIZE - 48];
+	unsigned char der[128], *p = der;
+	BIGNUM *sig_r = NULL, *sig_s = NULL;
+	ECDSA_SIG *ecdsa = NULL;
+	EVP_MD_CTX *ctx = NULL;
+	int r, der_len;
+
+	r = snp_ecdsa_key_check(key, d);
+	if (r < 0)
+		return r;
+	/* A P-384 r or s is below 2^384: bytes 48..71 of the little-endian field are zero. */
+	if (memcmp(sig->r + 48, zero, sizeof(zero)) || memcmp(sig->s + 48, zero, sizeof(zero)))
+		return diag_fail(d, -EBADMSG, "R or S has bits set above bit 383");
+	sig_r = BN_lebin2bn(sig->r, SNP_ECDSA_COMPONENT_SIZE, NULL);
+	sig_s = BN_lebin2bn(sig->s, SNP_ECDSA_COMPONENT_SIZE, NULL);
+	ecdsa = ECDSA_SIG_new();
+	if (!sig_r || !sig_s || !ecdsa || !ECDSA_SIG_set0(ecdsa, sig_r, sig_s)) {
+		r = diag_fail(d, -ENOMEM, "out of memory for an ECDSA signature");
+		goto out_free;
+	}
+	sig_r = sig_s = NULL; /* owned by ecdsa now */
+	der_len = i2d_ECDSA_SIG(ecdsa, NULL);
+	if (der_len <= 0 || der_len > (int)sizeof(der) || i2d_ECDSA_SIG(ecdsa, &p) != der_len) {
+		r = diag_fail(d, -EIO, "cannot encode the ECDSA signature (OpenSSL: %s)",
+			      ossl_reason());
+		goto out_free;
+	}
+	ctx = EVP_MD_CTX_new();
+	if (!ctx || EVP_DigestVerifyInit_ex(ctx, NULL, "SHA384", NULL, NULL, key, NULL) != 1) {
+		r = diag_fail(d, -EIO, "cannot set up ECDSA verification (OpenSSL: %s)",
+			      ossl_reason());
+		goto out_free;
+	}
+	if (EVP_DigestVerify(ctx, der, (size_t)der_len, msg, len) != 1) {
+		ERR_clear_error();
+		r = diag_fail(d, -EBADMSG, "the ECDSA P-384/SHA-384 signature does not verify");
+		goto out_free;
+	}
+	r = 0;
+out_free:
+	EVP_MD_CTX_free(ctx);
+	ECDSA_SIG_free(ecdsa);
+	BN_free(sig_s);
+	BN_free(sig_r);
+	return r;
+}
+
 /* Writes key's public point to pub, then signs msg with key into sig. */
 static int pubkey_and_sign(EVP_PKEY *key, const void *msg, size_t len, struct snp_ecdsa_pubkey *pub,
 			   struct snp_ecdsa_sig *sig, struct diag *d)
