@@ -25,6 +25,7 @@
 #include "util/diag.h"
 #include "util/file.h"
 #include "util/hex.h"
+#include "vmm/options.h"
 
 enum measure_mode {
 	MEASURE_SNP,
@@ -397,9 +398,11 @@ static int dump_vmsas(const struct measure_opts *o, const struct qemu_layout_par
 	return 0;
 }
 
-/* Everything after option parsing; files are mapped and unmapped by the caller. */
+/* Everything after option parsing; files are read and freed by the caller. Writes the
+ * digest (or, in snp:ovmf-hash mode, the firmware hash) to ret_ld without printing it. */
 static int measure(const struct measure_opts *o, const struct file_map *fw,
-		   const struct sev_hashes *hashes, uint32_t sig, FILE *trace)
+		   const struct sev_hashes *hashes, uint32_t sig, FILE *trace,
+		   uint8_t ret_ld[SNP_LD_SIZE])
 {
 	struct qemu_layout_params p = {
 		.firmware = fw->data,
@@ -444,7 +447,8 @@ static int measure(const struct measure_opts *o, const struct file_map *fw,
 		if (status)
 			goto out_fini;
 	}
-	status = print_digest(o, ld.ld);
+	memcpy(ret_ld, ld.ld, SNP_LD_SIZE);
+	status = 0;
 out_fini:
 	launch_digest_fini(&ld);
 	return status;
@@ -473,72 +477,109 @@ static bool wants_ovmf_layout(int argc, char **argv)
 	return argc < 2;
 }
 
-int cmd_measure(int argc, char **argv)
+/* Parses and computes the QEMU+OVMF digest without printing it; 0 or an exit status.
+ * *ret_help is set, and nothing computed, for --help. */
+static int ovmf_digest(int argc, char **argv, struct measure_opts *o, uint8_t ret_ld[SNP_LD_SIZE],
+		       bool *ret_help)
 {
-	struct measure_opts o;
 	struct file_map fw = { 0 }, kernel = { 0 }, initrd = { 0 };
 	struct sev_hashes hashes;
 	FILE *trace = NULL;
 	uint32_t sig = 0;
-	bool help;
 	int status, r;
+
+	status = parse_args(argc, argv, o, ret_help);
+	if (status || *ret_help)
+		return status;
+	if (!o->ovmf)
+		return fail(EXIT_USAGE, "missing --ovmf FILE (see 'snpvmm measure --help')");
+	if (o->mode == MEASURE_SNP) {
+		if ((o->initrd && *o->initrd) && !o->kernel)
+			return fail(EXIT_USAGE, "--kernel required when using --initrd");
+		if ((o->append && *o->append) && !o->kernel)
+			return fail(EXIT_USAGE, "--kernel required when using --append");
+		if (!o->has_vcpus)
+			return fail(EXIT_USAGE, "missing --vcpus N in guest mode 'snp'");
+		if (o->vcpus < 1 || o->vcpus > QEMU_LAYOUT_MAX_VCPUS)
+			return fail(EXIT_USAGE, "--vcpus must be between 1 and %u",
+				    QEMU_LAYOUT_MAX_VCPUS);
+		status = resolve_sig(o, &sig);
+		if (status)
+			return status;
+	}
+
+	status = map_optional(o->ovmf, "firmware", &fw);
+	if (status)
+		goto out_unmap;
+	if (o->mode == MEASURE_SNP && o->kernel) {
+		status = map_optional(o->kernel, "kernel", &kernel);
+		if (!status && o->initrd && *o->initrd)
+			status = map_optional(o->initrd, "initrd", &initrd);
+		if (status)
+			goto out_unmap;
+		r = sev_hashes_compute(kernel.data, kernel.size, initrd.data, initrd.size,
+				       o->append, &hashes);
+		if (r < 0) {
+			status = fail(1, "hashing the kernel/initrd failed: %s", strerror(-r));
+			goto out_unmap;
+		}
+	}
+	if (o->trace) {
+		trace = strcmp(o->trace, "-") == 0 ? stdout : fopen(o->trace, "w");
+		if (!trace) {
+			status = fail(1, "cannot create trace file '%s': %s", o->trace,
+				      strerror(errno));
+			goto out_unmap;
+		}
+	}
+	status = measure(o, &fw, o->mode == MEASURE_SNP && o->kernel ? &hashes : NULL, sig, trace,
+			 ret_ld);
+	if (trace && trace != stdout && fclose(trace) != 0 && status == 0)
+		status = fail(1, "cannot write trace file '%s'", o->trace);
+out_unmap:
+	file_map_close(&initrd);
+	file_map_close(&kernel);
+	file_map_close(&fw);
+	return status;
+}
+
+int cmd_measure(int argc, char **argv)
+{
+	uint8_t ld[SNP_LD_SIZE];
+	struct measure_opts o;
+	bool help;
+	int status;
 
 	if (!wants_ovmf_layout(argc, argv))
 		return cmd_measure_own(argc, argv);
-	status = parse_args(argc, argv, &o, &help);
+	status = ovmf_digest(argc, argv, &o, ld, &help);
 	if (status)
 		return status;
 	if (help) {
 		usage(stdout);
 		return 0;
 	}
-	if (!o.ovmf)
-		return fail(EXIT_USAGE, "missing --ovmf FILE (see 'snpvmm measure --help')");
-	if (o.mode == MEASURE_SNP) {
-		if ((o.initrd && *o.initrd) && !o.kernel)
-			return fail(EXIT_USAGE, "--kernel required when using --initrd");
-		if ((o.append && *o.append) && !o.kernel)
-			return fail(EXIT_USAGE, "--kernel required when using --append");
-		if (!o.has_vcpus)
-			return fail(EXIT_USAGE, "missing --vcpus N in guest mode 'snp'");
-		if (o.vcpus < 1 || o.vcpus > QEMU_LAYOUT_MAX_VCPUS)
-			return fail(EXIT_USAGE, "--vcpus must be between 1 and %u",
-				    QEMU_LAYOUT_MAX_VCPUS);
-		status = resolve_sig(&o, &sig);
-		if (status)
-			return status;
-	}
+	return print_digest(&o, ld);
+}
 
-	status = map_optional(o.ovmf, "firmware", &fw);
+int measure_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
+		   struct vmm_options *ret_launch)
+{
+	struct measure_opts o;
+	bool help;
+	int status;
+
+	if (!wants_ovmf_layout(argc, argv))
+		return measure_own_digest(argc, argv, ret_ld, ret_launch);
+	status = ovmf_digest(argc, argv, &o, ret_ld, &help);
 	if (status)
-		goto out_unmap;
-	if (o.mode == MEASURE_SNP && o.kernel) {
-		status = map_optional(o.kernel, "kernel", &kernel);
-		if (!status && o.initrd && *o.initrd)
-			status = map_optional(o.initrd, "initrd", &initrd);
-		if (status)
-			goto out_unmap;
-		r = sev_hashes_compute(kernel.data, kernel.size, initrd.data, initrd.size, o.append,
-				       &hashes);
-		if (r < 0) {
-			status = fail(1, "hashing the kernel/initrd failed: %s", strerror(-r));
-			goto out_unmap;
-		}
-	}
-	if (o.trace) {
-		trace = strcmp(o.trace, "-") == 0 ? stdout : fopen(o.trace, "w");
-		if (!trace) {
-			status = fail(1, "cannot create trace file '%s': %s", o.trace,
-				      strerror(errno));
-			goto out_unmap;
-		}
-	}
-	status = measure(&o, &fw, o.mode == MEASURE_SNP && o.kernel ? &hashes : NULL, sig, trace);
-	if (trace && trace != stdout && fclose(trace) != 0 && status == 0)
-		status = fail(1, "cannot write trace file '%s'", o.trace);
-out_unmap:
-	file_map_close(&initrd);
-	file_map_close(&kernel);
-	file_map_close(&fw);
-	return status;
+		return status;
+	if (help)
+		return fail(EXIT_USAGE, "--help is not a launch option");
+	if (o.mode != MEASURE_SNP)
+		return fail(EXIT_USAGE, "--mode snp:ovmf-hash hashes the firmware alone; a report "
+					"carries the launch digest (--mode snp)");
+	if (ret_launch)
+		memset(ret_launch, 0, sizeof(*ret_launch));
+	return 0;
 }

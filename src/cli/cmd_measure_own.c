@@ -93,7 +93,8 @@ static int dump_vmsas(const struct snp_plan *plan, uint32_t nr, uint64_t feature
 	return 0;
 }
 
-int cmd_measure_own(int argc, char **argv)
+int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
+		       struct vmm_options *ret_launch)
 {
 	union {
 		struct kvm_cpuid2 hdr;
@@ -111,7 +112,6 @@ int cmd_measure_own(int argc, char **argv)
 	const char *trace_path = take_flag(&argc, argv, "--trace");
 	const char *vmsa_dir = take_flag(&argc, argv, "--dump-vmsa");
 	FILE *trace = NULL;
-	char hex[2 * SNP_LD_SIZE + 1];
 	unsigned int i;
 	int r, status = 1;
 
@@ -174,8 +174,9 @@ int cmd_measure_own(int argc, char **argv)
 	}
 	if (vmsa_dir && dump_vmsas(&plan, o.smp, o.snp.sev_features, vmsa_dir, &d) < 0)
 		goto out;
-	snp_hex(ld.ld, SNP_LD_SIZE, hex);
-	printf("%s\n", hex);
+	memcpy(ret_ld, ld.ld, SNP_LD_SIZE);
+	if (ret_launch)
+		*ret_launch = o;
 	status = 0;
 out:
 	if (status)
@@ -189,4 +190,17 @@ out:
 	file_map_close(&initrd);
 	file_map_close(&kernel);
 	return status;
+}
+
+int cmd_measure_own(int argc, char **argv)
+{
+	uint8_t ld[SNP_LD_SIZE];
+	char hex[2 * SNP_LD_SIZE + 1];
+	int status = measure_own_digest(argc, argv, ld, NULL);
+
+	if (status)
+		return status;
+	snp_hex(ld, SNP_LD_SIZE, hex);
+	printf("%s\n", hex);
+	return 0;
 }
