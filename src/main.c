@@ -14,10 +14,8 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
-	{ "run", cmd_run },
-	{ "measure", cmd_measure },
-	{ "id-block", cmd_id_block },
-	{ "host-info", cmd_host_info },
+	{ "run", cmd_run },	  { "measure", cmd_measure },	  { "id-block", cmd_id_block },
+	{ "verify", cmd_verify }, { "host-info", cmd_host_info },
 };
 
 int main(int argc, char **argv)

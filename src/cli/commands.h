@@ -9,13 +9,27 @@
 #ifndef SNPVMM_CLI_COMMANDS_H
 #define SNPVMM_CLI_COMMANDS_H
 
+#include <stdint.h>
+
 #define EXIT_USAGE 2
+
+struct vmm_options;
 
 int cmd_run(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
 /* `snpvmm measure` without --ovmf: snpvmm's own layout (cmd_measure_own.c). */
 int cmd_measure_own(int argc, char **argv);
 int cmd_id_block(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+
+/*
+ * The launch digest `snpvmm measure` would print for these arguments (argv[0] is the
+ * subcommand name), computed by the same code and not printed: 0, or an exit status
+ * after one error line on stderr. For snpvmm's own layout *ret_launch (if not NULL) gets
+ * the parsed launch options (strings point into argv); for --ovmf it is zeroed.
+ */
+int measure_digest(int argc, char **argv, uint8_t ret_ld[48], struct vmm_options *ret_launch);
+int measure_own_digest(int argc, char **argv, uint8_t ret_ld[48], struct vmm_options *ret_launch);
 int cmd_host_info(int argc, char **argv);
 
 #endif /* SNPVMM_CLI_COMMANDS_H */

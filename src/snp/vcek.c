@@ -294,11 +294,17 @@ out_free:
 
 char *snp_cert_cn(X509 *cert, char *out, size_t size)
 {
+	char *p;
+
 	if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, out, (int)size) <
 	    0) {
 		ERR_clear_error();
 		snprintf(out, size, "?");
 	}
+	/* A certificate is input: keep its text printable ASCII for terminals and JSON. */
+	for (p = out; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			*p = '?';
 	return out;
 }
 

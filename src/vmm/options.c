@@ -19,6 +19,8 @@ const char options_usage[] =
 	"       snpvmm measure [OPTIONS]     predict a launch digest (see: snpvmm measure --help)\n"
 	"       snpvmm id-block [OPTIONS]    build and sign an SNP ID block (see: snpvmm id-block "
 	"--help)\n"
+	"       snpvmm verify [OPTIONS]      check an attestation report (see: snpvmm verify "
+	"--help)\n"
 	"       snpvmm host-info [--sim=PROFILE]   say whether this host can launch SNP guests\n"
 	"\n"
 	"Launch a measured AMD SEV-SNP guest from a Linux bzImage, with no firmware\n"
