@@ -67,7 +67,8 @@ const char *amd_cert_chain_pem(enum snp_product p, bool vlek);
 int snp_cert_chain_verify(X509 *leaf, X509 *intermediate, X509 *root, time_t at, struct diag *d)
 	__attribute__((warn_unused_result));
 
-/* The certificate's subject CN ("SEV-Milan"), or "?" ; returns out. */
+/* The certificate's subject CN ("SEV-Milan") in printable ASCII (others become '?'), or
+ * "?"; returns out. */
 char *snp_cert_cn(X509 *cert, char *out, size_t size);
 /* SHA-256 of the DER certificate. 0 or -EIO. */
 int snp_cert_sha256(X509 *cert, uint8_t ret_digest[32]) __attribute__((warn_unused_result));
