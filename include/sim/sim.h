@@ -25,6 +25,7 @@ struct sim_options {
 	const char *guest_script; /* path of a script; NULL plays the default script */
 	const char *faults;	  /* fault-injection spec (docs/sim-guest.md); NULL: none */
 	const char *report_path;  /* JSON report, created by sim_backend_create(); NULL: none */
+	const char *vcek_key;	  /* PEM P-384 key signing attestation reports; NULL: made up */
 	const char *settings[SIM_MAX_SETTINGS]; /* "key=value" profile overrides */
 	unsigned int nr_settings;
 };

@@ -43,9 +43,6 @@
 #define SNP_SIGNING_KEY_VLEK	     1
 #define SNP_SIGNING_KEY_NONE	     7
 
-/* Guest policy bits (56860 §4.3 "Guest Policy"). */
-#define SNP_POLICY_DEBUG (1ull << 19)
-
 struct snp_report {
 	uint32_t version;				/* 0x000 */
 	uint32_t guest_svn;				/* 0x004 from the ID block */

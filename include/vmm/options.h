@@ -69,6 +69,7 @@ struct sim_cli_options {
 	const char *guest_script;
 	const char *faults;
 	const char *report_path;
+	const char *vcek_key;
 	const char *settings[OPT_MAX_SIM_SETTINGS];
 	unsigned int nr_settings;
 };

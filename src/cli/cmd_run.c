@@ -26,6 +26,7 @@ static int open_sim(const struct vmm_options *o, struct kvm_backend **ret_be)
 		.guest_script = o->sim.guest_script,
 		.faults = o->sim.faults,
 		.report_path = o->sim.report_path,
+		.vcek_key = o->sim.vcek_key,
 		.nr_settings = o->sim.nr_settings,
 	};
 	struct diag d = { "" };

@@ -81,6 +81,7 @@ static void sim_destroy(struct kvm_backend *be)
 	free(sim->vcpus);
 	sim_memory_fini(&sim->mem);
 	sim_psp_fini(&sim->psp);
+	sim_attest_fini(&sim->attest);
 	sim_script_free(sim->script);
 	free(sim->report_path);
 	pthread_mutex_destroy(&sim->lock);
@@ -898,6 +899,9 @@ int sim_backend_create(const struct sim_options *o, struct kvm_backend **ret_be,
 			      sim->profile.name);
 		goto out_destroy;
 	}
+	r = sim_attest_init(&sim->attest, o->vcek_key, d);
+	if (r < 0)
+		goto out_destroy;
 	if (o->guest_script)
 		r = sim_script_load(o->guest_script, &sim->script, d);
 	else

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sim_internal.h"
+#include "snp/report_frame.h"
 #include "util/file.h"
 #include "util/num.h"
 
@@ -983,14 +984,29 @@ static int start_psc_v12_desc(struct sim *sim, struct kvm_run *run, const struct
 	return 1;
 }
 
-static int do_report(struct sim *sim, const struct ev *e)
+/* The guest's MSG_REPORT_REQ, answered by the simulated PSP in-kernel (no exit), then
+ * the report as the guest prints it on its console (e->text, printed as by `print`). */
+static int do_report(struct sim *sim, struct ev *e)
 {
+	struct sim_attestation *a = &sim->reports[sim->nr_reports];
+	struct diag d = { "" };
+
 	if (sim->nr_reports == SIM_MAX_REPORTS) {
 		sim_guest_set_failure(sim, "line %u: more than %d attestation reports", e->line,
 				      SIM_MAX_REPORTS);
 		return -1;
 	}
-	memcpy(sim->reports[sim->nr_reports++].report_data, e->report_data, sizeof(e->report_data));
+	memcpy(a->report_data, e->report_data, sizeof(e->report_data));
+	free(e->text);
+	e->text = malloc(SNP_REPORT_FRAME_SIZE);
+	if (!e->text || sim_attest_report(sim, e->report_data, 0, &a->report, &d) < 0) {
+		sim_guest_set_failure(sim, "line %u: the attestation request failed: %s", e->line,
+				      e->text ? d.msg : "out of memory");
+		return -1;
+	}
+	/* The print path adds the final newline itself. */
+	e->text[snp_report_frame((const uint8_t *)&a->report, e->text) - 1] = '\0';
+	sim->nr_reports++;
 	return 0;
 }
 
@@ -1029,6 +1045,10 @@ static int start_event(struct sim *sim, struct kvm_run *run, struct ev *e)
 		return -1;
 	}
 	switch (e->type) {
+	case EV_REPORT:
+		if (s->sub == 0 && do_report(sim, e) < 0)
+			return -1;
+		__attribute__((fallthrough));
 	case EV_PRINT: {
 		char buf[SERIAL_CHUNK];
 		size_t len = strlen(e->text) + 1, n;
@@ -1126,8 +1146,6 @@ static int start_event(struct sim *sim, struct kvm_run *run, struct ev *e)
 		rc->ret = 0;
 		return 1;
 	}
-	case EV_REPORT:
-		return do_report(sim, e) < 0 ? -1 : 0;
 	case EV_WRITE_SHARED:
 	case EV_EXPECT_SHARED:
 		hva = sim_memory_shared_hva(&sim->mem, e->gpa, e->nbytes);
@@ -1234,6 +1252,7 @@ static int check_reply(struct sim *sim, struct kvm_run *run, struct ev *e)
 	}
 	switch (e->type) {
 	case EV_PRINT:
+	case EV_REPORT:
 		return s->sub >= strlen(e->text) + 1 ? 1 : 0;
 	case EV_PSC:
 	case EV_PSC_MSR:

@@ -16,6 +16,7 @@
 #include "abi/kvm_snp.h"
 #include "sim/sim.h"
 #include "snp/launch_digest.h"
+#include "snp/report.h"
 #include "util/diag.h"
 #include "vmm/backend.h"
 
@@ -320,7 +321,21 @@ enum sim_outcome {
 
 struct sim_attestation {
 	uint8_t report_data[64];
+	struct snp_report report; /* as the guest received it, signed */
 };
+
+/* ---- attestation (sim_attest.c) ---- */
+
+struct sim_attest {
+	EVP_PKEY *vcek; /* the simulated chip's VCEK; made at the first report if not given */
+	uint8_t report_id[SNP_REPORT_ID_SIZE];
+	bool has_report_id;
+};
+
+/* vcek_key_path: a PEM EC P-384 private key, or NULL. -errno with d naming the file. */
+int sim_attest_init(struct sim_attest *a, const char *vcek_key_path, struct diag *d)
+	__attribute__((warn_unused_result));
+void sim_attest_fini(struct sim_attest *a);
 
 struct sim {
 	struct kvm_backend be;
@@ -359,6 +374,7 @@ struct sim {
 	char failure[256];
 	struct sim_attestation reports[SIM_MAX_REPORTS];
 	unsigned int nr_reports;
+	struct sim_attest attest;
 
 	/* counters */
 	uint64_t ioctls[SIM_IOC_MAX];
@@ -382,6 +398,12 @@ int sim_sev_ioctl(struct sim *sim, struct kvm_sev_cmd *cmd);
 int sim_report_write(struct sim *sim);
 /* Appends the report to f (used by the tests and the writer). */
 int sim_report_to_buffer(struct sim *sim, char **ret_buf, size_t *ret_len);
+
+/* The signed ATTESTATION_REPORT the simulated PSP returns for a guest request
+ * (sim_attest.c). -EINVAL before LAUNCH_FINISH; -errno with d otherwise. */
+int sim_attest_report(struct sim *sim, const uint8_t report_data[SNP_REPORT_DATA_SIZE],
+		      uint32_t vmpl, struct snp_report *ret_report, struct diag *d)
+	__attribute__((warn_unused_result));
 
 /* Outcome bookkeeping for the guest script (sim_guest.c). */
 void sim_guest_set_failure(struct sim *sim, const char *fmt, ...)

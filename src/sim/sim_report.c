@@ -146,14 +146,23 @@ static void report(FILE *f, struct sim *sim)
 	put_string(f, outcome(sim));
 	fputs(",\n  \"attestation_reports\": [", f);
 	for (i = 0; i < sim->nr_reports; i++) {
+		const struct snp_report *r = &sim->reports[i].report;
+		const uint8_t *raw = (const uint8_t *)r;
+		size_t j;
+
 		fprintf(f,
-			"%s\n    { \"version\": 2, \"vmpl\": 0, \"measurement\": ", i ? "," : "");
+			"%s\n    { \"version\": %u, \"vmpl\": %u, \"measurement\": ", i ? "," : "",
+			r->version, r->vmpl);
 		put_hex(f, sim->psp.measurement, 48);
 		fputs(", ", f);
 		put_digests(f, sim);
 		fputs(", \"report_data\": ", f);
 		put_hex(f, sim->reports[i].report_data, 64);
-		fputs(" }", f);
+		/* The signed ATTESTATION_REPORT itself, as `snpvmm verify --report` takes it. */
+		fputs(", \"report\": \"", f);
+		for (j = 0; j < SNP_REPORT_SIZE; j++)
+			fprintf(f, "%02x", raw[j]);
+		fputs("\" }", f);
 	}
 	fputs(sim->nr_reports ? "\n  ]\n}\n" : "]\n}\n", f);
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi/kvm_snp.h"
 #include "snp/launch_digest.h"
 #include "snp/vcek.h"
 

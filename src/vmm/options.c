@@ -73,6 +73,8 @@ const char options_usage[] =
 	"  --sim-faults SPEC         fault injection (docs/sim-guest.md)\n"
 	"  --sim-report PATH         JSON report written when the VM ends\n"
 	"  --sim-set KEY=VALUE       override a profile setting (repeatable)\n"
+	"  --sim-vcek KEY.pem        the simulated chip's VCEK private key (EC P-384), which\n"
+	"                            signs its attestation reports (docs/sim.md)\n"
 	"\n"
 	"  -h, --help                this text\n"
 	"  --version                 print the version\n"
@@ -111,6 +113,7 @@ enum {
 	OPT_SIM_FAULTS,
 	OPT_SIM_REPORT,
 	OPT_SIM_SET,
+	OPT_SIM_VCEK,
 };
 
 static const struct option long_options[] = {
@@ -144,6 +147,7 @@ static const struct option long_options[] = {
 	{ "sim-faults", required_argument, NULL, OPT_SIM_FAULTS },
 	{ "sim-report", required_argument, NULL, OPT_SIM_REPORT },
 	{ "sim-set", required_argument, NULL, OPT_SIM_SET },
+	{ "sim-vcek", required_argument, NULL, OPT_SIM_VCEK },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -410,6 +414,9 @@ static int parse_sim_one(int opt, const char *arg, struct vmm_options *o, struct
 	case OPT_SIM_REPORT:
 		sim->report_path = arg;
 		return 0;
+	case OPT_SIM_VCEK:
+		sim->vcek_key = arg;
+		return 0;
 	case OPT_SIM_SET:
 		if (sim->nr_settings == OPT_MAX_SIM_SETTINGS || !strchr(arg, '='))
 			return diag_fail(d, -EINVAL,
@@ -531,11 +538,11 @@ int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct di
 	if (o.no_snp && o.sim.profile)
 		return diag_fail(d, -EINVAL,
 				 "--sim simulates an SNP host: it cannot go with --no-snp");
-	if (!o.sim.profile &&
-	    (o.sim.guest_script || o.sim.faults || o.sim.report_path || o.sim.nr_settings))
+	if (!o.sim.profile && (o.sim.guest_script || o.sim.faults || o.sim.report_path ||
+			       o.sim.nr_settings || o.sim.vcek_key))
 		return diag_fail(d, -EINVAL,
-				 "--sim-guest, --sim-faults, --sim-report and --sim-set "
-				 "need --sim=PROFILE");
+				 "--sim-guest, --sim-faults, --sim-report, --sim-set and "
+				 "--sim-vcek need --sim=PROFILE");
 	if (!o.snp.id_block_path != !o.snp.id_auth_path)
 		return diag_fail(d, -EINVAL, "--id-block and --id-auth go together");
 	if (o.snp.author_key_enabled && !o.snp.id_block_path)
