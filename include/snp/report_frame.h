@@ -32,4 +32,12 @@ _Static_assert(SNP_REPORT_FRAME_RAW_SIZE % SNP_REPORT_FRAME_LINE_BYTES == 0, "wh
 size_t snp_report_frame(const uint8_t report[SNP_REPORT_FRAME_RAW_SIZE],
 			char out[SNP_REPORT_FRAME_SIZE]);
 
+/*
+ * The report inside a MSG_REPORT_RSP of len bytes (include/abi/sev_guest.h): 0 with
+ * *ret_report pointing into rsp; -EIO if STATUS is not 0 (*ret_status says which);
+ * -EBADMSG if REPORT_SIZE is not 1184 or the response is too short.
+ */
+int snp_report_rsp_extract(const uint8_t *rsp, size_t len, const uint8_t **ret_report,
+			   uint32_t *ret_status) __attribute__((warn_unused_result));
+
 #endif /* SNPVMM_SNP_REPORT_FRAME_H */

@@ -8,7 +8,15 @@ What a maintainer runs on an SNP host (see docs/testing.md "hw"):
   SNPVMM_HW_KERNEL=/boot/vmlinuz-6.x SNPVMM_HW_INITRD=attest-initrd.img \\
       meson test -C build --suite hw        # adds the Linux boot + attestation test
 The attestation initrd's /init must print a line `SNPVMM-MEASUREMENT <96 hex>` read from
-an SNP attestation report (e.g. with snpguest) and power off."""
+an SNP attestation report (e.g. with tools/snp-guest-report or snpguest) and power off.
+
+The end-to-end attestation test builds its own initrd around tools/snp-guest-report and
+verifies the report with `snpvmm verify` against AMD's roots:
+  SNPVMM_HW_KERNEL=/boot/vmlinuz-6.x SNPVMM_HW_VCEK=vcek.der \
+  SNPVMM_HW_SEV_GUEST_KO=/lib/modules/6.x/kernel/drivers/virt/coco/sev-guest/sev-guest.ko \
+      meson test -C build --suite hw
+(SNPVMM_HW_VCEK: this host's VCEK, e.g. from `snphost fetch vcek der DIR`; the module
+only where the guest kernel has CONFIG_SEV_GUEST=m.)"""
 import json
 import os
 import subprocess
@@ -58,6 +66,49 @@ class HardwareLaunch(harness.SnpvmmTest):
         self.assertIn(f"SNPVMM-MEASUREMENT {predicted}", out, err)
         self.assertEqual([e for e in evs if e["event"] == "measurement"][0]["measurement"],
                          predicted)
+
+    @unittest.skipUnless(os.environ.get("SNPVMM_HW_KERNEL") and os.environ.get("SNPVMM_HW_VCEK")
+                         and os.environ.get("SNP_GUEST_REPORT"),
+                         "set SNPVMM_HW_KERNEL and SNPVMM_HW_VCEK (and build snp-guest-report)")
+    def test_guest_report_verifies_against_amd_roots_and_the_prediction(self):
+        """measure -> launch -> the guest's snp-guest-report -> snpvmm verify, on hardware:
+        the PSP's report is signed by this chip's VCEK under AMD's roots and carries the
+        predicted measurement, our policy and host data, and the nonce we passed."""
+        nonce = os.urandom(64).hex()
+        module = os.environ.get("SNPVMM_HW_SEV_GUEST_KO")
+        initrd = self.write("report.cpio", report_initrd(os.environ["SNP_GUEST_REPORT"], module))
+        init_args = (["--insmod", "/sev-guest.ko"] if module else []) + ["--report-data", nonce]
+        args = ["--kernel", os.environ["SNPVMM_HW_KERNEL"], "--initrd", initrd, "--mem", "2G",
+                "--smp", "2", "--sev-features", "none", "--policy", "0x30000",
+                "--host-data", "5a" * 32,
+                "--append", "console=ttyS0 -- " + " ".join(init_args)]
+
+        status, out, err, evs = self.launch(*args, timeout=900)
+        console = self.write("console.txt", out.encode())
+        vstatus, vout, verr = snpvmm("verify", "--report", console, "--vcek",
+                                     os.environ["SNPVMM_HW_VCEK"], "--expect-report-data",
+                                     nonce, *args)
+
+        self.assertIn("SNPVMM-ATTESTATION-REPORT-BEGIN", out, err)
+        self.assertEqual(vstatus, 0, vout + verr)
+        self.assertIn("(AMD's root)", vout)
+
+
+def report_initrd(tool: str, module) -> bytes:
+    """A newc cpio: /init = tools/snp-guest-report, /dev/console, and sev-guest.ko."""
+    def entry(name, mode, data=b"", rdev=(0, 0)):
+        fields = [0, mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0], rdev[1], len(name) + 1, 0]
+        head = b"070701" + b"".join(b"%08x" % f for f in fields) + name.encode() + b"\0"
+        head += b"\0" * (-len(head) % 4)
+        return head + data + b"\0" * (-len(data) % 4)
+
+    with open(tool, "rb") as f:
+        out = entry("init", 0o100755, f.read()) + entry("dev", 0o040755)
+    out += entry("dev/console", 0o020600, rdev=(5, 1))
+    if module:
+        with open(module, "rb") as f:
+            out += entry("sev-guest.ko", 0o100644, f.read())
+    return out + entry("TRAILER!!!", 0)
 
 
 if __name__ == "__main__":

@@ -365,6 +365,42 @@ static void test_report_decode_refuses_other_text_and_binary(void **state)
 	assert_int_equal(snp_report_decode(zeros, 0, out, &d), -EINVAL);
 }
 
+/* MSG_REPORT_RSP (56860): STATUS at 0x0, REPORT_SIZE at 0x4, the report at 0x20, in a
+ * 4000-byte snp_report_resp. */
+static void test_report_rsp_extract_finds_the_report_at_0x20(void **state)
+{
+	uint8_t *raw = binary_report(), rsp[4000] = { 0 };
+	const uint8_t *report = NULL;
+	uint32_t status = 99;
+
+	rsp[4] = 0xa0; /* REPORT_SIZE 0x4a0 */
+	rsp[5] = 0x04;
+	memcpy(rsp + 0x20, raw, SNP_REPORT_SIZE);
+
+	assert_int_equal(snp_report_rsp_extract(rsp, sizeof(rsp), &report, &status), 0);
+	assert_int_equal(status, 0);
+	assert_ptr_equal(report, rsp + 0x20);
+	free(raw);
+}
+
+static void test_report_rsp_extract_refuses_status_size_and_short_buffers(void **state)
+{
+	uint8_t rsp[4000] = { 0x16 }; /* STATUS INVALID_PARAMETERS */
+	const uint8_t *report = NULL;
+	uint32_t status = 0;
+
+	rsp[4] = 0xa0;
+	rsp[5] = 0x04;
+	assert_int_equal(snp_report_rsp_extract(rsp, sizeof(rsp), &report, &status), -EIO);
+	assert_int_equal(status, 0x16);
+	rsp[0] = 0;
+	rsp[4] = 0x9f;
+	assert_int_equal(snp_report_rsp_extract(rsp, sizeof(rsp), &report, &status), -EBADMSG);
+	assert_int_equal(snp_report_rsp_extract(rsp, 0x20 + SNP_REPORT_SIZE - 1, &report, &status),
+			 -EBADMSG);
+	assert_null(report);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +423,8 @@ int main(void)
 		cmocka_unit_test(test_report_decode_refuses_two_frames),
 		cmocka_unit_test(test_report_decode_refuses_a_frame_missing_a_line_or_its_end),
 		cmocka_unit_test(test_report_decode_refuses_other_text_and_binary),
+		cmocka_unit_test(test_report_rsp_extract_finds_the_report_at_0x20),
+		cmocka_unit_test(test_report_rsp_extract_refuses_status_size_and_short_buffers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
