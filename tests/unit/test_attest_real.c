@@ -211,6 +211,7 @@ static void test_attest_real_any_flipped_byte_of_the_vcek_fails_load_or_chain(vo
 	/* Most flips leave a parsable certificate whose signature no longer verifies. */
 	assert_true(loaded_but_failed > (unsigned int)len / 2);
 	OPENSSL_free(der);
+	fixture_free(f);
 }
 
 static void test_attest_real_vcek_of_another_product_fails_the_chain(void **state)
