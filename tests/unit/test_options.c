@@ -370,6 +370,17 @@ static void test_options_sim_flags_need_a_profile(void **state)
 	assert_non_null(strstr(d.msg, "--sim=PROFILE"));
 }
 
+static void test_options_sim_vcek_is_a_simulator_option(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--sim-vcek", "vcek.pem"), -EINVAL);
+	assert_non_null(strstr(d.msg, "--sim-vcek need --sim=PROFILE"));
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--sim=v12", "--sim-vcek", "vcek.pem"), 0);
+	assert_string_equal(o.sim.vcek_key, "vcek.pem");
+}
+
 static void test_options_sim_with_no_snp_is_rejected(void **state)
 {
 	struct vmm_options o;
@@ -441,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_sev_features_unknown_name_is_named),
 		cmocka_unit_test(test_sev_features_snp_active_bit_is_rejected),
 		cmocka_unit_test(test_options_sim_flags_need_a_profile),
+		cmocka_unit_test(test_options_sim_vcek_is_a_simulator_option),
 		cmocka_unit_test(test_options_sim_with_no_snp_is_rejected),
 		cmocka_unit_test(test_options_sim_set_needs_key_value),
 		cmocka_unit_test(test_options_id_block_needs_id_auth),
