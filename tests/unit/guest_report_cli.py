@@ -1,15 +1,24 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """tools/snp-guest-report where there is no SEV-SNP guest: it is a static program, its
-usage errors exit 2 with one line, and a missing or wrong device exits 1 with one line
-naming it. (The report path itself runs in the hw tier, tests/hw/test_hw.py; its
-MSG_REPORT_RSP parsing and frame are unit-tested in test_report.)"""
+usage errors exit 2 with one line, a missing or wrong device exits 1 with one line naming
+it, and as the /init of the hw tier's initrd it runs in a real Linux guest under QEMU TCG
+(no SNP there): the words after `--` reach it, it mounts devtmpfs, loads the sev-guest
+module (which refuses a non-SNP guest), says the device is missing and powers off. (The
+report path itself runs in the hw tier, tests/hw/test_hw.py; its MSG_REPORT_RSP parsing
+and frame are unit-tested in test_report.)"""
+import glob
 import os
+import shutil
 import subprocess
 import tempfile
 import unittest
 
+from report_initrd import report_initrd
+
 TOOL = os.environ["SNP_GUEST_REPORT"]
+QEMU = shutil.which("qemu-system-x86_64")
+KERNELS = sorted(glob.glob("/boot/vmlinuz-*"))
 
 
 def run(*args):
@@ -58,6 +67,30 @@ class GuestReportCli(unittest.TestCase):
             status, out, err = run("--device", f.name, "--report-data", "00ff")
         self.assertEqual(status, 1)
         self.one_line(err, "SNP_GET_REPORT failed")
+
+    @unittest.skipUnless(QEMU and KERNELS, "needs qemu-system-x86_64 and a /boot/vmlinuz-*")
+    def test_runs_as_init_of_a_real_linux_guest(self):
+        kernel = KERNELS[-1]
+        version = os.path.basename(kernel)[len("vmlinuz-"):]
+        module = (f"/lib/modules/{version}/kernel/drivers/virt/coco/sev-guest/"
+                  "sev-guest.ko")
+        module = module if os.path.exists(module) else None
+        with tempfile.TemporaryDirectory() as d:
+            initrd = os.path.join(d, "report.cpio")
+            with open(initrd, "wb") as f:
+                f.write(report_initrd(TOOL, module))
+            p = subprocess.run(
+                [QEMU, "-accel", "tcg", "-cpu", "max", "-m", "512", "-nographic",
+                 "-no-reboot", "-kernel", kernel, "-initrd", initrd, "-append",
+                 "console=ttyS0 quiet -- --insmod /sev-guest.ko --report-data 00112233"],
+                stdin=subprocess.DEVNULL, capture_output=True, timeout=240)
+        out = p.stdout.decode(errors="replace")
+
+        self.assertEqual(p.returncode, 0, out)
+        self.assertIn("snp-guest-report: cannot open /dev/sev-guest", out)
+        self.assertIn("reboot: Power down", out)
+        if module:
+            self.assertIn("cannot load '/sev-guest.ko': No such device", out)
 
     def test_help_exits_0(self):
         status, out, err = run("--help")
