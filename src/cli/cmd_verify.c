@@ -8,6 +8,7 @@
  * docs/attestation.md walks through the whole loop.
  */
 #include <errno.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -168,8 +169,10 @@ static int split_args(int argc, char **argv, struct verify_args *a)
 				a->launch[a->nr_launch++] = argv[i];
 			break;
 		}
-		if (!strcmp(arg, "-h"))
-			arg = "--help";
+		if (!strcmp(arg, "-h")) {
+			a->value[VOPT_HELP] = "";
+			continue;
+		}
 		for (o = 0; o < VOPT_MAX; o++)
 			if (strlen(verify_opts[o].name) == name_len &&
 			    !strncmp(arg, verify_opts[o].name, name_len))
@@ -285,6 +288,7 @@ static int load_key_digest(const char *path, const char *what, uint8_t ret[SNP_K
 		key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
 	}
 	BIO_free(bio);
+	ERR_clear_error();
 	if (!key)
 		status = fail(1, "%s '%s' holds no PEM EC public or private key", what, path);
 	else if (snp_key_digest(key, ret, &d) < 0)

@@ -322,9 +322,11 @@ class VerifyCli(unittest.TestCase):
                 self.assertEqual(out, "")
 
     def test_help_exits_0(self):
-        status, out, err = run("--help")
-        self.assertEqual(status, 0)
-        self.assertIn("--expect-measurement", out)
+        for flag in ("--help", "-h"):
+            with self.subTest(flag=flag):
+                status, out, err = run(flag)
+                self.assertEqual(status, 0, err)
+                self.assertIn("--expect-measurement", out)
 
 
 if __name__ == "__main__":
