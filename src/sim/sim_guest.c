@@ -251,7 +251,7 @@ static int take_expect(struct parser *p, char **tok, unsigned int *n, struct ev 
 	return 0;
 }
 
-static int parse_size(struct parser *p, const char *v, bool *ret_huge)
+static int parse_page_size(struct parser *p, const char *v, bool *ret_huge)
 {
 	if (strcmp(v, "4k") == 0)
 		*ret_huge = false;
@@ -303,7 +303,7 @@ static int parse_desc_entry(struct parser *p, char *spec, struct desc_entry *ret
 	if (r < 0)
 		return r;
 	if (n >= 3) {
-		r = parse_size(p, parts[2], &huge);
+		r = parse_page_size(p, parts[2], &huge);
 		if (r < 0)
 			return r;
 	}
@@ -389,7 +389,7 @@ static int parse_line(struct parser *p, char *line)
 		}
 		r = parse_state_gpa(p, tok, &e);
 		if (r >= 0 && n == 5)
-			r = parse_size(p, tok[4], &e.huge);
+			r = parse_page_size(p, tok[4], &e.huge);
 		if (r < 0)
 			goto fail;
 		if (parse_uint(tok[3], UINT64_MAX, &v) < 0 || v == 0 || v > PSC_MAX_ENTRIES) {
