@@ -26,7 +26,7 @@ const char *snp_abi_name(enum snp_abi abi);
 
 struct snp_launch_stats {
 	uint32_t update_ioctls; /* KVM_SEV_SNP_LAUNCH_UPDATE calls, retries included */
-	uint32_t eagain;	/* -EAGAIN retries */
+	uint32_t retries;	/* calls repeated after -EAGAIN or a stop signal */
 	uint32_t partial;	/* calls that returned with part of the range left */
 	uint64_t pages[8];	/* pages launched, by snp_page_type */
 };
@@ -45,10 +45,12 @@ int snp_launch_start(struct kvm_backend *be, enum snp_abi *abi, uint64_t policy,
 		     const uint8_t gosvw[16], uint32_t *fw_error)
 	__attribute__((warn_unused_result));
 
-/* SNP_LAUNCH_UPDATE of [gpa, gpa+len) from the source buffer at uaddr, looping until the
- * kernel has consumed the whole range: it may return with progress written back
- * (gfn_start/uaddr/len) or -EAGAIN (amd-memory-encryption.rst; QEMU loops "while
- * (update.len || ret == -EAGAIN)"). -EIO with a firmware error stops the loop. */
+/* SNP_LAUNCH_UPDATE of [gpa, gpa+len) from the source buffer at uaddr, in chunks of at most
+ * 256 MiB, each issued with every blockable signal blocked (a pending signal makes the
+ * kernel fail the call before any progress). Upstream (6.11+) a call may stop early with
+ * the rest written back, and the loop continues it; on v12 a 0 return means the chunk is
+ * done (the struct is never written back). Any failure stops the loop: -EIO with the
+ * firmware status in *fw_error, or 0 there when the kernel failed before the firmware. */
 int snp_launch_update(struct kvm_backend *be, enum snp_abi abi, uint64_t gpa, void *uaddr,
 		      uint64_t len, enum snp_page_type type, struct snp_launch_stats *stats,
 		      uint32_t *fw_error) __attribute__((warn_unused_result));

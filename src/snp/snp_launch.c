@@ -6,6 +6,9 @@
 #include "snp/snp_launch.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 
 const char *snp_abi_name(enum snp_abi abi)
@@ -77,7 +80,8 @@ out:
 	return r;
 }
 
-/* One LAUNCH_UPDATE call. Writes back the kernel's progress into *gpa, *uaddr, *len. */
+/* One LAUNCH_UPDATE call of [*gpa, *gpa + len) from *uaddr; advances *gpa, *uaddr and *len
+ * by what the kernel did. */
 static int launch_update_once(struct kvm_backend *be, enum snp_abi abi, uint64_t *gpa,
 			      uint64_t *uaddr, uint64_t *len, enum snp_page_type type,
 			      uint32_t *fw_error)
@@ -85,24 +89,28 @@ static int launch_update_once(struct kvm_backend *be, enum snp_abi abi, uint64_t
 	int r;
 
 	if (abi == SNP_ABI_V12) {
-		/* v12's len is 32 bits: feed at most 4 GiB - 4 KiB per call. */
+		/* [PATCH v12 11/29] snp_launch_update() returns kvm_gmem_populate()'s result
+		 * and never copies the struct back: 0 means the whole range is done, and
+		 * the struct still says what we asked. Its len is 32 bits. */
 		struct kvm_sev_snp_v12_launch_update u = {
 			.gfn_start = *gpa >> 12,
 			.uaddr = *uaddr,
-			.len = (uint32_t)(*len > 0xfffff000ULL ? 0xfffff000ULL : *len),
+			.len = (uint32_t)*len,
 			.type = (uint8_t)type,
 		};
-		uint64_t asked = u.len;
 
 		r = encrypt_op(be, KVM_SEV_SNP_V12_LAUNCH_UPDATE, &u, fw_error);
-		if (r < 0 && r != -EAGAIN)
+		if (r < 0)
 			return r;
-		*gpa = u.gfn_start << 12;
-		*uaddr = u.uaddr;
-		*len = *len - asked + u.len;
-		return r;
+		*gpa += *len;
+		*uaddr += *len;
+		*len = 0;
+		return 0;
 	}
 	{
+		/* 6.11+: on success the kernel writes back what is left (gfn_start, uaddr
+		 * and len advanced past the pages it did, uaddr not for ZERO pages), and it
+		 * may stop early (amd-memory-encryption.rst, SNP_LAUNCH_UPDATE). */
 		struct kvm_sev_snp_launch_update u = {
 			.gfn_start = *gpa >> 12,
 			.uaddr = *uaddr,
@@ -111,17 +119,44 @@ static int launch_update_once(struct kvm_backend *be, enum snp_abi abi, uint64_t
 		};
 
 		r = encrypt_op(be, KVM_SEV_SNP_LAUNCH_UPDATE, &u, fw_error);
-		if (r < 0 && r != -EAGAIN)
+		if (r < 0)
 			return r;
+		if (u.len > *len || (u.gfn_start << 12) + u.len != *gpa + *len)
+			return -EIO; /* the kernel's progress report makes no sense */
 		*gpa = u.gfn_start << 12;
-		*uaddr = u.uaddr;
+		*uaddr += *len - u.len;
 		*len = u.len;
-		return r;
+		return 0;
 	}
 }
 
-/* A kernel that keeps answering -EAGAIN without progress is stuck, not busy. */
+/* A kernel that keeps answering without progress is stuck, not busy. */
 #define SNP_UPDATE_MAX_STALLS 1000
+
+/* Ranges are issued in chunks of at most this much, so that signals, blocked while the
+ * kernel works (see below), wait for at most one chunk: about 64k PSP commands. */
+#define SNP_UPDATE_CHUNK (256ULL << 20)
+
+/* One call with every blockable signal blocked. kvm_gmem_populate() (virt/kvm/guest_memfd.c,
+ * 6.11-7.0) stops at a pending signal: with pages done that is partial progress, but
+ * before the first page it returns -EINTR, which snp_launch_update() reports as -EIO with
+ * firmware status 0 -- indistinguishable from a real failure; and a v12 kernel reports
+ * no progress at all, so its partial work would be lost. Signals that arrive meanwhile
+ * stay pending and are delivered when the mask is restored, between chunks. */
+static int launch_update_masked(struct kvm_backend *be, enum snp_abi abi, uint64_t *gpa,
+				uint64_t *uaddr, uint64_t *len, enum snp_page_type type,
+				uint32_t *fw_error)
+{
+	sigset_t all, old;
+	int r;
+
+	sigfillset(&all);
+	if (pthread_sigmask(SIG_BLOCK, &all, &old))
+		return -EINVAL;
+	r = launch_update_once(be, abi, gpa, uaddr, len, type, fw_error);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
 
 int snp_launch_update(struct kvm_backend *be, enum snp_abi abi, uint64_t gpa, void *uaddr,
 		      uint64_t len, enum snp_page_type type, struct snp_launch_stats *stats,
@@ -129,27 +164,40 @@ int snp_launch_update(struct kvm_backend *be, enum snp_abi abi, uint64_t gpa, vo
 {
 	uint64_t addr = (uint64_t)(uintptr_t)uaddr, end = gpa + len;
 	unsigned int stalls = 0;
+	bool retried = false;
 	int r;
 
 	*fw_error = 0;
-	while (len) {
-		uint64_t before = len;
+	while (gpa < end) {
+		uint64_t chunk = end - gpa < SNP_UPDATE_CHUNK ? end - gpa : SNP_UPDATE_CHUNK;
+		uint64_t left = chunk;
 
 		stats->update_ioctls++;
-		r = launch_update_once(be, abi, &gpa, &addr, &len, type, fw_error);
-		if (r < 0 && r != -EAGAIN)
+		r = launch_update_masked(be, abi, &gpa, &addr, &left, type, fw_error);
+		if (r == -EIO && !*fw_error && !retried && abi != SNP_ABI_V12) {
+			/* SIGKILL and SIGSTOP cannot be blocked: a stop (then SIGCONT) before
+			 * the first page looks like this. A real failure repeats; once is
+			 * enough to tell them apart. */
+			retried = true;
+			stats->retries++;
+			continue;
+		}
+		if (r == -EAGAIN) {
+			/* Documented ("-EAGAIN if caller should retry") but returned by no
+			 * kernel from 6.11 to 7.0: snp_launch_update() maps every failure of
+			 * kvm_gmem_populate() to -EIO. Honoured, bounded by the stall count. */
+			stats->retries++;
+		} else if (r < 0) {
 			return r;
-		if (len > before || gpa + len != end)
-			return -EIO; /* the kernel's progress report makes no sense */
-		if (r == -EAGAIN)
-			stats->eagain++;
-		else if (len)
+		} else if (left) {
 			stats->partial++;
-		stalls = len == before ? stalls + 1 : 0;
+		}
+		retried = false;
+		stalls = left == chunk ? stalls + 1 : 0;
 		if (stalls > SNP_UPDATE_MAX_STALLS)
 			return -ETIMEDOUT;
 		if (type < 8)
-			stats->pages[type] += (before - len) / 4096;
+			stats->pages[type] += (chunk - left) / 4096;
 	}
 	return 0;
 }
