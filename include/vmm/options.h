@@ -43,15 +43,15 @@ enum kvm_abi_choice {
 	KVM_ABI_V12,
 };
 
-#define OPT_SEV_FEATURES_AUTO UINT64_MAX
-
 /* SEV-SNP launch options. Unset numbers are -1 / UINT64_MAX: "use the host's value". */
 struct snp_options {
 	int cbitpos;	       /* -1: the host's CPUID 0x8000001F EBX[5:0] */
 	int reduced_phys_bits; /* -1: the host's EBX[11:6] */
-	uint64_t policy;       /* UINT64_MAX: 0x30000 with SMT matching the host */
-	uint8_t gosvw[16];     /* guest OS visible workarounds */
-	uint64_t sev_features; /* OPT_SEV_FEATURES_AUTO, or VMSA SEV_FEATURES bits */
+	uint64_t policy;       /* UINT64_MAX: SNP_POLICY_DEFAULT (0x30000) */
+	uint8_t gosvw[16];     /* guest OS visible workarounds, little-endian */
+	uint64_t sev_features; /* VMSA SEV_FEATURES bits (default none) */
+	bool secure_tsc;       /* --secure-tsc: SEV feature bit 9 */
+	uint32_t tsc_khz;      /* --tsc-khz: KVM_SET_TSC_KHZ before LAUNCH_START; 0: the host's */
 	enum kvm_abi_choice abi;
 	const char *id_block_path;
 	const char *id_auth_path;
@@ -99,11 +99,8 @@ struct vmm_options {
 int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct diag *d)
 	__attribute__((warn_unused_result));
 
-/* "512M", "4G", "1T", "64k", or plain bytes. -EINVAL for malformed text or overflow. */
-int parse_size(const char *text, uint64_t *ret_bytes) __attribute__((warn_unused_result));
-
-/* Parses --sev-features: "auto", "none", or a comma list of names (debug-swap,
- * secure-tsc, restricted-injection, alternate-injection) and/or hex bit masks. */
+/* Parses --sev-features: "none", or a comma list of names (debug-swap, secure-tsc,
+ * restricted-injection, alternate-injection) and/or 0x bit masks. */
 int parse_sev_features(const char *text, uint64_t *ret_features, struct diag *d)
 	__attribute__((warn_unused_result));
 /* The name of one SEV_FEATURES bit ("debug-swap"), or NULL. */

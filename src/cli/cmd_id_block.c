@@ -4,7 +4,6 @@
  * for SNP_LAUNCH_FINISH (include/snp/idblock.h). The default output is base64 of the
  * raw structures, which is what QEMU's sev-snp-guest id-block= and id-auth= take.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -18,6 +17,8 @@
 #include "commands.h"
 #include "snp/idblock.h"
 #include "util/hex.h"
+#include "util/num.h"
+#include "vmm/snp_host.h"
 
 #define PROG "snpvmm id-block"
 
@@ -48,7 +49,7 @@ struct id_block_values {
 
 static void usage(FILE *f)
 {
-	fputs("Usage: snpvmm id-block --measurement HEX --policy HEX --id-key KEY.pem\n"
+	fputs("Usage: snpvmm id-block --measurement HEX --policy N --id-key KEY.pem\n"
 	      "                       --out-block FILE --out-auth FILE [--family-id HEX]\n"
 	      "                       [--image-id HEX] [--svn N] [--author-key KEY.pem]\n"
 	      "                       [--format base64|raw]\n"
@@ -57,10 +58,11 @@ static void usage(FILE *f)
 	      "(4096 bytes) for SNP_LAUNCH_FINISH and signs them with ECDSA P-384/SHA-384.\n"
 	      "\n"
 	      "  --measurement HEX   expected launch digest, 96 hex digits (48 bytes)\n"
-	      "  --policy HEX        guest policy, as given to LAUNCH_START (e.g. 0x30000)\n"
+	      "  --policy N          guest policy, as given to LAUNCH_START: decimal or 0x hex\n"
+	      "                      (write 0x30000: a bare 30000 is decimal)\n"
 	      "  --family-id HEX     32 hex digits (16 bytes); default all zero\n"
 	      "  --image-id HEX      32 hex digits (16 bytes); default all zero\n"
-	      "  --svn N             guest SVN, decimal; default 0\n"
+	      "  --svn N             guest SVN, decimal or 0x hex; default 0\n"
 	      "  --id-key KEY.pem    EC P-384 private key (PEM) that signs the ID block\n"
 	      "  --author-key KEY.pem  EC P-384 private key (PEM) that signs the ID key;\n"
 	      "                      launch with auth_key_en=1 (QEMU author-key-enabled=on)\n"
@@ -185,41 +187,11 @@ static int parse_args(int argc, char **argv, struct id_block_args *a)
 	return 0;
 }
 
-static int parse_policy(const char *s, uint64_t *ret_policy)
-{
-	unsigned long long v;
-	char *end;
-
-	/* strtoull would also take blanks and a sign; insist on a hex digit first. */
-	if (!isxdigit((unsigned char)s[0]))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 16);
-	if (errno || *end)
-		return -EINVAL;
-	*ret_policy = v;
-	return 0;
-}
-
-static int parse_svn(const char *s, uint32_t *ret_svn)
-{
-	unsigned long v;
-	char *end;
-
-	if (!isdigit((unsigned char)s[0]))
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > UINT32_MAX)
-		return -EINVAL;
-	*ret_svn = (uint32_t)v;
-	return 0;
-}
-
 /* Returns 0 or a usage exit status. */
 static int parse_values(const struct id_block_args *a, struct id_block_values *v)
 {
 	struct diag d = { { 0 } };
+	uint64_t svn = 0;
 
 	if (hex_decode(a->measurement, v->ld, sizeof(v->ld), "--measurement", &d) < 0)
 		return fail_usage("%s", d.msg);
@@ -229,15 +201,16 @@ static int parse_values(const struct id_block_args *a, struct id_block_values *v
 	if (a->image_id &&
 	    hex_decode(a->image_id, v->image_id, sizeof(v->image_id), "--image-id", &d) < 0)
 		return fail_usage("%s", d.msg);
-	if (parse_policy(a->policy, &v->policy) < 0)
-		return fail_usage("--policy must be a 64-bit hex number (e.g. 0x30000), not '%s'",
-				  a->policy);
+	if (snp_policy_parse("--policy", a->policy, &v->policy, &d) < 0)
+		return fail_usage("%s", d.msg);
 	if (!(v->policy & SNP_POLICY_RSVD_MBO))
 		return fail_usage("--policy 0x%llx lacks bit 17, which SEV-SNP requires set "
 				  "(e.g. 0x30000)",
 				  (unsigned long long)v->policy);
-	if (a->svn && parse_svn(a->svn, &v->svn) < 0)
-		return fail_usage("--svn must be a decimal number below 2^32, not '%s'", a->svn);
+	if (a->svn && parse_uint(a->svn, UINT32_MAX, &svn) < 0)
+		return fail_usage("--svn must be a number below 2^32 (decimal or 0x hex), not '%s'",
+				  a->svn);
+	v->svn = (uint32_t)svn;
 	return 0;
 }
 

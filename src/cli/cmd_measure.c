@@ -25,6 +25,7 @@
 #include "util/diag.h"
 #include "util/file.h"
 #include "util/hex.h"
+#include "util/num.h"
 #include "vmm/options.h"
 
 enum measure_mode {
@@ -98,8 +99,7 @@ static void usage(FILE *f)
 		"  --ovmf FILE            OVMF image (-bios), loaded to end at 4 GiB\n"
 		"  --vcpus N              number of vCPUs (one VMSA each)\n"
 		"  --vcpu-type NAME       %s\n"
-		"  --vcpu-sig N           CPUID(1).EAX signature (Python int syntax: 0x.., 0o.., "
-		"0b..)\n"
+		"  --vcpu-sig N           CPUID(1).EAX signature\n"
 		"  --vcpu-family/--vcpu-model/--vcpu-stepping N   signature from its parts\n"
 		"  --vmm-type TYPE        QEMU (default), ec2 or gce\n"
 		"  --kernel FILE          measured direct boot: kernel hashed into the OVMF hashes "
@@ -125,8 +125,11 @@ static void usage(FILE *f)
 		"Without --ovmf, snpvmm's own firmware-less layout is measured, from the same\n"
 		"launch options a launch takes (snpvmm --help), with the same plan code:\n"
 		"  snpvmm measure --kernel FILE [--initrd FILE] [--append TEXT] [--mem SIZE]\n"
-		"                 [--smp N] --sev-features none|LIST [--cbitpos N (default 51)]\n"
+		"                 [--smp N] [--sev-features LIST] [--secure-tsc]\n"
+		"                 [--cbitpos N (default 51)]\n"
 		"                 [--setup-data TYPE,FILE] [--trace FILE|-] [--dump-vmsa DIR]\n"
+		"Numbers: decimal or 0x hex; a leading 0 before more digits is refused (no "
+		"octal).\n"
 		"Exit status: 0 digest printed, 1 bad input file, 2 usage error.\n",
 		snp_vcpu_type_names());
 }
@@ -142,52 +145,6 @@ __attribute__((format(printf, 2, 3))) static int fail(int status, const char *fm
 	va_end(ap);
 	fputc('\n', stderr);
 	return status;
-}
-
-/* Python's int(s, 0) for non-negative values (sev-snp-measure auto_base_int): 0x/0o/0b
- * prefixes, '_' between digits, no leading zeros on decimals. */
-static int parse_py_int(const char *s, uint64_t *ret)
-{
-	unsigned int base = 10;
-	uint64_t v = 0;
-	bool digit = false;
-	int dv;
-
-	if (s[0] == '+')
-		s++;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		base = 16;
-	else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
-		base = 8;
-	else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
-		base = 2;
-	if (base != 10)
-		s += 2;
-	else if (s[0] == '0' && s[1] != '\0' && strspn(s, "0_") != strlen(s))
-		return -EINVAL; /* "010" is a SyntaxError in Python */
-	for (; *s; s++) {
-		if (*s == '_' && digit && s[1] != '_' && s[1] != '\0')
-			continue;
-		dv = hex_nibble(*s);
-		if (dv < 0 || dv >= (int)base)
-			return -EINVAL;
-		if (v > (UINT64_MAX - (uint64_t)dv) / base)
-			return -ERANGE;
-		v = v * base + (uint64_t)dv;
-		digit = true;
-	}
-	if (!digit)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
-/* Python's int(s): decimal only. */
-static int parse_dec(const char *s, uint64_t *ret)
-{
-	if (!*s || strspn(s, "0123456789_") != strlen(s) || s[0] == '_')
-		return -EINVAL;
-	return parse_py_int(s, ret);
 }
 
 static bool is_directory(const char *path)
@@ -214,7 +171,7 @@ static int parse_args(int argc, char **argv, struct measure_opts *o, bool *ret_h
 			o->ovmf = optarg;
 			break;
 		case OPT_VCPUS:
-			if (parse_dec(optarg, &v) < 0 || v > UINT_MAX)
+			if (parse_uint(optarg, UINT_MAX, &v) < 0)
 				return fail(EXIT_USAGE, "--vcpus: '%s' is not a vCPU count",
 					    optarg);
 			o->vcpus = (unsigned int)v;
@@ -228,15 +185,18 @@ static int parse_args(int argc, char **argv, struct measure_opts *o, bool *ret_h
 					    optarg, snp_vcpu_type_names());
 			break;
 		case OPT_VCPU_SIG:
-			if (parse_py_int(optarg, &o->vcpu_sig) < 0 || o->vcpu_sig > UINT32_MAX)
-				return fail(EXIT_USAGE, "--vcpu-sig: '%s' is not a 32-bit number",
+			if (parse_uint(optarg, UINT32_MAX, &o->vcpu_sig) < 0)
+				return fail(EXIT_USAGE,
+					    "--vcpu-sig: '%s' is not a 32-bit number (decimal or "
+					    "0x hex)",
 					    optarg);
 			break;
 		case OPT_VCPU_FAMILY:
 		case OPT_VCPU_MODEL:
 		case OPT_VCPU_STEPPING:
-			if (parse_dec(optarg, &v) < 0 || v > UINT32_MAX)
-				return fail(EXIT_USAGE, "%s: '%s' is not a number",
+			if (parse_uint(optarg, UINT32_MAX, &v) < 0)
+				return fail(EXIT_USAGE,
+					    "%s: '%s' is not a number (decimal or 0x hex)",
 					    argv[optind - 1], optarg);
 			if (c == OPT_VCPU_FAMILY) {
 				o->family = v;
@@ -259,10 +219,12 @@ static int parse_args(int argc, char **argv, struct measure_opts *o, bool *ret_h
 			o->append = optarg;
 			break;
 		case OPT_GUEST_FEATURES:
-			if (parse_py_int(optarg, &o->guest_features) < 0)
-				return fail(EXIT_USAGE,
-					    "--guest-features: '%s' is not a 64-bit number",
-					    optarg);
+			if (parse_uint(optarg, UINT64_MAX, &o->guest_features) < 0)
+				return fail(
+					EXIT_USAGE,
+					"--guest-features: '%s' is not a 64-bit number (decimal or "
+					"0x hex)",
+					optarg);
 			break;
 		case OPT_VMM_TYPE:
 			if (snp_vmm_type_parse(optarg, &o->vmm) < 0)

@@ -5,8 +5,8 @@
  * measurement code (snp_plan_measure) the launch uses to predict its digest, so the two
  * cannot drift. The digest depends only on the options and images and on two host facts
  * the user states: the C-bit position (default 51, the value on every SNP-capable EPYC
- * generation) and the VMSA features (--sev-features must be explicit here, since the
- * launch's default "auto" follows the host).
+ * generation) and the VMSA features (--sev-features and --secure-tsc, none by default,
+ * exactly as the launch takes them).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -112,14 +112,13 @@ int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 	const char *trace_path = take_flag(&argc, argv, "--trace");
 	const char *vmsa_dir = take_flag(&argc, argv, "--dump-vmsa");
 	FILE *trace = NULL;
+	uint64_t features;
 	unsigned int i;
 	int r, status = 1;
 
 	if (options_parse(argc, argv, &o, &d) < 0)
 		return fail(EXIT_USAGE, d.msg);
-	if (o.snp.sev_features == OPT_SEV_FEATURES_AUTO)
-		return fail(EXIT_USAGE, "--sev-features is required (none, debug-swap, ...): a "
-					"launch's default 'auto' follows the host");
+	features = o.snp.sev_features | (o.snp.secure_tsc ? SVM_SEV_FEAT_SECURE_TSC : 0);
 	if (o.no_snp || o.sim.profile)
 		return fail(EXIT_USAGE, "--no-snp and --sim are launch modes, not inputs of the "
 					"digest: measure the same options without them");
@@ -167,12 +166,12 @@ int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 		fprintf(trace, "%s\n", LAUNCH_DIGEST_TRACE_HEADER);
 		launch_digest_set_trace(&ld, trace_step, trace);
 	}
-	r = snp_plan_measure(&plan, o.smp, o.snp.sev_features, &ld);
+	r = snp_plan_measure(&plan, o.smp, features, &ld);
 	if (r < 0) {
 		snprintf(d.msg, sizeof(d.msg), "measuring failed: %s", strerror(-r));
 		goto out;
 	}
-	if (vmsa_dir && dump_vmsas(&plan, o.smp, o.snp.sev_features, vmsa_dir, &d) < 0)
+	if (vmsa_dir && dump_vmsas(&plan, o.smp, features, vmsa_dir, &d) < 0)
 		goto out;
 	memcpy(ret_ld, ld.ld, SNP_LD_SIZE);
 	if (ret_launch)

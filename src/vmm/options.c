@@ -5,14 +5,15 @@
  */
 #include "vmm/options.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/base64.h"
 #include "util/hex.h"
 #include "util/num.h"
+#include "vmm/snp_host.h"
 
 const char options_usage[] =
 	"Usage: snpvmm [OPTIONS] --kernel BZIMAGE\n"
@@ -34,9 +35,14 @@ const char options_usage[] =
 	"bytes\n"
 	"                            (repeatable, up to 8)\n"
 	"\n"
+	"Numbers: decimal or 0x hex (C syntax; a leading 0 before more digits is refused,\n"
+	"never read as octal). The same syntax in `measure` and `id-block`.\n"
+	"\n"
 	"Machine:\n"
-	"  --mem SIZE                guest RAM: 512M, 4G, or bytes; 4M..1T, page multiple\n"
-	"                            (default 512M); RAM above 3 GiB continues at 4 GiB\n"
+	"  --mem SIZE                guest RAM, 4M..1T, a multiple of 4 KiB (default 512M):\n"
+	"                            512M, 4G, 1.5G, 4GiB (K/M/G/T, either case, optional iB),\n"
+	"                            or bytes (a number, or 1048576B); not MB/GB (ambiguous).\n"
+	"                            RAM above 3 GiB continues at 4 GiB\n"
 	"  --smp N                   vCPUs, 1..255 (default 1); vCPU id = APIC id\n"
 	"  --memory-backend KIND     auto|gmem|anon: guest_memfd or anonymous memory for RAM\n"
 	"                            (default auto: guest_memfd when the kernel can mmap it;\n"
@@ -49,17 +55,30 @@ const char options_usage[] =
 	"\n"
 	"SEV-SNP launch:\n"
 	"  --no-snp                  boot as a plain (unencrypted, unmeasured) KVM guest\n"
-	"  --cbitpos N               C-bit position; must equal the host's (default: the host's)\n"
-	"  --reduced-phys-bits N     must equal the host's (default: the host's)\n"
-	"  --policy HEX              guest policy (default 0x30000, SMT bit as the host's SMT)\n"
-	"  --guest-visible-workarounds HEX   GOSVW for LAUNCH_START (up to 128 bits)\n"
-	"  --sev-features LIST       auto|none|debug-swap,secure-tsc,...: VMSA SEV_FEATURES\n"
-	"                            (default auto: DebugSwap where the host supports it)\n"
+	"  --cbitpos N               C-bit position, 32..51; must equal the host's\n"
+	"                            (default: the host's)\n"
+	"  --reduced-phys-bits N     1..63, accepted for QEMU's command lines and unused:\n"
+	"                            KVM takes no such parameter\n"
+	"  --policy N                guest policy (default 0x30000 on every host: SMT allowed,\n"
+	"                            bit 17 set); 30000 is decimal, write 0x30000\n"
+	"  --guest-visible-workarounds N   GOSVW for LAUNCH_START, a 128-bit number\n"
+	"  --sev-features LIST       none (default) or a comma list of debug-swap,\n"
+	"                            secure-tsc, restricted-injection, alternate-injection\n"
+	"                            and 0x masks: VMSA SEV_FEATURES. Every feature is opt-in;\n"
+	"                            a guest kernel that does not know one refuses to boot\n"
+	"                            (docs/snp-launch.md lists which kernels know which)\n"
+	"  --secure-tsc              Secure TSC (SEV feature bit 9; Linux 6.18+ host, 6.14+\n"
+	"                            guest)\n"
+	"  --tsc-khz N               the Secure TSC frequency in kHz, 1000..4294967295\n"
+	"                            (default: the host's TSC frequency); needs --secure-tsc\n"
 	"  --kvm-abi ABI             auto|upstream|v12: kernel SNP ABI (default auto-detect)\n"
-	"  --id-block FILE           96-byte ID block, raw or base64 (QEMU's format)\n"
-	"  --id-auth FILE            4096-byte ID authentication structure, raw or base64\n"
+	"  --id-block B64|FILE       96-byte ID block: base64 inline (QEMU's id-block=), or a\n"
+	"                            file holding it raw or as base64; checked before the\n"
+	"                            launch against the predicted digest and the policy\n"
+	"  --id-auth B64|FILE        4096-byte ID authentication structure, likewise\n"
 	"  --author-key-enabled      the ID auth carries an author key\n"
-	"  --host-data HEX           32 bytes (64 hex digits) for the attestation report\n"
+	"  --host-data DATA          32 bytes for the attestation report: 64 hex digits, or\n"
+	"                            base64 (QEMU's host-data=)\n"
 	"  --vcek-disabled           forbid VCEK-signed reports (VLEK only)\n"
 	"  --certs FILE              serve this certificate table (GUID table, as snphost\n"
 	"                            writes it) to extended guest requests; re-read under a\n"
@@ -107,6 +126,8 @@ enum {
 	OPT_HOST_DATA,
 	OPT_VCEK_DISABLED,
 	OPT_CERTS,
+	OPT_SECURE_TSC,
+	OPT_TSC_KHZ,
 	OPT_EVENTS,
 	OPT_SIM,
 	OPT_SIM_GUEST,
@@ -141,6 +162,8 @@ static const struct option long_options[] = {
 	{ "host-data", required_argument, NULL, OPT_HOST_DATA },
 	{ "vcek-disabled", no_argument, NULL, OPT_VCEK_DISABLED },
 	{ "certs", required_argument, NULL, OPT_CERTS },
+	{ "secure-tsc", no_argument, NULL, OPT_SECURE_TSC },
+	{ "tsc-khz", required_argument, NULL, OPT_TSC_KHZ },
 	{ "events", required_argument, NULL, OPT_EVENTS },
 	{ "sim", required_argument, NULL, OPT_SIM },
 	{ "sim-guest", required_argument, NULL, OPT_SIM_GUEST },
@@ -151,45 +174,29 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-int parse_size(const char *text, uint64_t *ret_bytes)
+/* --mem: parse_size()'s units. A plain number is bytes; QEMU's -m reads one as MiB, so a
+ * plain number too small to be a guest in bytes gets that hint rather than a bare limit. */
+static int parse_mem(const char *arg, uint64_t *ret, struct diag *d)
 {
-	unsigned long long v;
-	unsigned int shift = 0;
-	char *end;
+	uint64_t v;
+	int r = parse_size(arg, &v);
 
-	if (!text || !isdigit((unsigned char)text[0]))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	if (errno)
-		return -EINVAL;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'k':
-	case 'K':
-		shift = 10;
-		break;
-	case 'm':
-	case 'M':
-		shift = 20;
-		break;
-	case 'g':
-	case 'G':
-		shift = 30;
-		break;
-	case 't':
-	case 'T':
-		shift = 40;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (*end && end[1] != '\0')
-		return -EINVAL;
-	if (shift && v > (UINT64_MAX >> shift))
-		return -EINVAL;
-	*ret_bytes = (uint64_t)v << shift;
+	if (r == -EINVAL)
+		return diag_fail(
+			d, -EINVAL,
+			"--mem '%s': expected a size such as 512M, 4G, 1.5G, 4GiB or bytes "
+			"(not MB/GB: SI or binary? write M or G)",
+			arg);
+	if (r >= 0 && v < OPT_MIN_MEM && arg[strspn(arg, "0123456789")] == '\0')
+		return diag_fail(d, -EINVAL,
+				 "--mem '%s': a plain number is bytes here (QEMU's -m reads it as "
+				 "MiB): write %sM",
+				 arg, arg);
+	if (r < 0 || v < OPT_MIN_MEM || v > OPT_MAX_MEM)
+		return diag_fail(d, -EINVAL, "--mem '%s': must be between 4M and 1T", arg);
+	if (v & 0xfff)
+		return diag_fail(d, -EINVAL, "--mem '%s': must be a multiple of 4 KiB", arg);
+	*ret = v;
 	return 0;
 }
 
@@ -254,11 +261,13 @@ int parse_sev_features(const char *text, uint64_t *ret_features, struct diag *d)
 	const char *p = text;
 
 	if (!*text)
-		return diag_fail(d, -EINVAL, "--sev-features: empty (say auto, none or a list)");
-	if (!strcmp(text, "auto")) {
-		*ret_features = OPT_SEV_FEATURES_AUTO;
-		return 0;
-	}
+		return diag_fail(d, -EINVAL, "--sev-features: empty (say none or a list)");
+	if (!strcmp(text, "auto"))
+		return diag_fail(
+			d, -EINVAL,
+			"--sev-features auto is no longer accepted: every SEV feature is "
+			"opt-in, so name the ones you want (e.g. debug-swap); guest kernels "
+			"refuse features they do not know (docs/snp-launch.md)");
 	if (!strcmp(text, "none")) {
 		*ret_features = 0;
 		return 0;
@@ -286,7 +295,7 @@ int parse_sev_features(const char *text, uint64_t *ret_features, struct diag *d)
 				d, -EINVAL,
 				"--sev-features: unknown feature '%s' (known: debug-swap, "
 				"secure-tsc, restricted-injection, alternate-injection, or a 0x "
-				"mask; or auto, none)",
+				"mask; or none)",
 				word);
 		}
 		p += n;
@@ -303,26 +312,22 @@ int parse_sev_features(const char *text, uint64_t *ret_features, struct diag *d)
 	return 0;
 }
 
-/* A 128-bit hex number, stored little-endian as the firmware's GOSVW field is. */
-static int parse_gosvw(const char *text, uint8_t out[16])
+/* 32 bytes: 64 hex digits (optionally 0x), or base64 as QEMU's host-data property takes. */
+static int parse_host_data(const char *arg, struct snp_options *snp, struct diag *d)
 {
-	size_t n, i;
+	const char *hex = strncmp(arg, "0x", 2) ? arg : arg + 2;
 
-	if (!strncmp(text, "0x", 2) || !strncmp(text, "0X", 2))
-		text += 2;
-	n = strlen(text);
-	if (n == 0 || n > 32)
-		return -EINVAL;
-	memset(out, 0, 16);
-	for (i = 0; i < n; i++) {
-		char c = text[n - 1 - i];
-		unsigned int v;
-
-		if (hex_nibble(c) < 0)
+	if (strlen(hex) == 2 * sizeof(snp->host_data)) {
+		if (hex_decode(hex, snp->host_data, sizeof(snp->host_data), "--host-data", d) < 0)
 			return -EINVAL;
-		v = (unsigned int)hex_nibble(c);
-		out[i / 2] |= (uint8_t)(v << (4 * (i % 2)));
+	} else if (base64_decode_exact(arg, strlen(arg), snp->host_data, sizeof(snp->host_data)) <
+		   0) {
+		return diag_fail(d, -EINVAL,
+				 "--host-data '%s': expected 32 bytes as 64 hex digits or as "
+				 "base64 (44 characters, QEMU's form)",
+				 arg);
 	}
+	snp->have_host_data = true;
 	return 0;
 }
 
@@ -335,26 +340,31 @@ static int parse_snp_one(int opt, const char *arg, struct vmm_options *o, struct
 	case OPT_CBITPOS:
 		if (parse_uint(arg, 63, &v) || v < 32 || v > 51)
 			return diag_fail(d, -EINVAL,
-					 "--cbitpos '%s': must be a bit number from 32 to 51", arg);
+					 "--cbitpos '%s': must be a number from 32 to 51", arg);
 		snp->cbitpos = (int)v;
 		return 0;
 	case OPT_REDUCED_PHYS_BITS:
+		/* Accepted as QEMU does (1..63) and otherwise unused: KVM takes no such
+		 * parameter, and neither the guest's page tables nor its CPUID page depend
+		 * on it (the guest reads CPUID 0x8000001F itself). */
 		if (parse_uint(arg, 63, &v) || v < 1)
 			return diag_fail(d, -EINVAL,
 					 "--reduced-phys-bits '%s': must be from 1 to 63", arg);
 		snp->reduced_phys_bits = (int)v;
 		return 0;
 	case OPT_POLICY:
-		if (parse_uint(arg, UINT64_MAX - 1, &v))
-			return diag_fail(d, -EINVAL,
-					 "--policy '%s': expected a number such as 0x30000", arg);
+		if (snp_policy_parse("--policy", arg, &v, d) < 0)
+			return -EINVAL;
+		if (v == UINT64_MAX)
+			return diag_fail(d, -EINVAL, "--policy '%s': reserved bits are set", arg);
 		snp->policy = v;
 		return 0;
 	case OPT_GOSVW:
-		if (parse_gosvw(arg, snp->gosvw))
+		if (parse_uint128_le(arg, snp->gosvw))
 			return diag_fail(
 				d, -EINVAL,
-				"--guest-visible-workarounds '%s': expected up to 32 hex digits",
+				"--guest-visible-workarounds '%s': expected a 128-bit number, "
+				"0x hex (up to 32 digits) or decimal",
 				arg);
 		return 0;
 	case OPT_SEV_FEATURES:
@@ -380,11 +390,19 @@ static int parse_snp_one(int opt, const char *arg, struct vmm_options *o, struct
 		snp->author_key_enabled = true;
 		return 0;
 	case OPT_HOST_DATA:
-		if (!strncmp(arg, "0x", 2))
-			arg += 2;
-		if (hex_decode(arg, snp->host_data, sizeof(snp->host_data), "--host-data", d) < 0)
-			return -EINVAL;
-		snp->have_host_data = true;
+		return parse_host_data(arg, snp, d);
+	case OPT_SECURE_TSC:
+		snp->secure_tsc = true;
+		return 0;
+	case OPT_TSC_KHZ:
+		/* The guest reads its TSC frequency in MHz (MSR GUEST_TSC_FREQ): at least
+		 * 1 MHz; KVM_SET_TSC_KHZ takes 32 bits. */
+		if (parse_uint(arg, UINT32_MAX, &v) || v < 1000)
+			return diag_fail(d, -EINVAL,
+					 "--tsc-khz '%s': expected a frequency in kHz from 1000 to "
+					 "4294967295",
+					 arg);
+		snp->tsc_khz = (uint32_t)v;
 		return 0;
 	case OPT_VCEK_DISABLED:
 		snp->vcek_disabled = true;
@@ -445,17 +463,7 @@ static int parse_one(int opt, const char *arg, struct vmm_options *o, struct dia
 		o->append = arg;
 		return 0;
 	case OPT_MEM:
-		if (parse_size(arg, &v))
-			return diag_fail(d, -EINVAL,
-					 "--mem '%s': expected a size such as 512M, 4G or bytes",
-					 arg);
-		if (v < OPT_MIN_MEM || v > OPT_MAX_MEM)
-			return diag_fail(d, -EINVAL, "--mem '%s': must be between 4M and 1T", arg);
-		if (v & 0xfff)
-			return diag_fail(d, -EINVAL, "--mem '%s': must be a multiple of 4 KiB",
-					 arg);
-		o->mem_size = v;
-		return 0;
+		return parse_mem(arg, &o->mem_size, d);
 	case OPT_SMP:
 		if (parse_uint(arg, UINT32_MAX, &v) || v < 1 || v > OPT_MAX_SMP)
 			return diag_fail(d, -EINVAL, "--smp '%s': must be a number from 1 to %d",
@@ -513,7 +521,6 @@ int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct di
 			.cbitpos = -1,
 			.reduced_phys_bits = -1,
 			.policy = UINT64_MAX,
-			.sev_features = OPT_SEV_FEATURES_AUTO,
 		},
 	};
 	int opt, r;
@@ -545,6 +552,14 @@ int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct di
 				 "--sim-vcek need --sim=PROFILE");
 	if (!o.snp.id_block_path != !o.snp.id_auth_path)
 		return diag_fail(d, -EINVAL, "--id-block and --id-auth go together");
+	if (o.snp.tsc_khz && !o.snp.secure_tsc)
+		return diag_fail(d, -EINVAL,
+				 "--tsc-khz sets the Secure TSC frequency: it needs --secure-tsc");
+	if (o.no_snp && (o.snp.secure_tsc || o.snp.sev_features))
+		return diag_fail(
+			d, -EINVAL,
+			"--secure-tsc and --sev-features are SEV-SNP features: they cannot "
+			"go with --no-snp");
 	if (o.snp.author_key_enabled && !o.snp.id_block_path)
 		return diag_fail(d, -EINVAL, "--author-key-enabled needs --id-block and --id-auth");
 	*ret_opts = o;

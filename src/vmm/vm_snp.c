@@ -4,10 +4,11 @@
  * target/i386/sev.c and tools/testing/selftests/kvm/lib/x86/sev.c do the same; see
  * docs/snp-launch.md):
  *
- *   host checks -> KVM_CREATE_VM(SNP) -> KVM_SEV_INIT2 -> SNP_LAUNCH_START (ABI detected)
- *   -> KVM_CAP_EXIT_HYPERCALL -> irqchip -> guest_memfd RAM -> plan -> predicted digest
- *   -> private attributes -> SNP_LAUNCH_UPDATE per range -> vCPUs + registers
- *   -> SNP_LAUNCH_FINISH (KVM measures one VMSA per vCPU)
+ *   host checks -> choices (features, policy) -> plan -> predicted digest -> ID block
+ *   checked against it -> KVM_CREATE_VM(SNP) -> VM capabilities -> KVM_SET_TSC_KHZ
+ *   -> KVM_SEV_INIT2 -> SNP_LAUNCH_START (ABI detected) -> KVM_CAP_EXIT_HYPERCALL
+ *   -> irqchip -> guest_memfd RAM -> plan copied -> private attributes
+ *   -> SNP_LAUNCH_UPDATE per range -> vCPUs + registers -> SNP_LAUNCH_FINISH
  *
  * Everything that decides what is measured lives in the pure plan (snp_plan.c); this file
  * only executes it, so the digest predicted from the plan is the digest the PSP computes.
@@ -23,24 +24,13 @@
 #include "sev/sev_fw.h"
 #include "snp/certs.h"
 #include "snp/certs_lock.h"
+#include "snp/idblock.h"
 #include "snp/snp_cpuid.h"
 #include "snp/snp_launch.h"
+#include "util/base64.h"
 #include "vmm/backend.h"
+#include "vmm/snp_host.h"
 #include "vmm/vm_internal.h"
-
-#define SNP_ID_BLOCK_SIZE     96
-#define SNP_ID_AUTH_SIZE      4096
-#define SNP_POLICY_KNOWN_BITS 0x3ffffffULL /* bits 0..25 (psp-sev.h SNP_POLICY_MASK_*) */
-
-/* What the host offers, read before anything is created. */
-struct snp_host {
-	uint32_t cbitpos;
-	uint32_t reduced_phys_bits;
-	uint64_t vmsa_features;
-	bool have_policy_bits;
-	uint64_t policy_bits;
-	bool smt_active;
-};
 
 static const char *param_or_unreadable(const char *param)
 {
@@ -59,7 +49,7 @@ static int check_host(struct kvm_backend *be, struct snp_host *h, struct diag *d
 	types = be->ops->check_extension(be, false, KVM_CAP_VM_TYPES);
 	if (types > 0 && (types & (1 << KVM_X86_SNP_VM)))
 		goto have_snp;
-	if (!(f.cpuid_8000001f[0] & (1u << 4)))
+	if (!(f.cpuid_8000001f[0] & SNP_CPUID_EAX_SNP))
 		return diag_fail(d, -ENODEV,
 				 "SEV-SNP is unavailable: the CPU does not report SEV-SNP (CPUID "
 				 "0x8000001F EAX bit 4); use --no-snp for a plain KVM guest or "
@@ -81,9 +71,12 @@ static int check_host(struct kvm_backend *be, struct snp_host *h, struct diag *d
 			 types < 0 ? 0 : types);
 
 have_snp:
+	h->cpuid_8000001f_eax = f.cpuid_8000001f[0];
 	h->cbitpos = f.cpuid_8000001f[1] & 0x3f;
 	h->reduced_phys_bits = (f.cpuid_8000001f[1] >> 6) & 0x3f;
 	h->smt_active = f.smt_active;
+	memcpy(h->kvm_amd_debug_swap, f.kvm_amd_debug_swap, sizeof(h->kvm_amd_debug_swap));
+	h->vm_tsc_control = be->ops->check_extension(be, false, KVM_CAP_VM_TSC_CONTROL) > 0;
 	/* amd-memory-encryption.rst: without this attribute the kernel only has the
 	 * legacy KVM_SEV_INIT, which cannot create SNP guests. */
 	r = be->ops->get_device_attr(be, KVM_X86_GRP_SEV, KVM_X86_SEV_VMSA_FEATURES,
@@ -98,107 +91,34 @@ have_snp:
 	return 0;
 }
 
-static int choose_features(const struct snp_options *o, const struct snp_host *h, uint64_t *ret,
-			   struct diag *d)
-{
-	uint64_t unsupported;
-	unsigned int bit;
-
-	if (o->sev_features == OPT_SEV_FEATURES_AUTO) {
-		/* The kernel's debug_swap default intends DebugSwap wherever the hardware has
-		 * it (seed 000: SEV-ES DebugSwap review). */
-		*ret = h->vmsa_features & SVM_SEV_FEAT_DEBUG_SWAP;
-		return 0;
-	}
-	unsupported = o->sev_features & ~h->vmsa_features;
-	if (unsupported) {
-		bit = (unsigned int)__builtin_ctzll(unsupported);
-		return diag_fail(d, -EINVAL,
-				 "--sev-features: the host does not support %s (bit %u; supported "
-				 "mask 0x%llx)",
-				 sev_feature_name(bit) ? sev_feature_name(bit) : "this feature",
-				 bit, (unsigned long long)h->vmsa_features);
-	}
-	*ret = o->sev_features;
-	return 0;
-}
-
-static int choose_policy(const struct snp_options *o, const struct snp_host *h, uint64_t *ret,
-			 struct diag *d)
-{
-	uint64_t p = o->policy, bad;
-
-	if (p == UINT64_MAX) {
-		/* QEMU's default 0x30000; the selftests' RSVD_MBO | (smt_on ? SMT : 0). */
-		*ret = SNP_POLICY_RSVD_MBO | (h->smt_active ? SNP_POLICY_SMT : 0);
-		return 0;
-	}
-	if (!(p & SNP_POLICY_RSVD_MBO))
-		return diag_fail(d, -EINVAL,
-				 "--policy 0x%llx: bit 17 is reserved and must be 1 (SNP ABI guest "
-				 "policy; KVM rejects it otherwise)",
-				 (unsigned long long)p);
-	bad = p & ~SNP_POLICY_KNOWN_BITS;
-	if (bad)
-		return diag_fail(d, -EINVAL, "--policy 0x%llx: reserved bit %d is set",
-				 (unsigned long long)p, __builtin_ctzll(bad));
-	if (p & SNP_POLICY_MIGRATE_MA)
-		return diag_fail(
-			d, -EINVAL,
-			"--policy 0x%llx: bit 18 (migration agent) is not supported by KVM",
-			(unsigned long long)p);
-	if (h->have_policy_bits && (p & ~h->policy_bits))
-		return diag_fail(d, -EINVAL,
-				 "--policy 0x%llx: bit %d is not supported by this host "
-				 "(KVM_X86_SNP_POLICY_BITS = 0x%llx)",
-				 (unsigned long long)p, __builtin_ctzll(p & ~h->policy_bits),
-				 (unsigned long long)h->policy_bits);
-	if (h->smt_active && !(p & SNP_POLICY_SMT))
-		return diag_fail(d, -EINVAL,
-				 "--policy 0x%llx forbids SMT (bit 16 clear) but SMT is active on "
-				 "this host: the firmware would refuse the launch",
-				 (unsigned long long)p);
-	*ret = p;
-	return 0;
-}
-
-/* QEMU's id-block/id-auth properties take base64; accept that or the raw structure. */
-static int read_id_file(const char *path, const char *what, size_t want, uint8_t **ret,
+/* --id-block / --id-auth: base64 inline, as QEMU's sev-snp-guest id-block= and id-auth=
+ * take it (and Kata passes it), or a file holding the raw structure or its base64. A file
+ * of that name wins over the inline reading. */
+static int read_id_file(const char *arg, const char *what, size_t want, uint8_t **ret,
 			struct diag *d)
 {
 	struct file_map m = { 0 };
-	uint8_t *out = NULL;
-	char *text = NULL;
-	size_t i, n = 0;
-	int r, len;
+	struct diag why = { "" };
+	uint8_t *out = calloc(1, want);
+	int r;
 
-	r = file_map_open(path, what, &m, d);
-	if (r < 0)
-		return r;
-	out = calloc(1, want + 4096);
-	text = calloc(1, m.size + 1);
-	if (!out || !text) {
-		r = -ENOMEM;
+	if (!out)
+		return -ENOMEM;
+	r = file_map_open(arg, what, &m, &why);
+	if ((r == -ENOENT || r == -ENAMETOOLONG) &&
+	    base64_decode_exact(arg, strlen(arg), out, want) == 0)
+		goto out_ok;
+	if (r < 0) {
+		r = diag_fail(d, r, "%s (neither a file nor base64 of %zu bytes)", why.msg, want);
 		goto out_free;
 	}
-	if (m.size == want) {
+	if (m.size == want)
 		memcpy(out, m.data, want);
-		goto out_ok;
-	}
-	for (i = 0; i < m.size; i++)
-		if (m.data[i] != '\n' && m.data[i] != '\r' && m.data[i] != ' ')
-			text[n++] = (char)m.data[i];
-	len = n % 4 == 0 && n <= (want + 4096) / 3 * 4
-		      ? EVP_DecodeBlock(out, (const unsigned char *)text, (int)n)
-		      : -1;
-	/* EVP_DecodeBlock counts the '=' padding as decoded zero bytes. */
-	if (len > 0)
-		len -= (n && text[n - 1] == '=') + (n > 1 && text[n - 2] == '=');
-	if (len != (int)want) {
+	else if (base64_decode_exact((const char *)m.data, m.size, out, want) < 0) {
 		r = diag_fail(
 			d, -EINVAL,
 			"%s '%s' is neither %zu raw bytes nor their base64 (it has %zu bytes)",
-			what, path, want, m.size);
+			what, arg, want, m.size);
 		goto out_free;
 	}
 out_ok:
@@ -207,9 +127,38 @@ out_ok:
 	r = 0;
 out_free:
 	free(out);
-	free(text);
 	file_map_close(&m);
 	return r;
+}
+
+/* An ID block the PSP would refuse at LAUNCH_FINISH -- after the whole launch -- is
+ * refused before anything is created: its digest must be the one predicted, its policy the
+ * launch's, its version 1 (SEV-SNP ABI 56860 SNP_LAUNCH_FINISH: BAD_MEASUREMENT,
+ * POLICY_FAILURE, INVALID_PARAM). The signature is the firmware's to check. */
+static int check_id_block(const struct vm *vm, struct diag *d)
+{
+	struct snp_id_block b;
+	char want[2 * SNP_LD_SIZE + 1], got[2 * SNP_LD_SIZE + 1];
+
+	memcpy(&b, vm->snp.id_block, sizeof(b));
+	if (memcmp(b.ld, vm->snp.measurement, SNP_LD_SIZE)) {
+		snp_hex(b.ld, SNP_LD_SIZE, got);
+		snp_hex(vm->snp.measurement, SNP_LD_SIZE, want);
+		return diag_fail(d, -EINVAL,
+				 "the ID block is for launch digest %s, but this launch measures "
+				 "%s: the firmware would refuse it (BAD_MEASUREMENT)",
+				 got, want);
+	}
+	if (b.policy != vm->snp.policy)
+		return diag_fail(d, -EINVAL,
+				 "the ID block is for policy 0x%llx, but this launch uses policy "
+				 "0x%llx: the firmware would refuse it",
+				 (unsigned long long)b.policy, (unsigned long long)vm->snp.policy);
+	if (b.version != SNP_ID_BLOCK_VERSION)
+		return diag_fail(d, -EINVAL,
+				 "the ID block has version %u; the firmware takes only version %u",
+				 b.version, SNP_ID_BLOCK_VERSION);
+	return 0;
 }
 
 /* --certs: the file must be a valid certificate table now; it is re-read (under a lock)
@@ -257,30 +206,6 @@ static int fw_fail(struct diag *d, int r, const char *cmd, uint32_t fw)
 		return diag_fail(d, r, "%s failed: firmware error %s (0x%x)", cmd,
 				 sev_fw_strerror(fw), fw);
 	return diag_fail(d, r, "%s failed: %s", cmd, strerror(-r));
-}
-
-/* SNP_LAUNCH_START refused before the firmware ran: say what the kernel most likely
- * objected to (sev.c sev_mem_enc_ioctl(), snp_launch_start(), Linux 6.11). */
-static int launch_start_fail(struct diag *d, int r, enum kvm_abi_choice forced, uint64_t policy,
-			     const struct snp_host *h)
-{
-	if (forced == KVM_ABI_V12 && r == -EPERM)
-		return diag_fail(d, r,
-				 "SNP_LAUNCH_START: the kernel refused the v12 command (EPERM): it "
-				 "speaks the upstream ABI; drop --kvm-abi v12");
-	if (forced == KVM_ABI_UPSTREAM && r == -EINVAL)
-		return diag_fail(d, r,
-				 "SNP_LAUNCH_START: the kernel refused the upstream command "
-				 "(EINVAL): it may speak the v12 ABI (try --kvm-abi auto), or it "
-				 "does not accept policy 0x%llx",
-				 (unsigned long long)policy);
-	if (r == -EINVAL && !h->have_policy_bits)
-		return diag_fail(d, r,
-				 "SNP_LAUNCH_START: the kernel refused policy 0x%llx (EINVAL); it "
-				 "does not say which bits it supports (no KVM_X86_SNP_POLICY_BITS, "
-				 "Linux < 6.19): 6.11-6.18 accept only bits 0-17, 19 and 20",
-				 (unsigned long long)policy);
-	return diag_fail(d, r, "SNP_LAUNCH_START failed: %s", strerror(-r));
 }
 
 static int set_private(struct vm *vm, struct diag *d)
@@ -428,52 +353,77 @@ static int finish(struct vm *vm, const struct snp_options *o, struct diag *d)
 	return 0;
 }
 
-int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
+/* What the VM itself must offer, asked once it exists (KVM answers per VM type). */
+static int check_vm(struct kvm_backend *be, struct diag *d)
 {
-	const struct snp_options *so = &o->snp;
-	struct kvm_backend *be = vm->be;
+	int attrs = be->ops->check_extension(be, true, KVM_CAP_MEMORY_ATTRIBUTES);
+
+	/* kvm_supported_mem_attributes(): PRIVATE for a VM with private memory, 0 when
+	 * memory attributes are not tracked per VM -- the mode the guest_memfd in-place
+	 * conversion series adds (kvm.vm_memory_attributes=0), where they live on the
+	 * guest_memfd instead. Every launch here needs KVM_SET_MEMORY_ATTRIBUTES. */
+	if (attrs < 0 || !(attrs & KVM_MEMORY_ATTRIBUTE_PRIVATE))
+		return diag_fail(d, -ENOTSUP,
+				 "the kernel does not track private memory per VM "
+				 "(KVM_CAP_MEMORY_ATTRIBUTES = 0x%x on an SNP VM): snpvmm needs "
+				 "KVM_SET_MEMORY_ATTRIBUTES (is kvm.vm_memory_attributes off?)",
+				 attrs < 0 ? 0 : attrs);
+	return 0;
+}
+
+/* The plan and its digest need only the options, the images and KVM's CPUID, so they are
+ * known before anything is created: an ID block that cannot match is refused first. */
+static int plan_and_predict(struct vm *vm, const struct vmm_options *o, const struct snp_host *h,
+			    struct mem_layout *layout, struct diag *d)
+{
 	struct boot_setup_data sd[OPT_MAX_SETUP_DATA];
-	struct snp_plan_config cfg = { .cbitpos = 0 };
-	struct cpuid_table *bsp_cpuid = NULL;
-	struct mem_layout layout;
-	struct snp_host h;
-	uint32_t fw;
+	struct snp_plan_config cfg = { .cbitpos = h->cbitpos };
+	struct cpuid_table *bsp_cpuid;
 	int r;
 
-	vm->snp.enabled = true;
-	r = check_host(be, &h, d);
+	mem_layout_compute(o->mem_size, layout);
+	bsp_cpuid = calloc(1, sizeof(*bsp_cpuid));
+	if (!bsp_cpuid)
+		return -ENOMEM;
+	r = vm_vcpu_cpuid(vm, 0, o->smp, true, bsp_cpuid, d);
+	if (r >= 0) {
+		vm_boot_config(vm, o, layout, sd, &cfg.boot);
+		cfg.cpuid = &bsp_cpuid->hdr;
+		r = snp_plan_build(&cfg, &vm->snp.plan, d);
+	}
+	free(bsp_cpuid);
 	if (r < 0)
 		return r;
-	/* QEMU requires cbitpos and reduced-phys-bits to equal the host's: the guest's page
-	 * tables and the CPUID page must agree with the hardware. */
-	if (so->cbitpos >= 0 && (uint32_t)so->cbitpos != h.cbitpos)
-		return diag_fail(d, -EINVAL,
-				 "--cbitpos %d disagrees with the host's C-bit position %u (CPUID "
-				 "0x8000001F EBX[5:0])",
-				 so->cbitpos, h.cbitpos);
-	if (so->reduced_phys_bits >= 0 && (uint32_t)so->reduced_phys_bits != h.reduced_phys_bits)
-		return diag_fail(d, -EINVAL,
-				 "--reduced-phys-bits %d disagrees with the host's %u (CPUID "
-				 "0x8000001F EBX[11:6])",
-				 so->reduced_phys_bits, h.reduced_phys_bits);
-	vm->snp.cbitpos = h.cbitpos;
-	r = choose_features(so, &h, &vm->snp.vmsa_features, d);
-	if (r >= 0)
-		r = choose_policy(so, &h, &vm->snp.policy, d);
-	if (r >= 0 && so->id_block_path)
-		r = read_id_file(so->id_block_path, "ID block", SNP_ID_BLOCK_SIZE,
-				 &vm->snp.id_block, d);
-	if (r >= 0 && so->id_auth_path)
-		r = read_id_file(so->id_auth_path, "ID auth", SNP_ID_AUTH_SIZE, &vm->snp.id_auth,
-				 d);
-	if (r >= 0 && so->certs_path)
-		r = check_certs(vm, so->certs_path, d);
-	if (r < 0)
-		return r;
+	vm->snp.have_plan = true;
+	r = predict_measurement(vm, o->smp, d);
+	if (r >= 0 && vm->snp.id_block)
+		r = check_id_block(vm, d);
+	return r;
+}
+
+/* KVM_SEV_INIT2 and SNP_LAUNCH_START, with what must precede them. */
+static int start_launch(struct vm *vm, const struct snp_options *so, const struct snp_host *h,
+			struct diag *d)
+{
+	struct kvm_backend *be = vm->be;
+	uint32_t fw;
+	int r;
 
 	r = be->ops->create_vm(be, KVM_X86_SNP_VM);
 	if (r < 0)
 		return diag_fail(d, r, "KVM_CREATE_VM(KVM_X86_SNP_VM) failed: %s", strerror(-r));
+	r = check_vm(be, d);
+	if (r < 0)
+		return r;
+	if (so->tsc_khz) {
+		/* No UAPI field carries the Secure TSC frequency: snp_launch_start() (6.18)
+		 * passes the VM's default_tsc_khz, which only KVM_SET_TSC_KHZ on the VM fd
+		 * sets, and only before any vCPU exists (x86.c kvm_arch_vm_ioctl). */
+		r = be->ops->vm_set_tsc_khz(be, so->tsc_khz);
+		if (r < 0)
+			return diag_fail(d, r, "KVM_SET_TSC_KHZ(%u kHz) on the VM failed: %s",
+					 so->tsc_khz, strerror(-r));
+	}
 	r = snp_init2(be, vm->snp.vmsa_features, &fw);
 	if (r < 0)
 		return fw_fail(d, r, "KVM_SEV_INIT2", fw);
@@ -481,10 +431,8 @@ int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
 		      : so->abi == KVM_ABI_V12	  ? SNP_ABI_V12
 						  : SNP_ABI_AUTO;
 	r = snp_launch_start(be, &vm->snp.abi, vm->snp.policy, so->gosvw, &fw);
-	if (r < 0 && !fw)
-		return launch_start_fail(d, r, so->abi, vm->snp.policy, &h);
 	if (r < 0)
-		return fw_fail(d, r, "SNP_LAUNCH_START", fw);
+		return snp_launch_start_refused(d, r, fw, so->abi, vm->snp.abi, vm->snp.policy, h);
 	if (vm->snp.abi == SNP_ABI_UPSTREAM) {
 		/* Page-state changes reach userspace only as KVM_HC_MAP_GPA_RANGE exits, and
 		 * only once enabled; otherwise every PSC fails in the guest (sev.c
@@ -515,31 +463,54 @@ int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
 		if (r < 0)
 			return fw_fail(d, r, "KVM_SEV_SNP_ENABLE_REQ_CERTS", fw);
 	}
+	return 0;
+}
+
+int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
+{
+	const struct snp_options *so = &o->snp;
+	struct kvm_backend *be = vm->be;
+	struct mem_layout layout;
+	struct snp_host h;
+	int r;
+
+	vm->snp.enabled = true;
+	r = check_host(be, &h, d);
+	if (r < 0)
+		return r;
+	/* The guest's page tables carry the C-bit: it must be the hardware's. (QEMU also
+	 * compares --reduced-phys-bits, which nothing here uses: options.c.) */
+	if (so->cbitpos >= 0 && (uint32_t)so->cbitpos != h.cbitpos)
+		return diag_fail(d, -EINVAL,
+				 "--cbitpos %d disagrees with the host's C-bit position %u (CPUID "
+				 "0x8000001F EBX[5:0])",
+				 so->cbitpos, h.cbitpos);
+	vm->snp.cbitpos = h.cbitpos;
+	r = snp_choose_features(so, &h, &vm->snp.vmsa_features, d);
+	if (r >= 0)
+		r = snp_choose_policy(so, &h, &vm->snp.policy, d);
+	if (r >= 0 && so->id_block_path)
+		r = read_id_file(so->id_block_path, "ID block", SNP_ID_BLOCK_SIZE,
+				 &vm->snp.id_block, d);
+	if (r >= 0 && so->id_auth_path)
+		r = read_id_file(so->id_auth_path, "ID auth", SNP_ID_AUTH_SIZE, &vm->snp.id_auth,
+				 d);
+	if (r >= 0 && so->certs_path)
+		r = check_certs(vm, so->certs_path, d);
+	if (r >= 0)
+		r = plan_and_predict(vm, o, &h, &layout, d);
+	if (r >= 0)
+		r = start_launch(vm, so, &h, d);
+	if (r < 0)
+		return r;
+
 	r = be->ops->create_irqchip(be);
 	if (r < 0)
 		return diag_fail(d, r, "creating the in-kernel interrupt controllers failed: %s",
 				 strerror(-r));
-	mem_layout_compute(o->mem_size, &layout);
 	r = guest_memory_create(be, &layout, o->mem_backend, true, &vm->mem, d);
-	if (r < 0)
-		return r;
-
-	bsp_cpuid = calloc(1, sizeof(*bsp_cpuid));
-	if (!bsp_cpuid)
-		return -ENOMEM;
-	r = vm_vcpu_cpuid(vm, 0, o->smp, true, bsp_cpuid, d);
-	if (r < 0)
-		goto out_free;
-	vm_boot_config(vm, o, &layout, sd, &cfg.boot);
-	cfg.cbitpos = h.cbitpos;
-	cfg.cpuid = &bsp_cpuid->hdr;
-	r = snp_plan_build(&cfg, &vm->snp.plan, d);
-	if (r < 0)
-		goto out_free;
-	vm->snp.have_plan = true;
-	r = vm_copy_segments(vm, vm->snp.plan.segs, vm->snp.plan.nr_segs, d);
 	if (r >= 0)
-		r = predict_measurement(vm, o->smp, d);
+		r = vm_copy_segments(vm, vm->snp.plan.segs, vm->snp.plan.nr_segs, d);
 	if (r >= 0)
 		r = set_private(vm, d);
 	if (r >= 0) {
@@ -553,7 +524,5 @@ int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
 		r = setup_vcpus(vm, o->smp, d);
 	if (r >= 0)
 		r = finish(vm, so, d);
-out_free:
-	free(bsp_cpuid);
 	return r;
 }

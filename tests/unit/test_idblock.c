@@ -779,7 +779,7 @@ static void test_cmd_id_block_base64_decodes_to_block(void **state)
 		"--measurement",
 		TEST_LD_HEX,
 		"--policy",
-		"30000",
+		"0x30000",
 		"--id-key",
 		path_in(fx, "id.pem", key, sizeof(key)),
 		"--out-block",
@@ -825,6 +825,17 @@ static void test_cmd_id_block_policy_without_bit17_returns_2(void **state)
 {
 	const char *argv[] = {
 		"id-block",	"--measurement", TEST_LD_HEX, "--policy",   "0x10000",	 "--id-key",
+		"/nonexistent", "--out-block",	 "/dev/null", "--out-auth", "/dev/null", NULL,
+	};
+
+	assert_int_equal(run_cli(argv), EXIT_USAGE);
+}
+
+/* One number syntax with the launch: 30000 is decimal (0x7530), which lacks bit 17. */
+static void test_cmd_id_block_policy_30000_is_decimal_and_returns_2(void **state)
+{
+	const char *argv[] = {
+		"id-block",	"--measurement", TEST_LD_HEX, "--policy",   "30000",	 "--id-key",
 		"/nonexistent", "--out-block",	 "/dev/null", "--out-auth", "/dev/null", NULL,
 	};
 
@@ -905,6 +916,7 @@ int main(void)
 		cmocka_unit_test(test_cmd_id_block_malformed_measurement_returns_2),
 		cmocka_unit_test(test_cmd_id_block_missing_id_key_returns_2),
 		cmocka_unit_test(test_cmd_id_block_policy_without_bit17_returns_2),
+		cmocka_unit_test(test_cmd_id_block_policy_30000_is_decimal_and_returns_2),
 		cmocka_unit_test(test_cmd_id_block_bad_format_returns_2),
 		cmocka_unit_test(test_cmd_id_block_rsa_key_returns_1),
 	};

@@ -267,15 +267,29 @@ static void test_measure_cli_without_ovmf_takes_launch_options(void **state)
 	assert_non_null(strstr(r.err, "--vcpus"));
 }
 
-static void test_measure_cli_own_layout_needs_explicit_sev_features(void **state)
+static void test_measure_cli_own_layout_sev_features_auto_exits_2(void **state)
 {
 	struct run r;
 
-	run_measure(&r, "--kernel", "bzImage", "--smp", "2", NULL);
+	run_measure(&r, "--kernel", "bzImage", "--smp", "2", "--sev-features", "auto", NULL);
 
 	assert_int_equal(r.status, EXIT_USAGE);
 	assert_true(one_error_line(r.err));
-	assert_non_null(strstr(r.err, "--sev-features"));
+	assert_non_null(strstr(r.err, "opt-in"));
+}
+
+static void test_measure_cli_number_with_leading_zero_exits_2(void **state)
+{
+	char ovmf[1024];
+	struct run r;
+
+	vector_file(AMDSEV, "ovmf.bin", ovmf, sizeof(ovmf));
+
+	run_measure(&r, "--ovmf", ovmf, "--vcpus", "01", "--vcpu-type", "EPYC", NULL);
+
+	assert_int_equal(r.status, EXIT_USAGE);
+	assert_true(one_error_line(r.err));
+	assert_non_null(strstr(r.err, "--vcpus"));
 }
 
 static void test_measure_cli_bad_ovmf_hash_exits_2(void **state)
@@ -316,7 +330,8 @@ int main(void)
 		cmocka_unit_test(test_measure_cli_missing_file_exits_1),
 		cmocka_unit_test(test_measure_cli_kernel_without_hashes_section_exits_1),
 		cmocka_unit_test(test_measure_cli_without_ovmf_takes_launch_options),
-		cmocka_unit_test(test_measure_cli_own_layout_needs_explicit_sev_features),
+		cmocka_unit_test(test_measure_cli_own_layout_sev_features_auto_exits_2),
+		cmocka_unit_test(test_measure_cli_number_with_leading_zero_exits_2),
 		cmocka_unit_test(test_measure_cli_bad_ovmf_hash_exits_2),
 		cmocka_unit_test(test_measure_cli_help_exits_0),
 	};

@@ -232,34 +232,7 @@ static void test_options_setup_data_indirect_type_is_rejected(void **state)
 	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--setup-data", "0x80000001,f"), -EINVAL);
 }
 
-static void test_parse_size_suffixes_scale(void **state)
-{
-	uint64_t v;
-
-	assert_int_equal(parse_size("64k", &v), 0);
-	assert_int_equal(v, 64ULL << 10);
-	assert_int_equal(parse_size("512M", &v), 0);
-	assert_int_equal(v, 512ULL << 20);
-	assert_int_equal(parse_size("4G", &v), 0);
-	assert_int_equal(v, 4ULL << 30);
-	assert_int_equal(parse_size("1T", &v), 0);
-	assert_int_equal(v, 1ULL << 40);
-	assert_int_equal(parse_size("268435456", &v), 0);
-	assert_int_equal(v, 268435456ULL);
-}
-
-static void test_parse_size_garbage_is_rejected(void **state)
-{
-	uint64_t v;
-
-	assert_int_equal(parse_size("", &v), -EINVAL);
-	assert_int_equal(parse_size("M", &v), -EINVAL);
-	assert_int_equal(parse_size(" 4G", &v), -EINVAL);
-	assert_int_equal(parse_size("4 G", &v), -EINVAL);
-	assert_int_equal(parse_size("18446744073709551616", &v), -EINVAL);
-}
-
-static void test_options_snp_defaults_follow_the_host(void **state)
+static void test_options_snp_defaults_enable_no_sev_feature(void **state)
 {
 	struct vmm_options o;
 	struct diag d = { "" };
@@ -269,8 +242,153 @@ static void test_options_snp_defaults_follow_the_host(void **state)
 	assert_int_equal(o.snp.cbitpos, -1);
 	assert_int_equal(o.snp.reduced_phys_bits, -1);
 	assert_true(o.snp.policy == UINT64_MAX);
-	assert_true(o.snp.sev_features == OPT_SEV_FEATURES_AUTO);
+	assert_true(o.snp.sev_features == 0);
+	assert_false(o.snp.secure_tsc);
+	assert_int_equal(o.snp.tsc_khz, 0);
 	assert_int_equal(o.snp.abi, KVM_ABI_AUTO);
+}
+
+static void test_options_sev_features_auto_is_refused_with_the_reason(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--sev-features", "auto"), -EINVAL);
+	assert_non_null(strstr(d.msg, "opt-in"));
+}
+
+static void test_options_numbers_with_a_leading_zero_are_refused_not_octal(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--policy", "030000"), -EINVAL);
+	assert_non_null(strstr(d.msg, "--policy '030000'"));
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--smp", "02"), -EINVAL);
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--cbitpos", "051"), -EINVAL);
+}
+
+static void test_options_policy_in_decimal_is_decimal(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--policy", "196608"), 0);
+	assert_int_equal(o.snp.policy, 0x30000);
+}
+
+static void test_options_policy_decimal_meant_as_hex_gets_the_hint(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--policy", "30000"), -EINVAL);
+	assert_non_null(strstr(d.msg, "is decimal (0x7530)"));
+	assert_non_null(strstr(d.msg, "0x30000"));
+}
+
+static void test_options_guest_visible_workarounds_decimal_is_decimal(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--guest-visible-workarounds", "10"), 0);
+	assert_int_equal(o.snp.gosvw[0], 10);
+}
+
+static void test_options_mem_qemu_spellings_are_accepted(void **state)
+{
+	struct vmm_options a, b, c;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&a, &d, "--kernel", "k", "--mem", "512m"), 0);
+	assert_int_equal(PARSE(&b, &d, "--kernel", "k", "--mem", "1.5G"), 0);
+	assert_int_equal(PARSE(&c, &d, "--kernel", "k", "--mem", "2GiB"), 0);
+	assert_int_equal(a.mem_size, 512ULL << 20);
+	assert_int_equal(b.mem_size, 3ULL << 29);
+	assert_int_equal(c.mem_size, 2ULL << 30);
+}
+
+static void test_options_mem_plain_small_number_says_it_is_bytes_not_qemu_mib(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--mem", "2048"), -EINVAL);
+	assert_non_null(strstr(d.msg, "write 2048M"));
+}
+
+static void test_options_mem_si_unit_is_refused_as_ambiguous(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--mem", "512MB"), -EINVAL);
+	assert_non_null(strstr(d.msg, "not MB/GB"));
+}
+
+static void test_options_host_data_in_base64_as_qemu_passes_it(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--host-data",
+			       "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+			 0);
+
+	assert_true(o.snp.have_host_data);
+	assert_int_equal(o.snp.host_data[1], 1);
+	assert_int_equal(o.snp.host_data[31], 31);
+}
+
+static void test_options_secure_tsc_with_frequency_is_parsed(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--secure-tsc", "--tsc-khz", "2000000"), 0);
+
+	assert_true(o.snp.secure_tsc);
+	assert_int_equal(o.snp.tsc_khz, 2000000);
+}
+
+static void test_options_tsc_khz_needs_secure_tsc(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--tsc-khz", "2000000"), -EINVAL);
+	assert_non_null(strstr(d.msg, "needs --secure-tsc"));
+}
+
+static void test_options_tsc_khz_below_1_mhz_is_refused(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--secure-tsc", "--tsc-khz", "999"),
+			 -EINVAL);
+	assert_non_null(strstr(d.msg, "--tsc-khz '999'"));
+}
+
+static void test_options_secure_tsc_with_no_snp_is_refused(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--no-snp", "--secure-tsc"), -EINVAL);
+}
+
+static void test_options_reduced_phys_bits_takes_qemu_range(void **state)
+{
+	struct vmm_options a, b;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&a, &d, "--kernel", "k", "--reduced-phys-bits", "1"), 0);
+	assert_int_equal(PARSE(&b, &d, "--kernel", "k", "--reduced-phys-bits", "63"), 0);
+	assert_int_equal(a.snp.reduced_phys_bits, 1);
+	assert_int_equal(PARSE(&a, &d, "--kernel", "k", "--reduced-phys-bits", "0"), -EINVAL);
+	assert_int_equal(PARSE(&a, &d, "--kernel", "k", "--reduced-phys-bits", "64"), -EINVAL);
 }
 
 static void test_options_snp_launch_flags_are_parsed(void **state)
@@ -440,9 +558,21 @@ int main(void)
 		cmocka_unit_test(test_options_console_file_without_path_is_rejected),
 		cmocka_unit_test(test_options_setup_data_without_file_is_rejected),
 		cmocka_unit_test(test_options_setup_data_indirect_type_is_rejected),
-		cmocka_unit_test(test_parse_size_suffixes_scale),
-		cmocka_unit_test(test_parse_size_garbage_is_rejected),
-		cmocka_unit_test(test_options_snp_defaults_follow_the_host),
+		cmocka_unit_test(test_options_snp_defaults_enable_no_sev_feature),
+		cmocka_unit_test(test_options_sev_features_auto_is_refused_with_the_reason),
+		cmocka_unit_test(test_options_numbers_with_a_leading_zero_are_refused_not_octal),
+		cmocka_unit_test(test_options_policy_in_decimal_is_decimal),
+		cmocka_unit_test(test_options_policy_decimal_meant_as_hex_gets_the_hint),
+		cmocka_unit_test(test_options_guest_visible_workarounds_decimal_is_decimal),
+		cmocka_unit_test(test_options_mem_qemu_spellings_are_accepted),
+		cmocka_unit_test(test_options_mem_plain_small_number_says_it_is_bytes_not_qemu_mib),
+		cmocka_unit_test(test_options_mem_si_unit_is_refused_as_ambiguous),
+		cmocka_unit_test(test_options_host_data_in_base64_as_qemu_passes_it),
+		cmocka_unit_test(test_options_secure_tsc_with_frequency_is_parsed),
+		cmocka_unit_test(test_options_tsc_khz_needs_secure_tsc),
+		cmocka_unit_test(test_options_tsc_khz_below_1_mhz_is_refused),
+		cmocka_unit_test(test_options_secure_tsc_with_no_snp_is_refused),
+		cmocka_unit_test(test_options_reduced_phys_bits_takes_qemu_range),
 		cmocka_unit_test(test_options_snp_launch_flags_are_parsed),
 		cmocka_unit_test(test_options_cbitpos_outside_32_51_is_rejected),
 		cmocka_unit_test(test_options_host_data_needs_64_hex_digits),
