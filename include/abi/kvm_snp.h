@@ -16,9 +16,16 @@
  * the patches "[PATCH v12 10,11,13,14,15/29] ... SEV-SNP Hypervisor Support" (2024-03-29).
  * Every struct carries _Static_asserts on its size and field offsets.
  *
- * The system header is used for what it has. Where a newer system header already
- * defines an upstream item we use its definition (guarded by a macro that arrived in
- * the same kernel release), and the asserts below then check the system's layout.
+ * The system header is used for what it has: every definition of ours is guarded by a
+ * macro the kernel defines together with it (for a struct or an enumerator, which #ifdef
+ * cannot see, a macro from the same header of the same release), so a newer system
+ * header wins and the asserts below then check its layout. tests/build compiles this
+ * header, and every source, after a fixture with all of Linux 7.0's SNP and guest_memfd
+ * UAPI, and against Debian 12's 6.1 headers.
+ *
+ * Numbers that differ between kernels (the certificate exit: 42 before the merge, 43 in
+ * 7.0) are used through names of our own, never through the system's macro, so what a
+ * binary understands does not depend on the headers it was built with.
  */
 #ifndef SNPVMM_ABI_KVM_SNP_H
 #define SNPVMM_ABI_KVM_SNP_H
@@ -90,7 +97,10 @@
 #define KVM_X86_SNP_POLICY_BITS 1 /* Linux 6.19 */
 #endif
 #ifndef KVM_X86_SEV_SNP_REQ_CERTS
-#define KVM_X86_SEV_SNP_REQ_CERTS 2 /* kvm-x86 2026 */
+/* Linux 7.0 (kvm-x86 before): the attribute and the command (an enumerator of
+ * enum sev_cmd_id) came together. */
+#define KVM_X86_SEV_SNP_REQ_CERTS    2
+#define KVM_SEV_SNP_ENABLE_REQ_CERTS 103
 #endif
 
 ABI_CHECK_SIZE(struct kvm_device_attr, 24);
@@ -228,17 +238,20 @@ ABI_CHECK_OFF(struct kvm_exit_hypercall, flags, 64);
 #endif
 
 /* KVM_EXIT_SNP_REQ_CERTS ("KVM: SEV: Add KVM support for SNP certificate fetching" v7,
- * 2026-01-09, applied to kvm-x86 svm). The exit number moved during upstreaming (40 in RFCs, 42 in
- * the v7 patch applied to kvm-x86, 43 after KVM_EXIT_ARM_LDST64B took 42); 43 is the
- * merged mainline value. */
+ * 2026-01-09). The exit number moved during upstreaming: 40 in the RFCs,
+ * 42 in the v7 patch kvm-x86 applied (2026-02, after KVM_EXIT_ARM_SEA 41), 43 in Linux 7.0
+ * (KVM_EXIT_ARM_LDST64B took 42). The payload is the same in both. run.c answers both
+ * numbers by these names of ours, whatever the system header says. */
+#define SNP_EXIT_REQ_CERTS	   43 /* Linux 7.0 */
+#define SNP_EXIT_REQ_CERTS_KVM_X86 42 /* kvm-x86 trees before the merge; arm64's LDST64B in 7.0 */
 #ifndef KVM_EXIT_SNP_REQ_CERTS
-#define KVM_EXIT_SNP_REQ_CERTS 43
-#endif
+#define KVM_EXIT_SNP_REQ_CERTS SNP_EXIT_REQ_CERTS
 struct kvm_exit_snp_req_certs {
 	__u64 gpa;
 	__u64 npages;
 	__u64 ret;
 };
+#endif
 ABI_CHECK_SIZE(struct kvm_exit_snp_req_certs, 24);
 ABI_CHECK_OFF(struct kvm_exit_snp_req_certs, npages, 8);
 ABI_CHECK_OFF(struct kvm_exit_snp_req_certs, ret, 16);
@@ -314,11 +327,6 @@ struct kvm_sev_snp_launch_finish {
 #define KVM_SEV_SNP_PAGE_TYPE_UNMEASURED 0x4
 #define KVM_SEV_SNP_PAGE_TYPE_SECRETS	 0x5
 #define KVM_SEV_SNP_PAGE_TYPE_CPUID	 0x6
-#endif
-/* Not in any released header before 2026 (certificate-fetching v7, kvm-x86 2026-02-03;
- * amd-memory-encryption.rst KVM_SEV_SNP_ENABLE_REQ_CERTS). */
-#ifndef KVM_SEV_SNP_ENABLE_REQ_CERTS
-#define KVM_SEV_SNP_ENABLE_REQ_CERTS 103
 #endif
 
 ABI_CHECK_SIZE(struct kvm_sev_snp_launch_start, 64);

@@ -9,9 +9,9 @@
 
 #include <stdint.h>
 
+#include <linux/psp-sev.h> /* enum sev_ret_code: SEV_RET_INVALID_PARAM, SEV_RET_POLICY_FAILURE */
+
 /* "INVALID_PARAM" for 0x16, "SUCCESS" for 0, "UNKNOWN" for codes the ABI does not name. */
 const char *sev_fw_strerror(uint32_t code);
-
-#define SEV_RET_INVALID_PARAM 0x16
 
 #endif /* SNPVMM_SEV_SEV_FW_H */

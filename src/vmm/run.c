@@ -343,10 +343,24 @@ static bool handle_exit(struct vm *vm, struct vm_vcpu *v)
 		return true;
 	case KVM_EXIT_HYPERCALL:
 		return handle_hypercall(vm, v, run);
-	case KVM_EXIT_SNP_REQ_CERTS:
+	case SNP_EXIT_REQ_CERTS:
 		if (vm->snp.enabled && vm->snp.abi == SNP_ABI_UPSTREAM)
 			return handle_req_certs(vm, v, run);
 		break;
+	case SNP_EXIT_REQ_CERTS_KVM_X86:
+		/* kvm-x86 trees between the v7 certificate patch (2026-02) and the 7.0 merge
+		 * numbered this exit 42, with the same payload and the same opt-in (attribute
+		 * KVM_X86_SEV_SNP_REQ_CERTS, command 103); in 7.0, 42 is arm64's LDST64B, which
+		 * an x86 kernel never delivers. So on an SNP VM that enabled the exit, 42 is
+		 * that request; anything else is refused with the reason. */
+		if (vm->snp.enabled && vm->snp.abi == SNP_ABI_UPSTREAM && vm->snp.certs_path)
+			return handle_req_certs(vm, v, run);
+		vm_request_stop(vm, VM_EXIT_VMM_ERROR, -ENOTSUP,
+				"vCPU %u: exit reason 42 (a certificate request as pre-7.0 kvm-x86 "
+				"trees numbered it) on a VM that did not enable certificate exits "
+				"(--certs): the kernel and snpvmm disagree on the ABI",
+				v->id);
+		return false;
 	case KVM_EXIT_VMGEXIT_V12:
 		/* Upstream gave exit 40 to TDX; only a v12 kernel means a VMGEXIT by it. */
 		if (vm->snp.enabled && vm->snp.abi == SNP_ABI_V12)
