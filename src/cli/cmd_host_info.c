@@ -104,10 +104,11 @@ int cmd_host_info(int argc, char **argv)
 		printf("host:         SIMULATED (profile %s): no confidentiality\n", so.profile);
 	(void)be->ops->get_host_facts(be, &f);
 	snp_cpu = f.cpuid_8000001f[0] & (1u << 4);
-	printf("CPU:          SEV %s, SEV-ES %s, SEV-SNP %s, DebugSwap %s (CPUID 0x8000001F "
-	       "EAX=0x%08x)\n",
+	printf("CPU:          SEV %s, SEV-ES %s, SEV-SNP %s, DebugSwap %s, Secure TSC %s (CPUID "
+	       "0x8000001F EAX=0x%08x)\n",
 	       yes(f.cpuid_8000001f[0] & 2), yes(f.cpuid_8000001f[0] & 8), yes(snp_cpu),
-	       yes(f.cpuid_8000001f[0] & (1u << 14)), f.cpuid_8000001f[0]);
+	       yes(f.cpuid_8000001f[0] & (1u << 14)), yes(f.cpuid_8000001f[0] & (1u << 8)),
+	       f.cpuid_8000001f[0]);
 	printf("C-bit:        %u, reduced phys bits %u\n", f.cpuid_8000001f[1] & 0x3f,
 	       (f.cpuid_8000001f[1] >> 6) & 0x3f);
 	printf("kvm_amd:      sev=%s sev_es=%s sev_snp=%s debug_swap=%s\n", param(f.kvm_amd_sev),
@@ -126,6 +127,9 @@ int cmd_host_info(int argc, char **argv)
 	else
 		printf("policy bits:  not reported (kernel before 6.19)\n");
 	printf("SMT:          %s\n", f.smt_active ? "active" : "off");
+	/* --tsc-khz sets the Secure TSC frequency through KVM_SET_TSC_KHZ on the VM fd. */
+	printf("TSC control:  %s (KVM_CAP_VM_TSC_CONTROL)\n",
+	       yes(be->ops->check_extension(be, false, KVM_CAP_VM_TSC_CONTROL) > 0));
 	r = f.has_sev_device ? be->ops->sev_platform_cmd(be, SEV_CMD_SNP_PLATFORM_STATUS, &st, &fw)
 			     : -ENODEV;
 	if (r >= 0)
