@@ -19,7 +19,7 @@
  * kernel and firmware accepts it; see snp_choose_policy(). */
 #define SNP_POLICY_DEFAULT (SNP_POLICY_RSVD_MBO | SNP_POLICY_SMT)
 
-/* CPUID 0x8000001F EAX (AMD APM vol. 3, E.4.17; snp-kvm-abi.md §7). */
+/* CPUID 0x8000001F EAX (AMD APM Vol. 3, "CPUID Fn8000_001F"). */
 #define SNP_CPUID_EAX_SNP	 (1u << 4)
 #define SNP_CPUID_EAX_SECURE_TSC (1u << 8)
 #define SNP_CPUID_EAX_DEBUG_SWAP (1u << 14)

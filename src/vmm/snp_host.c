@@ -23,7 +23,8 @@
 #include "sev/sev_fw.h"
 #include "util/num.h"
 
-/* Bits 0..25 have a meaning in the SEV-SNP ABI 56860 "Guest Policy" (snp-kvm-abi.md §3.3). */
+/* Bits 0..25 have a meaning in the SEV-SNP ABI 56860 "Guest Policy" (psp-sev.h
+ * SNP_POLICY_MASK_*). */
 #define SNP_POLICY_KNOWN_BITS 0x3ffffffULL
 /* KVM's SNP_POLICY_MASK_VALID in 6.11-6.18: API version, SMT, RSVD_MBO, DEBUG, SINGLE_SOCKET. */
 #define SNP_POLICY_VALID_6_11                                                     \

@@ -5,7 +5,7 @@
  * the way a newer <linux/kvm.h>, <asm/kvm.h> and <linux/psp-sev.h> would present these
  * names: same names, numbers and layouts (facts of the ABI, written down here in our own
  * words from include/uapi/linux/kvm.h, arch/x86/include/uapi/asm/kvm.h and
- * include/uapi/linux/psp-sev.h of 7.0; snp-kvm-abi.md §0-§6). Enumerators that 7.0 adds
+ * include/uapi/linux/psp-sev.h of 7.0). Enumerators that 7.0 adds
  * to enums 6.1 already has come as anonymous enums: for name clashes, which is what this
  * fixture exists to provoke, they are the same.
  *
