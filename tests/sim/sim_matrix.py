@@ -13,14 +13,10 @@ import unittest
 PROFILES = ("v12", "6.11", "6.17", "6.18", "6.19", "7.0")
 UPSTREAM = tuple(p for p in PROFILES if p != "v12")
 
-# profile -> why today's snpvmm fails a launch on it.
-KNOWN_VMM_DEFECTS = {
-    # Issue 10 defect 1, fixed by the kfixes branch: the v12 series' SNP_LAUNCH_UPDATE
-    # writes no progress back, so snpvmm sees len unchanged and repeats the range: a
-    # repeated ZERO range is a silent no-op 1000 times, then -ETIMEDOUT; a repeated NORMAL
-    # range writes into guest-owned pages (the simulated host records an RMP violation).
-    "v12": "issue 10 defect 1 (v12 LAUNCH_UPDATE progress), fixed by the kfixes branch",
-}
+# profile -> why today's snpvmm fails a launch on it. Empty: issue 10 defect 1 (the v12
+# series writes no LAUNCH_UPDATE progress back) is fixed; tests/sim/test_fidelity.py
+# shows it on v12 end to end.
+KNOWN_VMM_DEFECTS = {}
 
 
 def on(*profiles, launches=True):

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * The SNP launch (vm_create -> vm_snp_setup, up to LAUNCH_FINISH) against the simulated
- * host, with one kernel behaviour changed per test by a thin wrapper around the seam:
- * a v12 kernel that never writes progress back ([PATCH v12 11/29]), a signal that
- * arrives while SNP_LAUNCH_UPDATE works (kvm_gmem_populate()), a kernel without VM-level
- * memory attributes. Each test names the kernel behaviour and what the launch does.
+ * host's kernel profiles (docs/sim.md), some with one behaviour changed by a thin wrapper
+ * around the seam: a signal that arrives while SNP_LAUNCH_UPDATE works
+ * (kvm_gmem_populate()), a kernel without VM-level memory attributes. Each test names the
+ * kernel behaviour and what the launch does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +31,6 @@
 
 /* What the wrapped kernel does differently from the simulated one. */
 struct kernel_change {
-	bool v12_no_write_back;	      /* LAUNCH_UPDATE leaves the struct as it was */
 	bool signal_during_update;    /* SIGUSR2 arrives during every LAUNCH_UPDATE */
 	bool no_vm_memory_attributes; /* KVM_CAP_MEMORY_ATTRIBUTES is 0 on the VM */
 };
@@ -154,8 +153,6 @@ static int w_memory_encrypt_op(struct kvm_backend *be, struct kvm_sev_cmd *cmd, 
 	struct wrap *w = to_wrap(be);
 	bool update =
 		cmd->id == KVM_SEV_SNP_LAUNCH_UPDATE || cmd->id == KVM_SEV_SNP_V12_LAUNCH_UPDATE;
-	struct kvm_sev_snp_v12_launch_update before;
-	int r;
 
 	if (cmd->id == KVM_SEV_INIT2)
 		note(w, 'I');
@@ -172,12 +169,7 @@ static int w_memory_encrypt_op(struct kvm_backend *be, struct kvm_sev_cmd *cmd, 
 			return -EIO;
 		}
 	}
-	if (cmd->id == KVM_SEV_SNP_V12_LAUNCH_UPDATE)
-		memcpy(&before, (void *)(uintptr_t)cmd->data, sizeof(before));
-	r = w->sim->ops->memory_encrypt_op(w->sim, cmd, fw);
-	if (cmd->id == KVM_SEV_SNP_V12_LAUNCH_UPDATE && w->change.v12_no_write_back)
-		memcpy((void *)(uintptr_t)cmd->data, &before, sizeof(before));
-	return r;
+	return w->sim->ops->memory_encrypt_op(w->sim, cmd, fw);
 }
 
 static int w_sev_platform_cmd(struct kvm_backend *be, uint32_t c, void *data, uint32_t *fw)
@@ -326,8 +318,8 @@ static int launch(struct wrap *w, const struct env *e, const char *const *args, 
 
 static void test_v12_kernel_that_never_writes_back_launches_each_range_once(void **state)
 {
-	struct kernel_change change = { .v12_no_write_back = true };
-	struct wrap *w = wrap_sim("v12", NULL, change);
+	/* The v12 profile writes no progress back ([PATCH v12 11/29] snp_launch_update()). */
+	struct wrap *w = wrap_sim("v12", NULL, (struct kernel_change){ 0 });
 	struct diag d = { "" };
 	struct vm *vm;
 
@@ -355,7 +347,7 @@ static void test_signal_arriving_during_launch_update_does_not_fail_the_launch(v
 {
 	struct sigaction sa = { .sa_handler = count_signal }, old;
 	struct kernel_change change = { .signal_during_update = true };
-	struct wrap *w = wrap_sim("upstream", NULL, change);
+	struct wrap *w = wrap_sim("7.0", NULL, change);
 	struct diag d = { "" };
 	struct vm *vm;
 	int r;
@@ -376,7 +368,7 @@ static void test_signal_arriving_during_launch_update_does_not_fail_the_launch(v
 static void test_kernel_without_vm_memory_attributes_is_refused_before_init2(void **state)
 {
 	struct kernel_change change = { .no_vm_memory_attributes = true };
-	struct wrap *w = wrap_sim("upstream", NULL, change);
+	struct wrap *w = wrap_sim("7.0", NULL, change);
 	struct diag d = { "" };
 	struct vm *vm;
 
@@ -390,7 +382,7 @@ static void test_kernel_without_vm_memory_attributes_is_refused_before_init2(voi
 static void test_reduced_phys_bits_other_than_the_hosts_is_accepted(void **state)
 {
 	static const char *const args[] = { "--reduced-phys-bits", "5", NULL };
-	struct wrap *w = wrap_sim("upstream", NULL, (struct kernel_change){ 0 });
+	struct wrap *w = wrap_sim("7.0", NULL, (struct kernel_change){ 0 });
 	struct diag d = { "" };
 	struct vm *vm;
 
@@ -401,7 +393,7 @@ static void test_reduced_phys_bits_other_than_the_hosts_is_accepted(void **state
 
 static void test_no_sev_feature_is_enabled_where_debug_swap_is_offered(void **state)
 {
-	struct wrap *w = wrap_sim("upstream", NULL, (struct kernel_change){ 0 });
+	struct wrap *w = wrap_sim("7.0", NULL, (struct kernel_change){ 0 });
 	struct diag d = { "" };
 	struct vm *vm;
 
@@ -422,7 +414,7 @@ static void id_args(const struct snp_id_block *b, char blk[160], char auth[5500]
 
 static void test_id_block_for_another_digest_is_refused_before_the_vm_exists(void **state)
 {
-	struct wrap *w = wrap_sim("upstream", NULL, (struct kernel_change){ 0 });
+	struct wrap *w = wrap_sim("7.0", NULL, (struct kernel_change){ 0 });
 	struct snp_id_block b = { .version = 1, .policy = 0x30000 };
 	static char blk[160], auth[5500];
 	const char *args[] = { "--id-block", blk, "--id-auth", auth, NULL };
@@ -441,7 +433,7 @@ static void test_id_block_for_another_digest_is_refused_before_the_vm_exists(voi
 
 static void test_id_block_for_another_policy_is_refused_before_the_vm_exists(void **state)
 {
-	struct wrap *w = wrap_sim("upstream", NULL, (struct kernel_change){ 0 });
+	struct wrap *w = wrap_sim("7.0", NULL, (struct kernel_change){ 0 });
 	struct snp_id_block b = { .version = 1, .policy = 0xb0000 };
 	static char blk[160], auth[5500];
 	const char *args[] = { "--id-block", blk, "--id-auth", auth, NULL };
@@ -453,7 +445,7 @@ static void test_id_block_for_another_policy_is_refused_before_the_vm_exists(voi
 	memcpy(b.ld, vm->snp.measurement, sizeof(b.ld));
 	vm_destroy(vm);
 	kvm_backend_destroy(&w->be);
-	w = wrap_sim("upstream", NULL, (struct kernel_change){ 0 });
+	w = wrap_sim("7.0", NULL, (struct kernel_change){ 0 });
 	id_args(&b, blk, auth);
 
 	assert_int_equal(launch(w, *state, args, &vm, &d), -EINVAL);
@@ -465,11 +457,10 @@ static void test_id_block_for_another_policy_is_refused_before_the_vm_exists(voi
 
 static void test_secure_tsc_frequency_is_set_on_the_vm_before_launch_start(void **state)
 {
-	/* A 6.18 host: Secure TSC in the CPU (CPUID 0x8000001F EAX bit 8) and offered. */
-	static const char *const host_6_18[] = { "vmsa_features=0x220", "cpuid_8000001f_eax=0x411a",
-						 NULL };
+	/* A 6.18 host on a CPU with Secure TSC (CPUID 0x8000001F EAX bit 8). */
+	static const char *const cpu_has_it[] = { "secure_tsc=1", NULL };
 	static const char *const args[] = { "--secure-tsc", "--tsc-khz", "2500000", NULL };
-	struct wrap *w = wrap_sim("upstream", host_6_18, (struct kernel_change){ 0 });
+	struct wrap *w = wrap_sim("6.18", cpu_has_it, (struct kernel_change){ 0 });
 	struct diag d = { "" };
 	struct vm *vm;
 
@@ -483,9 +474,10 @@ static void test_secure_tsc_frequency_is_set_on_the_vm_before_launch_start(void 
 
 static void test_secure_tsc_on_a_kernel_that_does_not_offer_it_names_the_kernel(void **state)
 {
-	static const char *const cpu_has_it[] = { "cpuid_8000001f_eax=0x411a", NULL };
+	/* 6.17 does not offer Secure TSC, whatever the CPU has. */
+	static const char *const cpu_has_it[] = { "secure_tsc=1", NULL };
 	static const char *const args[] = { "--secure-tsc", NULL };
-	struct wrap *w = wrap_sim("upstream", cpu_has_it, (struct kernel_change){ 0 });
+	struct wrap *w = wrap_sim("6.17", cpu_has_it, (struct kernel_change){ 0 });
 	struct diag d = { "" };
 	struct vm *vm;
 
