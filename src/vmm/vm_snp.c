@@ -108,8 +108,13 @@ static int read_id_file(const char *arg, const char *what, size_t want, uint8_t 
 	if ((r == -ENOENT || r == -ENAMETOOLONG) &&
 	    base64_decode_exact(arg, strlen(arg), out, want) == 0)
 		goto out_ok;
+	if (r == -ENOENT || r == -ENAMETOOLONG) {
+		r = diag_fail(d, r, "%s '%.64s%s' is neither a file nor base64 of %zu bytes", what,
+			      arg, strlen(arg) > 64 ? "..." : "", want);
+		goto out_free;
+	}
 	if (r < 0) {
-		r = diag_fail(d, r, "%s (neither a file nor base64 of %zu bytes)", why.msg, want);
+		r = diag_fail(d, r, "%s", why.msg);
 		goto out_free;
 	}
 	if (m.size == want)
