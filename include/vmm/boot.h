@@ -29,7 +29,7 @@ struct vcpu_state;
 #define BOOT_CMDLINE_MAX       4095	 /* bytes without the NUL: one page */
 #define BOOT_PAGE_TABLES_GPA   0x4000ULL /* PML4, PDPT, 4 PDs: identity map of 4 GiB, 2 MiB pages */
 #define BOOT_PAGE_TABLES_PAGES 6
-#define BOOT_ACPI_GPA	       0xA000ULL /* RSDP, XSDT, FADT, DSDT, MADT */
+#define BOOT_ACPI_GPA	       0xA000ULL /* RSDP, XSDT, FADT, DSDT, MADT; FACS in the last page */
 #define BOOT_ACPI_SIZE	       0x4000ULL
 #define BOOT_SNP_PAGES_GPA     0xE000ULL /* reserved for the SNP pages (secrets, CPUID, CC blob) */
 #define BOOT_SNP_PAGES_SIZE    0x3000ULL
@@ -45,6 +45,7 @@ struct vcpu_state;
 #define E820_TYPE_RAM	   1
 #define E820_TYPE_RESERVED 2
 #define E820_TYPE_ACPI	   3
+#define E820_TYPE_NVS	   4
 
 /* What the bzImage setup header says (boot.rst "The real-mode kernel header"). */
 struct bzimage_info {

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "devices/acpi_pm.h"
 #include "devices/bus.h"
 #include "devices/i8042.h"
 #include "devices/serial.h"
@@ -114,6 +115,8 @@ struct vm {
 	struct serial serial;
 	bool have_serial;
 	struct i8042 i8042;
+	struct acpi_pm acpi_pm;
+	bool have_acpi_pm;
 	struct console console;
 	bool have_console;
 

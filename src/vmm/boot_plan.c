@@ -59,6 +59,8 @@
 _Static_assert(sizeof(struct boot_params) == PAGE_SIZE, "zero page is one page");
 _Static_assert(BOOT_PAGE_TABLES_GPA + PAGE_TABLES_SIZE <= BOOT_ACPI_GPA, "tables overlap ACPI");
 _Static_assert(BOOT_ACPI_GPA + BOOT_ACPI_SIZE <= BOOT_SNP_PAGES_GPA, "ACPI overlaps SNP pages");
+_Static_assert(ACPI_NVS_OFFSET + ACPI_NVS_SIZE == BOOT_ACPI_SIZE,
+	       "the FACS page ends the ACPI area");
 _Static_assert(BOOT_SNP_PAGES_GPA + BOOT_SNP_PAGES_SIZE <= BOOT_SETUP_DATA_GPA,
 	       "SNP pages overlap setup_data");
 _Static_assert(OWNED_END <= BOOT_LOW_RAM_END, "fixed pages must sit in low RAM");
@@ -240,13 +242,17 @@ static int build_e820(const struct boot_config *cfg, struct e820_map *ret_map, s
 				 "guest RAM must cover [0x%llx, 0x%llx) for the boot pages",
 				 (unsigned long long)OWNED_GPA, (unsigned long long)OWNED_END);
 
-	ov = calloc((size_t)cfg->nr_carve + 2, sizeof(*ov));
+	ov = calloc((size_t)cfg->nr_carve + 3, sizeof(*ov));
 	if (!ov)
 		return -ENOMEM;
-	/* The tables are ACPI-reclaimable memory (ACPI 6.5 §15.1); Linux maps E820 ACPI
-	 * ranges encrypted under SEV (arch/x86/mm/ioremap.c memremap_should_map_decrypted()). */
+	/* The tables are ACPI-reclaimable memory (ACPI 6.5 §15.1); the FACS, which the OS
+	 * keeps using, is ACPI NVS (§5.2.10). Linux maps E820 ACPI and NVS ranges encrypted
+	 * under SEV (arch/x86/mm/ioremap.c memremap_should_map_decrypted()). */
 	ov[nr_ov++] = (struct e820_overlay){ BOOT_ACPI_GPA, BOOT_ACPI_GPA + BOOT_ACPI_SIZE,
 					     E820_TYPE_ACPI };
+	ov[nr_ov++] = (struct e820_overlay){ BOOT_ACPI_GPA + ACPI_NVS_OFFSET,
+					     BOOT_ACPI_GPA + ACPI_NVS_OFFSET + ACPI_NVS_SIZE,
+					     E820_TYPE_NVS };
 	/* The legacy VGA/ROM hole, reserved as PC firmware reports it (Linux drops RAM
 	 * there anyway: arch/x86/kernel/setup.c trim_bios_range()). */
 	ov[nr_ov++] =

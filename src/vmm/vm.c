@@ -32,6 +32,24 @@ static void vm_i8042_reset(void *ctx)
 	vm_request_stop(ctx, VM_EXIT_RESET, 0, "the guest reset the machine (i8042 command 0xfe)");
 }
 
+static void vm_acpi_poweroff(void *ctx)
+{
+	vm_request_stop(ctx, VM_EXIT_POWEROFF, 0, "the guest powered off (ACPI S5)");
+}
+
+static void vm_acpi_reset(void *ctx)
+{
+	vm_request_stop(ctx, VM_EXIT_RESET, 0, "the guest reset the machine (ACPI reset register)");
+}
+
+static void vm_acpi_sci(void *ctx, bool level)
+{
+	struct vm *vm = ctx;
+
+	/* Level-triggered: the line stays high until the guest clears the status bit. */
+	(void)vm->be->ops->irq_line(vm->be, ACPI_PM_SCI_IRQ, level);
+}
+
 void vm_request_stop(struct vm *vm, enum vm_exit_reason reason, int error, const char *fmt, ...)
 {
 	va_list ap;
@@ -166,6 +184,14 @@ static int setup_devices(struct vm *vm, const struct vmm_options *o, struct diag
 		return diag_fail(d, r, "cannot set up the serial port: %s", strerror(-r));
 	vm->have_serial = true;
 	i8042_init(&vm->i8042, vm_i8042_reset, vm);
+	r = acpi_pm_init(&vm->acpi_pm, &(struct acpi_pm_callbacks){ .poweroff = vm_acpi_poweroff,
+								    .reset = vm_acpi_reset,
+								    .set_sci = vm_acpi_sci,
+								    .ctx = vm });
+	if (r < 0)
+		return diag_fail(d, r, "cannot set up the ACPI power management device: %s",
+				 strerror(-r));
+	vm->have_acpi_pm = true;
 
 	r = bus_register(&vm->bus, BUS_PIO, SERIAL_COM1_BASE, SERIAL_NR_REGS, &serial_ops,
 			 &vm->serial);
@@ -174,6 +200,9 @@ static int setup_devices(struct vm *vm, const struct vmm_options *o, struct diag
 				 &vm->i8042);
 	if (r >= 0)
 		r = bus_register(&vm->bus, BUS_PIO, I8042_COMMAND_PORT, 1, &i8042_ops, &vm->i8042);
+	if (r >= 0)
+		r = bus_register(&vm->bus, BUS_PIO, ACPI_PM_IO_BASE, ACPI_PM_IO_LEN, &acpi_pm_ops,
+				 &vm->acpi_pm);
 	if (r < 0)
 		return diag_fail(d, r, "cannot register the legacy devices: %s", strerror(-r));
 	return 0;
@@ -372,6 +401,8 @@ void vm_destroy(struct vm *vm)
 		console_close(&vm->console);
 	if (vm->have_serial)
 		serial_destroy(&vm->serial);
+	if (vm->have_acpi_pm)
+		acpi_pm_destroy(&vm->acpi_pm);
 	if (vm->have_plan)
 		boot_plan_free(&vm->plan);
 	if (vm->snp.have_plan)

@@ -14,11 +14,13 @@ GiB = 1 << 30
 
 
 def expected_e820_256m():
-    """The E820 map for --mem 256M (include/vmm/boot.h): RAM, ACPI tables, RAM up to the
-    VGA/ROM hole, the hole RESERVED, then RAM to the end; together exactly the memslot."""
+    """The E820 map for --mem 256M (include/vmm/boot.h): RAM, ACPI tables, the FACS page as
+    ACPI NVS, RAM up to the VGA/ROM hole, the hole RESERVED, then RAM to the end; together
+    exactly the memslot."""
     return [
         (0x0, 0xA000, 1),
-        (0xA000, 0x4000, 3),
+        (0xA000, 0x3000, 3),
+        (0xD000, 0x1000, 4),
         (0xE000, 0xA0000 - 0xE000, 1),
         (0xA0000, 0x60000, 2),
         (0x100000, 256 * MiB - 0x100000, 1),

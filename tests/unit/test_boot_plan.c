@@ -475,14 +475,16 @@ static void test_boot_plan_e820_256m_layout(void **state)
 	int r = build(f);
 
 	assert_int_equal(r, 0);
-	assert_int_equal(f->plan.e820.nr, 5);
+	assert_int_equal(f->plan.e820.nr, 6);
 	assert_e820(&f->plan.e820.entries[0], 0, BOOT_ACPI_GPA, E820_TYPE_RAM);
-	assert_e820(&f->plan.e820.entries[1], BOOT_ACPI_GPA, BOOT_ACPI_SIZE, E820_TYPE_ACPI);
-	assert_e820(&f->plan.e820.entries[2], BOOT_ACPI_GPA + BOOT_ACPI_SIZE,
+	assert_e820(&f->plan.e820.entries[1], BOOT_ACPI_GPA, ACPI_NVS_OFFSET, E820_TYPE_ACPI);
+	assert_e820(&f->plan.e820.entries[2], BOOT_ACPI_GPA + ACPI_NVS_OFFSET, ACPI_NVS_SIZE,
+		    E820_TYPE_NVS);
+	assert_e820(&f->plan.e820.entries[3], BOOT_ACPI_GPA + BOOT_ACPI_SIZE,
 		    BOOT_LOW_RAM_END - (BOOT_ACPI_GPA + BOOT_ACPI_SIZE), E820_TYPE_RAM);
-	assert_e820(&f->plan.e820.entries[3], BOOT_LOW_RAM_END, BOOT_KERNEL_GPA - BOOT_LOW_RAM_END,
+	assert_e820(&f->plan.e820.entries[4], BOOT_LOW_RAM_END, BOOT_KERNEL_GPA - BOOT_LOW_RAM_END,
 		    E820_TYPE_RESERVED);
-	assert_e820(&f->plan.e820.entries[4], BOOT_KERNEL_GPA, 256 * MiB - BOOT_KERNEL_GPA,
+	assert_e820(&f->plan.e820.entries[5], BOOT_KERNEL_GPA, 256 * MiB - BOOT_KERNEL_GPA,
 		    E820_TYPE_RAM);
 }
 
@@ -494,10 +496,10 @@ static void test_boot_plan_e820_split_around_4g_hole(void **state)
 	int r = build(f);
 
 	assert_int_equal(r, 0);
-	assert_int_equal(f->plan.e820.nr, 6);
-	assert_e820(&f->plan.e820.entries[4], BOOT_KERNEL_GPA, 3 * GiB - BOOT_KERNEL_GPA,
+	assert_int_equal(f->plan.e820.nr, 7);
+	assert_e820(&f->plan.e820.entries[5], BOOT_KERNEL_GPA, 3 * GiB - BOOT_KERNEL_GPA,
 		    E820_TYPE_RAM);
-	assert_e820(&f->plan.e820.entries[5], 4 * GiB, 2 * GiB, E820_TYPE_RAM);
+	assert_e820(&f->plan.e820.entries[6], 4 * GiB, 2 * GiB, E820_TYPE_RAM);
 }
 
 static void test_boot_plan_e820_adjacent_ram_regions_merge(void **state)
@@ -510,8 +512,8 @@ static void test_boot_plan_e820_adjacent_ram_regions_merge(void **state)
 	int r = build(f);
 
 	assert_int_equal(r, 0);
-	assert_int_equal(f->plan.e820.nr, 5);
-	assert_e820(&f->plan.e820.entries[4], BOOT_KERNEL_GPA, 256 * MiB - BOOT_KERNEL_GPA,
+	assert_int_equal(f->plan.e820.nr, 6);
+	assert_e820(&f->plan.e820.entries[5], BOOT_KERNEL_GPA, 256 * MiB - BOOT_KERNEL_GPA,
 		    E820_TYPE_RAM);
 }
 
@@ -526,11 +528,12 @@ static void test_boot_plan_e820_carve_replaces_ram(void **state)
 	int r = build(f);
 
 	assert_int_equal(r, 0);
-	assert_int_equal(f->plan.e820.nr, 6);
-	assert_e820(&f->plan.e820.entries[1], BOOT_ACPI_GPA, BOOT_ACPI_SIZE, E820_TYPE_ACPI);
-	assert_e820(&f->plan.e820.entries[2], BOOT_SNP_PAGES_GPA, BOOT_SNP_PAGES_SIZE,
+	assert_int_equal(f->plan.e820.nr, 7);
+	assert_e820(&f->plan.e820.entries[2], BOOT_ACPI_GPA + ACPI_NVS_OFFSET, ACPI_NVS_SIZE,
+		    E820_TYPE_NVS);
+	assert_e820(&f->plan.e820.entries[3], BOOT_SNP_PAGES_GPA, BOOT_SNP_PAGES_SIZE,
 		    E820_TYPE_RESERVED);
-	assert_e820(&f->plan.e820.entries[3], BOOT_SNP_PAGES_GPA + BOOT_SNP_PAGES_SIZE,
+	assert_e820(&f->plan.e820.entries[4], BOOT_SNP_PAGES_GPA + BOOT_SNP_PAGES_SIZE,
 		    BOOT_LOW_RAM_END - (BOOT_SNP_PAGES_GPA + BOOT_SNP_PAGES_SIZE), E820_TYPE_RAM);
 }
 
@@ -544,8 +547,8 @@ static void test_boot_plan_e820_carve_next_to_hole_merges(void **state)
 	int r = build(f);
 
 	assert_int_equal(r, 0);
-	assert_int_equal(f->plan.e820.nr, 5);
-	assert_e820(&f->plan.e820.entries[3], 0x9F000, BOOT_KERNEL_GPA - 0x9F000,
+	assert_int_equal(f->plan.e820.nr, 6);
+	assert_e820(&f->plan.e820.entries[4], 0x9F000, BOOT_KERNEL_GPA - 0x9F000,
 		    E820_TYPE_RESERVED);
 }
 
