@@ -60,7 +60,8 @@ int snp_cpuid_page_build(const struct kvm_cpuid2 *cpuid, uint8_t page[4096], str
 
 /* Masks applied to the vCPU's own CPUID (what KVM_SET_CPUID2 gets) for an SNP guest:
  * LA57 cleared (the decompressor's 5-level switch, arch/x86/boot/compressed/pgtable_64.c
- * configure_5level_paging(), drops to a 32-bit trampoline; untested under SNP). */
+ * configure_5level_paging(), drops to a 32-bit trampoline; untested under SNP), and the
+ * TSC-deadline timer cleared, as the CPUID page must (mask_entry()). */
 void snp_cpuid_mask_vcpu(struct kvm_cpuid2 *cpuid);
 
 /* Describes, in `out`, the leaves where `wanted` and `corrected` (the page the firmware

@@ -8,6 +8,7 @@
 #ifndef SNPVMM_VMM_CPUID_H
 #define SNPVMM_VMM_CPUID_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <linux/kvm.h>
@@ -23,10 +24,11 @@ struct cpuid_table {
 	};
 };
 
-/* Copies `supported` into *out with the per-vCPU adjustments. Pure. -E2BIG if supported
- * holds more than CPUID_MAX_ENTRIES entries. */
+/* Copies `supported` into *out with the per-vCPU adjustments (and the core subleaf of
+ * 0xB/0x1F that KVM does not report). tsc_deadline: KVM_CAP_TSC_DEADLINE_TIMER with an
+ * in-kernel LAPIC. Pure. -E2BIG if the result would hold more than CPUID_MAX_ENTRIES. */
 int cpuid_for_vcpu(const struct kvm_cpuid2 *supported, uint32_t apic_id, uint32_t nr_cpus,
-		   struct cpuid_table *out) __attribute__((warn_unused_result));
+		   bool tsc_deadline, struct cpuid_table *out) __attribute__((warn_unused_result));
 
 /* The entry for (function, index), or NULL. Index is ignored for non-indexed leaves. */
 struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *cpuid, uint32_t function, uint32_t index);

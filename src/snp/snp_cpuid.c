@@ -48,6 +48,10 @@ void snp_cpuid_mask_vcpu(struct kvm_cpuid2 *cpuid)
 
 		if (e->function == 0x7 && e->index == 0)
 			e->ecx &= ~BIT(16); /* LA57 */
+		/* The page cannot offer the TSC-deadline timer (mask_entry()): KVM's view
+		 * of the vCPU says the same as the guest's. */
+		if (e->function == 0x1)
+			e->ecx &= ~BIT(24);
 	}
 }
 

@@ -212,6 +212,7 @@ int vm_vcpu_cpuid(struct vm *vm, uint32_t apic_id, uint32_t nr_cpus, bool snp,
 		  struct cpuid_table *ret, struct diag *d)
 {
 	struct kvm_backend *be = vm->be;
+	bool tsc_deadline;
 	int r;
 
 	if (!vm->supported_cpuid) {
@@ -226,7 +227,10 @@ int vm_vcpu_cpuid(struct vm *vm, uint32_t apic_id, uint32_t nr_cpus, bool snp,
 			return diag_fail(d, r, "KVM_GET_SUPPORTED_CPUID failed: %s", strerror(-r));
 		}
 	}
-	r = cpuid_for_vcpu(&vm->supported_cpuid->hdr, apic_id, nr_cpus, ret);
+	/* KVM_CREATE_IRQCHIP came first: the LAPIC is in-kernel, as the TSC-deadline bit
+	 * needs (api.rst §9.1). */
+	tsc_deadline = be->ops->check_extension(be, false, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+	r = cpuid_for_vcpu(&vm->supported_cpuid->hdr, apic_id, nr_cpus, tsc_deadline, ret);
 	if (r < 0)
 		return diag_fail(d, r, "KVM reports more CPUID leaves than snpvmm handles");
 	if (snp)

@@ -78,6 +78,17 @@ static void test_snp_cpuid_masks_tsc_deadline_keeps_rdrand(void **state)
 	free(c);
 }
 
+static void test_snp_cpuid_vcpu_mask_clears_tsc_deadline_and_la57(void **state)
+{
+	struct cpuid_in *c = basic();
+
+	snp_cpuid_mask_vcpu(&c->hdr);
+
+	assert_int_equal(c->hdr.entries[1].ecx, 1u << 30); /* leaf 1: RDRAND kept */
+	assert_int_equal(c->hdr.entries[2].ecx, 0);	   /* leaf 7.0: LA57 gone */
+	free(c);
+}
+
 static void test_snp_cpuid_masks_leaf7_synthesized_bits(void **state)
 {
 	struct cpuid_in *c = basic();
@@ -176,6 +187,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_snp_cpuid_masks_tsc_deadline_keeps_rdrand),
+		cmocka_unit_test(test_snp_cpuid_vcpu_mask_clears_tsc_deadline_and_la57),
 		cmocka_unit_test(test_snp_cpuid_masks_leaf7_synthesized_bits),
 		cmocka_unit_test(test_snp_cpuid_masks_virt_ssbd),
 		cmocka_unit_test(test_snp_cpuid_xsave_leaves_use_legacy_size),
