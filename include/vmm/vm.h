@@ -58,8 +58,14 @@ struct vm_vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool thread_started;
-	bool thread_exited; /* under vm->exit_lock: no longer to be kicked */
-	uint64_t exits;	    /* statistics */
+	bool thread_exited;	    /* under vm->exit_lock: no longer to be kicked */
+	atomic_uint_fast64_t exits; /* KVM_RUNs that returned an exit (halt watch, statistics) */
+	/* The halt watch (halt_watch.h): vm_run() bumps probe_asked and kicks the thread,
+	 * which stores its state and then probe_answered = probe_asked before the next
+	 * KVM_RUN. */
+	atomic_uint probe_asked;
+	atomic_uint probe_answered;
+	atomic_int probe_state; /* enum vcpu_run_state */
 	struct {
 		uint64_t gpa, size, flags;
 		unsigned int repeats;
@@ -125,6 +131,9 @@ struct vm {
 
 	atomic_bool stopping;
 	pthread_mutex_t exit_lock;
+	pthread_cond_t exited_cond; /* signalled under exit_lock as each vCPU thread ends */
+	uint32_t nr_exited;	    /* under exit_lock */
+	bool watch_halts;	    /* plain VMs: their vCPU state is readable (halt_watch.h) */
 	struct vm_exit exit;
 };
 

@@ -15,6 +15,7 @@
 #include "snp/certs_lock.h"
 #include "snp/psc.h"
 #include "vmm/backend.h"
+#include "vmm/halt_watch.h"
 #include "vmm/vm.h"
 #include "vmm/vm_internal.h"
 
@@ -393,6 +394,22 @@ static bool handle_exit(struct vm *vm, struct vm_vcpu *v)
 	return false;
 }
 
+/* Answers a halt-watch probe (vm.c vm_wait_for_vcpus()), if one is pending. */
+static void vcpu_answer_probe(struct vm *vm, struct vm_vcpu *v)
+{
+	unsigned int asked = atomic_load(&v->probe_asked);
+	enum vcpu_run_state state = VCPU_UNKNOWN;
+	struct vcpu_state st;
+
+	if (asked == atomic_load(&v->probe_answered))
+		return;
+	memset(&st, 0, sizeof(st));
+	if (vm->be->ops->vcpu_get_state(vm->be, v->index, &st) >= 0)
+		state = vcpu_run_state_of(st.mp_state.mp_state, st.regs.rflags);
+	atomic_store(&v->probe_state, (int)state);
+	atomic_store(&v->probe_answered, asked);
+}
+
 void *vcpu_thread(void *arg)
 {
 	struct vm_vcpu *v = arg;
@@ -409,6 +426,7 @@ void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
 	while (!atomic_load(&vm->stopping)) {
+		vcpu_answer_probe(vm, v);
 		r = be->ops->vcpu_run(be, v->index);
 		/* The one exit that comes with -EFAULT (api.rst KVM_EXIT_MEMORY_FAULT). */
 		if (r == -EFAULT && v->run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
@@ -428,7 +446,7 @@ void *vcpu_thread(void *arg)
 					v->id, strerror(-r));
 			break;
 		}
-		v->exits++;
+		atomic_fetch_add(&v->exits, 1);
 		v->last_fault.repeats = 0; /* any other exit: the guest made progress */
 		if (!handle_exit(vm, v))
 			break;

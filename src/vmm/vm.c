@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "snp/snp_cpuid.h"
 #include "vmm/backend.h"
 #include "vmm/cpuid.h"
+#include "vmm/halt_watch.h"
 #include "vmm/vm_internal.h"
 
 static void vm_serial_irq(void *ctx, bool level)
@@ -84,6 +86,8 @@ void vm_vcpu_thread_exited(struct vm_vcpu *v)
 {
 	pthread_mutex_lock(&v->vm->exit_lock);
 	v->thread_exited = true;
+	v->vm->nr_exited++;
+	pthread_cond_signal(&v->vm->exited_cond);
 	pthread_mutex_unlock(&v->vm->exit_lock);
 }
 
@@ -328,6 +332,7 @@ static int vm_plain_setup(struct vm *vm, const struct vmm_options *o, struct dia
 int vm_create(struct kvm_backend *be, const struct vmm_options *o, struct events *ev,
 	      struct vm **ret_vm, struct diag *d)
 {
+	pthread_condattr_t cattr;
 	struct vm *vm;
 	int r;
 
@@ -337,6 +342,14 @@ int vm_create(struct kvm_backend *be, const struct vmm_options *o, struct events
 	vm->be = be;
 	vm->events = ev;
 	pthread_mutex_init(&vm->exit_lock, NULL);
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&vm->exited_cond, &cattr);
+	pthread_condattr_destroy(&cattr);
+	/* An SNP guest's registers and MP state are protected once launched (KVM_GET_REGS
+	 * and KVM_GET_MP_STATE fail: x86.c's guest_state_protected checks), so only a plain
+	 * guest can be watched. */
+	vm->watch_halts = o->no_snp;
 
 	/* Read and validate the images first: a bad file is the most likely error. */
 	r = load_images(vm, o, d);
@@ -350,6 +363,76 @@ int vm_create(struct kvm_backend *be, const struct vmm_options *o, struct events
 	}
 	*ret_vm = vm;
 	return 0;
+}
+
+/* One halt-watch round is over: were all vCPUs dead, by their answers to probe `seq`,
+ * without leaving KVM_RUN for anything else since it was asked? Under exit_lock. */
+static bool vm_round_was_dead(struct vm *vm, unsigned int seq, const uint64_t *exits_before)
+{
+	enum vcpu_run_state states[OPT_MAX_SMP];
+	uint32_t i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct vm_vcpu *v = &vm->vcpus[i];
+
+		states[i] = VCPU_UNKNOWN;
+		if (atomic_load(&v->probe_answered) == seq &&
+		    atomic_load(&v->exits) == exits_before[i])
+			states[i] = (enum vcpu_run_state)atomic_load(&v->probe_state);
+	}
+	return halt_watch_all_dead(states, vm->nr_vcpus);
+}
+
+/* Asks every running vCPU thread for its state (answered in run.c before its next
+ * KVM_RUN). A kick that lands outside KVM_RUN is lost, but only a busy vCPU is outside
+ * it, and a busy vCPU is not dead: the round just does not count. Under exit_lock. */
+static void vm_ask_vcpus(struct vm *vm, unsigned int seq, uint64_t *exits_before)
+{
+	uint32_t i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct vm_vcpu *v = &vm->vcpus[i];
+
+		exits_before[i] = atomic_load(&v->exits);
+		atomic_store(&v->probe_asked, seq);
+		if (v->thread_started && !v->thread_exited)
+			pthread_kill(v->thread, SIGUSR1);
+	}
+}
+
+/* Waits until all `nr_started` vCPU threads have ended. Meanwhile, for a plain guest,
+ * the halt watch: a guest halted with interrupts off on every vCPU has crashed. */
+static void vm_wait_for_vcpus(struct vm *vm, uint32_t nr_started)
+{
+	uint64_t exits_before[OPT_MAX_SMP];
+	struct halt_watch watch = { 0 };
+	struct timespec deadline;
+	unsigned int seq = 0;
+	bool dead;
+
+	pthread_mutex_lock(&vm->exit_lock);
+	while (vm->nr_exited < nr_started) {
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_nsec += HALT_WATCH_INTERVAL_MS * 1000000L;
+		deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+		deadline.tv_nsec %= 1000000000L;
+		while (vm->nr_exited < nr_started &&
+		       pthread_cond_timedwait(&vm->exited_cond, &vm->exit_lock, &deadline) == 0)
+			;
+		if (vm->nr_exited == nr_started || !vm->watch_halts || atomic_load(&vm->stopping))
+			continue;
+		dead = seq && vm_round_was_dead(vm, seq, exits_before);
+		if (halt_watch_round(&watch, dead)) {
+			pthread_mutex_unlock(&vm->exit_lock);
+			vm_request_stop(vm, VM_EXIT_GUEST_CRASH, 0,
+					"every vCPU halted with interrupts disabled (HLT with "
+					"RFLAGS.IF=0): the guest can never run again");
+			pthread_mutex_lock(&vm->exit_lock);
+			continue;
+		}
+		vm_ask_vcpus(vm, ++seq, exits_before);
+	}
+	pthread_mutex_unlock(&vm->exit_lock);
 }
 
 static void vm_sigusr1(int sig)
@@ -381,6 +464,7 @@ int vm_run(struct vm *vm, struct vm_exit *ret_exit)
 		}
 		v->thread_started = true;
 	}
+	vm_wait_for_vcpus(vm, i);
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		if (vm->vcpus[i].thread_started) {
 			pthread_join(vm->vcpus[i].thread, NULL);
@@ -420,6 +504,7 @@ void vm_destroy(struct vm *vm)
 		file_map_close(&vm->setup_data[i]);
 	file_map_close(&vm->initrd);
 	file_map_close(&vm->kernel);
+	pthread_cond_destroy(&vm->exited_cond);
 	pthread_mutex_destroy(&vm->exit_lock);
 	free(vm);
 }

@@ -3,6 +3,7 @@
 """kvm tier: the bundled test guest boots through the real loader, run loop and devices
 on this machine's /dev/kvm (--no-snp), and reports what it found in boot_params."""
 import os
+import subprocess
 
 import harness
 from harness import guest_sum, parse_report, snpvmm
@@ -138,6 +139,35 @@ class BootTest(harness.SnpvmmTest):
         self.assertEqual(status, 3, err)
         self.assert_one_error_line(status, err, "triple-faulted")
         self.assertNotIn("snpvmm-test-guest: start", out)
+
+    def patched_guest(self, name, code: bytes) -> str:
+        """The test guest with `code` as the first instructions of its 64-bit entry."""
+        img = bytearray(self.guest_bytes())
+        payload = (img[0x1F1] or 4) * 512 + 512
+        img[payload + 0x200:payload + 0x200 + len(code)] = code
+        return self.write(name, bytes(img))
+
+    def test_halt_with_interrupts_off_ends_with_status_3_and_one_line(self):
+        # cli; hlt; jmp back to the hlt: the BSP halts with RFLAGS.IF=0 for ever and the
+        # APs never get their start-up IPI. KVM keeps such a vCPU inside KVM_RUN; the halt
+        # watch must see it and end the VM as a crash.
+        kernel = self.patched_guest("cli-hlt.bzImage", b"\xfa\xf4\xeb\xfd")
+
+        for smp in ("1", "2"):
+            with self.subTest(smp=smp):
+                status, out, err = snpvmm("--no-snp", "--kernel", kernel, "--mem", "64M",
+                                          "--smp", smp, timeout=60)
+
+                self.assertEqual(status, 3, err)
+                self.assert_one_error_line(status, err, "halted with interrupts disabled")
+
+    def test_idle_guest_with_interrupts_on_keeps_running(self):
+        # sti; hlt; jmp back: halted but interruptible. The halt watch must not end it, so
+        # snpvmm is still running when the test gives up on it.
+        kernel = self.patched_guest("sti-hlt.bzImage", b"\xfb\xf4\xeb\xfd")
+
+        with self.assertRaises(subprocess.TimeoutExpired):
+            snpvmm("--no-snp", "--kernel", kernel, "--mem", "64M", "--smp", "1", timeout=5)
 
     def test_console_none_discards_output(self):
         status, rep, err = self.boot("--console", "none", smp="1")
