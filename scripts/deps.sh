@@ -3,8 +3,12 @@
 # Installs the Debian 12 packages snpvmm needs to build and test, if any is missing.
 set -eu
 
+# The nested tier (tests/nested) boots Debian's own kernel under QEMU TCG as a KVM host:
+# qemu-system-x86, linux-image-amd64 (its vmlinuz and kvm/kvm_amd modules), busybox-static
+# and cpio for the initramfs images.
 pkgs="gcc clang libclang-rt-14-dev binutils pkg-config meson ninja-build python3
-libcmocka-dev libssl-dev openssl util-linux valgrind"
+libcmocka-dev libssl-dev openssl util-linux valgrind
+qemu-system-x86 linux-image-amd64 busybox-static cpio"
 
 missing=""
 for p in $pkgs; do

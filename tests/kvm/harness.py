@@ -2,7 +2,13 @@
 """Shared helpers for the tests that run the real snpvmm binary.
 
 The binary, the test guest and a scratch directory come from the environment meson
-sets (SNPVMM, TEST_GUEST, and TMPDIR-based scratch dirs)."""
+sets (SNPVMM, TEST_GUEST, and TMPDIR-based scratch dirs).
+
+The nested tier (tests/nested) runs these same tests with every snpvmm command executed
+inside an L1 VM that has a real /dev/kvm: it sets REMOTE to its L1 (an object with
+`kvm`, whether L1 has /dev/kvm, `release`, L1's `uname -r`, and `run(argv, timeout)`,
+returning (status, stdout bytes, stderr bytes) like subprocess.run), and points tempfile
+at a directory L1 sees at the same path."""
 import os
 import re
 import subprocess
@@ -14,9 +20,35 @@ SKIP = 77
 MASK64 = (1 << 64) - 1
 
 
+REMOTE = None
+
+
+def have_kvm() -> bool:
+    """Whether the machine snpvmm runs on (this one, or the nested tier's L1) has a
+    usable /dev/kvm."""
+    if REMOTE is not None:
+        return REMOTE.kvm
+    return os.access("/dev/kvm", os.R_OK | os.W_OK)
+
+
+def kernel_release() -> str:
+    """`uname -r` of the kernel snpvmm runs on (this one, or the nested tier's L1)."""
+    if REMOTE is not None:
+        return REMOTE.release
+    return os.uname().release
+
+
+def kernel_can_mmap_guest_memfd() -> bool:
+    """Whether that kernel has an mmap-able guest_memfd for plain VMs:
+    KVM_CAP_GUEST_MEMFD_FLAGS with GUEST_MEMFD_FLAG_MMAP | INIT_SHARED came with Linux 6.18
+    (Documentation/virt/kvm/api.rst 4.141 KVM_CREATE_GUEST_MEMFD)."""
+    m = re.match(r"(\d+)\.(\d+)", kernel_release())
+    return bool(m) and (int(m.group(1)), int(m.group(2))) >= (6, 18)
+
+
 def need_kvm():
     """Exit with meson's SKIP status when this machine has no usable /dev/kvm."""
-    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+    if not have_kvm():
         print("SKIP: /dev/kvm is absent or not accessible", file=sys.stderr)
         sys.exit(SKIP)
 
@@ -34,9 +66,15 @@ def guest_sum(data: bytes) -> int:
 
 def snpvmm(*args, timeout=120, stdin=subprocess.DEVNULL):
     """Runs snpvmm; returns (exit status, stdout text, stderr text)."""
-    p = subprocess.run([os.environ["SNPVMM"], *args], stdin=stdin, capture_output=True,
-                       timeout=timeout)
-    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+    argv = [os.environ["SNPVMM"], *args]
+    if REMOTE is not None:
+        if stdin is not subprocess.DEVNULL:
+            raise ValueError("a command run in the nested tier's L1 reads /dev/null")
+        status, out, err = REMOTE.run(argv, timeout=timeout)
+    else:
+        p = subprocess.run(argv, stdin=stdin, capture_output=True, timeout=timeout)
+        status, out, err = p.returncode, p.stdout, p.stderr
+    return status, out.decode(errors="replace"), err.decode(errors="replace")
 
 
 def parse_report(out: str) -> dict:

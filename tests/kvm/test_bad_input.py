@@ -12,7 +12,7 @@ import unittest
 import harness
 from harness import snpvmm
 
-HAVE_KVM = os.access("/dev/kvm", os.R_OK | os.W_OK)
+HAVE_KVM = harness.have_kvm()
 need_kvm = unittest.skipUnless(HAVE_KVM, "needs /dev/kvm")
 USAGE = 2
 
@@ -59,8 +59,8 @@ class FlagErrors(harness.SnpvmmTest):
         status, _, err = self.run_flags("--kvm-device", os.path.join(self.dir, "nope"))
         self.assert_one_error_line(status, err, "no such device", expect_status=1)
 
-    @unittest.skipUnless(HAVE_KVM and os.geteuid() == 0 and shutil.which("setpriv"),
-                         "needs root, setpriv and /dev/kvm")
+    @unittest.skipUnless(HAVE_KVM and harness.REMOTE is None and os.geteuid() == 0
+                         and shutil.which("setpriv"), "needs root, setpriv and a local /dev/kvm")
     def test_kvm_device_not_permitted_is_named(self):
         p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                             os.environ["SNPVMM"], "--no-snp", "--kernel", "/nonexistent"],

@@ -1,0 +1,83 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Builds the two initramfs images of the nested tier (tests/nested/README.md):
+#   OUT/l2-initrd.img  the real Linux guest's initrd: busybox, l2-init.sh as /init, and
+#                      payload.bin (a file whose SHA-256 the guest prints);
+#   OUT/l1.cpio        the L1 host's initramfs: busybox, l1-init.sh as /init, the kvm and
+#                      kvm_amd modules of kernel KVER with their dependencies, snpvmm and the
+#                      libraries ldd names (at their own paths), the test guest (at its own
+#                      path), the L2 kernel (the same vmlinuz) and the L2 initrd.
+# Usage: mkinitramfs.sh OUT SNPVMM TEST_GUEST KVER
+set -eu
+
+out=$1 snpvmm=$2 guest=$3 kver=$4
+here=$(cd "$(dirname "$0")" && pwd)
+busybox=$(command -v busybox) || { echo "mkinitramfs: busybox is not installed" >&2; exit 1; }
+vmlinuz=/boot/vmlinuz-$kver
+[ -r "$vmlinuz" ] || { echo "mkinitramfs: cannot read $vmlinuz" >&2; exit 1; }
+# A dynamically linked busybox would need its libraries too; busybox-static has none.
+if ldd "$busybox" >/dev/null 2>&1; then
+	echo "mkinitramfs: $busybox is not static (install busybox-static)" >&2
+	exit 1
+fi
+
+rm -rf "$out/l1" "$out/l2"
+mkdir -p "$out/l1/bin" "$out/l1/modules" "$out/l1/l2" "$out/l2/bin"
+
+# --- L2: the real Linux guest's initrd ---
+cp "$busybox" "$out/l2/bin/busybox"
+cp "$here/l2-init.sh" "$out/l2/init"
+chmod 755 "$out/l2/init"
+# 192 KiB that differ on every build: the guest must checksum what this build shipped.
+head -c 196608 /dev/urandom > "$out/l2/payload.bin"
+sha256sum "$out/l2/payload.bin" | cut -d' ' -f1 > "$out/payload.sha256"
+(cd "$out/l2" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$out/l2-initrd.img"
+
+# --- L1: the nested KVM host ---
+cp "$busybox" "$out/l1/bin/busybox"
+cp "$here/l1-init.sh" "$out/l1/init"
+cp "$here/l1-run-timed.sh" "$out/l1/bin/run-timed"
+chmod 755 "$out/l1/init" "$out/l1/bin/run-timed"
+cp "$vmlinuz" "$out/l1/l2/vmlinuz"
+cp "$out/l2-initrd.img" "$out/l1/l2/initrd.img"
+
+# Modules in load order: each one's dependencies (modinfo -F depends) before itself.
+loaded=" "
+add_module() {
+	case "$loaded" in *" $1 "*) return 0 ;; esac
+	deps=$(modinfo -k "$kver" -F depends "$1") || {
+		echo "mkinitramfs: no module '$1' for kernel $kver" >&2
+		exit 1
+	}
+	for d in $(echo "$deps" | tr ',' ' '); do
+		add_module "$d"
+	done
+	loaded="$loaded$1 "
+	file=$(modinfo -k "$kver" -n "$1")
+	case "$file" in
+	*.ko) cp "$file" "$out/l1/modules/$1.ko" ;;
+	*.ko.xz) xz -dc "$file" > "$out/l1/modules/$1.ko" ;;
+	*.ko.zst) zstd -qdc "$file" > "$out/l1/modules/$1.ko" ;;
+	*) echo "mkinitramfs: unknown module format $file" >&2; exit 1 ;;
+	esac
+	echo "$1" >> "$out/l1/modules/order"
+}
+# kvm_amd (and through it kvm, irqbypass, ccp); 9p over virtio-pci for the shared
+# scratch directory the host-side tests write their files into.
+for m in kvm_amd virtio_pci 9pnet_virtio 9p; do
+	add_module "$m"
+done
+
+# snpvmm, the test guest and every library at the path the host uses: the host-side
+# harness passes host paths.
+copy_at_own_path() {
+	mkdir -p "$out/l1$(dirname "$1")"
+	cp -L "$1" "$out/l1$1"
+}
+copy_at_own_path "$(realpath "$snpvmm")"
+copy_at_own_path "$(realpath "$guest")"
+for lib in $(ldd "$snpvmm" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p'); do
+	copy_at_own_path "$lib"
+done
+
+(cd "$out/l1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$out/l1.cpio"
