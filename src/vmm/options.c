@@ -98,9 +98,10 @@ const char options_usage[] =
 	"  -h, --help                this text\n"
 	"  --version                 print the version\n"
 	"\n"
-	"Exit status: 0 the guest reset or powered off; 1 the VMM failed; 2 bad usage;\n"
-	"3 the guest crashed (triple fault / KVM shutdown or internal error);\n"
-	"4 the guest asked to be terminated (SEV termination request).\n";
+	"Exit status: 0 the guest reset (ACPI reset register, i8042) or powered off (ACPI\n"
+	"S5); 1 the VMM failed; 2 bad usage; 3 the guest crashed (triple fault / KVM\n"
+	"shutdown, internal error, or a plain guest halted with interrupts off on every\n"
+	"vCPU); 4 the guest asked to be terminated (SEV termination request).\n";
 
 enum {
 	OPT_KERNEL = 0x100,
