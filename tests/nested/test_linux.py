@@ -10,6 +10,7 @@ line from snpvmm's stdout, and when snpvmm had exited (README.md, "What is timed
 import json
 import os
 import re
+import sys
 import tempfile
 import unittest
 
@@ -145,6 +146,8 @@ class EndsByItself:
         self.assertIsNotNone(asked, self.boot.log[-3000:])
 
         took = self.boot.exit[1] - asked
+        print(f"nested: {self.ACTION}: snpvmm exited {took:.2f} s after the guest asked",
+              file=sys.stderr)
         self.assertLess(took, EXIT_WITHIN_S, f"{took:.2f} s after the guest asked")
 
     def test_userspace_output_reaches_the_console(self):
@@ -226,6 +229,8 @@ class Halt(unittest.TestCase):
         self.assertIsNotNone(asked, self.boot.log[-3000:])
 
         took = self.boot.exit[1] - asked
+        print(f"nested: halt: snpvmm exited {took:.2f} s after the guest halted",
+              file=sys.stderr)
         self.assertLess(took, HALT_DETECTED_WITHIN_S, f"{took:.2f} s after the guest asked")
 
 
