@@ -56,9 +56,10 @@ struct vm_vcpu {
 	int index;   /* backend vCPU index */
 	uint32_t id; /* KVM vCPU id == APIC id */
 	struct kvm_run *run;
-	pthread_t thread;
-	bool thread_started;
-	bool thread_exited;	    /* under vm->exit_lock: no longer to be kicked */
+	pthread_t thread;	    /* for pthread_join() by vm_run() only */
+	bool thread_created;	    /* vm_run() only */
+	bool kickable;		    /* under vm->exit_lock: may be inside KVM_RUN (vm.c) */
+	pthread_t self;		    /* under vm->exit_lock: the thread to signal when kickable */
 	atomic_uint_fast64_t exits; /* KVM_RUNs that returned an exit (halt watch, statistics) */
 	/* The halt watch (halt_watch.h): vm_run() bumps probe_asked and kicks the thread,
 	 * which stores its state and then probe_answered = probe_asked before the next
@@ -151,7 +152,12 @@ void vm_request_stop(struct vm *vm, enum vm_exit_reason reason, int error, const
 
 /* The KVM_RUN loop of one vCPU (run.c). */
 void *vcpu_thread(void *arg);
+/* Called by a vCPU thread before its first KVM_RUN: false if the VM is stopping, and the
+ * thread must not enter KVM_RUN at all. */
+bool vm_vcpu_thread_begin(struct vm_vcpu *v);
 /* Called by a vCPU thread as it returns. */
 void vm_vcpu_thread_exited(struct vm_vcpu *v);
+/* Clears immediate_exit unless the VM is stopping (a stop's kick must never be undone). */
+void vm_vcpu_clear_immediate_exit(struct vm_vcpu *v);
 
 #endif /* SNPVMM_VMM_VM_H */

@@ -316,12 +316,11 @@ out_close:
 }
 
 /* The request a certificate lock was held for has reached the firmware. */
-static void release_certs_lock(struct vm *vm, struct vm_vcpu *v)
+static void release_certs_lock(struct vm_vcpu *v)
 {
 	close(v->certs_fd); /* closing the fd drops its OFD lock */
 	v->certs_locked = false;
-	if (!atomic_load(&vm->stopping))
-		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	vm_vcpu_clear_immediate_exit(v);
 }
 
 /* Handles one exit. Returns false when the loop must end. */
@@ -425,6 +424,10 @@ void *vcpu_thread(void *arg)
 	sigaddset(&kick, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
+	if (!vm_vcpu_thread_begin(v)) {
+		vm_vcpu_thread_exited(v); /* vm_run() counts every thread it created */
+		return NULL;
+	}
 	while (!atomic_load(&vm->stopping)) {
 		vcpu_answer_probe(vm, v);
 		r = be->ops->vcpu_run(be, v->index);
@@ -435,7 +438,7 @@ void *vcpu_thread(void *arg)
 			continue;
 		}
 		if (r == -EINTR && v->certs_locked)
-			release_certs_lock(vm, v);
+			release_certs_lock(v);
 		if (r == -EINTR || r == -EAGAIN) {
 			/* A kick (signal or immediate_exit) or, for an AP that has not been
 			 * started yet, "try again": look at the stop flag and re-enter. */
@@ -452,7 +455,7 @@ void *vcpu_thread(void *arg)
 			break;
 	}
 	if (v->certs_locked)
-		release_certs_lock(vm, v);
+		release_certs_lock(v);
 	vm_vcpu_thread_exited(v);
 	return NULL;
 }

@@ -52,6 +52,31 @@ static void vm_acpi_sci(void *ctx, bool level)
 	(void)vm->be->ops->irq_line(vm->be, ACPI_PM_SCI_IRQ, level);
 }
 
+/*
+ * Stopping the vCPUs: why a kick cannot be lost.
+ *
+ * A vCPU thread inside KVM_RUN leaves it only when a signal is pending or when
+ * immediate_exit was set before KVM read it at entry (api.rst "immediate_exit"; an AP
+ * waiting for INIT/SIPI blocks in kvm_vcpu_block() until signal_pending()). So a stop sets
+ * immediate_exit on every vCPU and then signals every thread that may be inside KVM_RUN.
+ * "May be inside" is v->kickable, and both sides decide under exit_lock:
+ *
+ *   - a vCPU thread makes itself kickable (vm_vcpu_thread_begin) before its first
+ *     KVM_RUN, and only if no stop has been requested; otherwise it never enters;
+ *   - vm_request_stop() sets stopping, then immediate_exit, then signals the kickable
+ *     threads, all under the lock.
+ *
+ * So a thread either saw the stop and never runs, or is kickable when the stop walks the
+ * vCPUs. Each of its KVM_RUN entries then either reads immediate_exit after the store
+ * (-EINTR at once) or read it before; then it was inside the ioctl when the signal was
+ * sent (the signal follows the store), and the pending signal ends KVM_RUN. Either way it
+ * comes back and sees `stopping`. The one other writer of immediate_exit, the certificate
+ * protocol in run.c, clears it only under the same lock and only while not stopping.
+ *
+ * The thread ID kicked is the one the thread stored itself (pthread_self()), not the one
+ * pthread_create() writes in the creating thread, which may not be written yet. A thread
+ * that has ended is no longer kickable, so a joined thread is never signalled.
+ */
 void vm_request_stop(struct vm *vm, enum vm_exit_reason reason, int error, const char *fmt, ...)
 {
 	va_list ap;
@@ -66,28 +91,45 @@ void vm_request_stop(struct vm *vm, enum vm_exit_reason reason, int error, const
 		va_end(ap);
 	}
 	atomic_store(&vm->stopping, true);
-
-	/* immediate_exit makes a KVM_RUN that has not started yet return -EINTR at once; the
-	 * signal kicks one already inside (api.rst "immediate_exit"). Under exit_lock, so a
-	 * thread that has finished (and may have been joined) is never signalled. */
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		struct vm_vcpu *v = &vm->vcpus[i];
 
 		if (v->run)
 			__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-		if (v->thread_started && !v->thread_exited &&
-		    !pthread_equal(v->thread, pthread_self()))
-			pthread_kill(v->thread, SIGUSR1);
+		if (v->kickable && !pthread_equal(v->self, pthread_self()))
+			pthread_kill(v->self, SIGUSR1);
 	}
 	pthread_mutex_unlock(&vm->exit_lock);
+}
+
+bool vm_vcpu_thread_begin(struct vm_vcpu *v)
+{
+	bool run;
+
+	pthread_mutex_lock(&v->vm->exit_lock);
+	run = !atomic_load(&v->vm->stopping);
+	if (run) {
+		v->self = pthread_self();
+		v->kickable = true;
+	}
+	pthread_mutex_unlock(&v->vm->exit_lock);
+	return run;
 }
 
 void vm_vcpu_thread_exited(struct vm_vcpu *v)
 {
 	pthread_mutex_lock(&v->vm->exit_lock);
-	v->thread_exited = true;
+	v->kickable = false;
 	v->vm->nr_exited++;
 	pthread_cond_signal(&v->vm->exited_cond);
+	pthread_mutex_unlock(&v->vm->exit_lock);
+}
+
+void vm_vcpu_clear_immediate_exit(struct vm_vcpu *v)
+{
+	pthread_mutex_lock(&v->vm->exit_lock);
+	if (!atomic_load(&v->vm->stopping))
+		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&v->vm->exit_lock);
 }
 
@@ -395,8 +437,8 @@ static void vm_ask_vcpus(struct vm *vm, unsigned int seq, uint64_t *exits_before
 
 		exits_before[i] = atomic_load(&v->exits);
 		atomic_store(&v->probe_asked, seq);
-		if (v->thread_started && !v->thread_exited)
-			pthread_kill(v->thread, SIGUSR1);
+		if (v->kickable)
+			pthread_kill(v->self, SIGUSR1);
 	}
 }
 
@@ -462,13 +504,13 @@ int vm_run(struct vm *vm, struct vm_exit *ret_exit)
 					"cannot start the thread of vCPU %u: %s", i, strerror(r));
 			break;
 		}
-		v->thread_started = true;
+		v->thread_created = true;
 	}
 	vm_wait_for_vcpus(vm, i);
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		if (vm->vcpus[i].thread_started) {
+		if (vm->vcpus[i].thread_created) {
 			pthread_join(vm->vcpus[i].thread, NULL);
-			vm->vcpus[i].thread_started = false;
+			vm->vcpus[i].thread_created = false;
 		}
 	}
 	console_close(&vm->console);
