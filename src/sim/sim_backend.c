@@ -7,11 +7,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/psp-sev.h>
@@ -23,7 +23,6 @@
 /* KVM_EXIT_HYPERCALL_VALID_MASK: only KVM_HC_MAP_GPA_RANGE can exit (x86.c, Linux 6.11;
  * api.rst KVM_CAP_EXIT_HYPERCALL). */
 #define EXIT_HYPERCALL_VALID (1ull << KVM_HC_MAP_GPA_RANGE)
-#define IDLE_SLICE_NS	     (5 * 1000 * 1000)
 #define SVM_EXIT_ERR	     0xffffffffffffffffull /* asm/svm.h, VMRUN failed (-1) */
 
 static const char *const ioctl_names[] = {
@@ -715,17 +714,19 @@ out:
 	return r;
 }
 
-/* A vCPU without a script: sleeps until kicked (immediate_exit or a signal). */
-static int idle_until_kicked(struct kvm_run *run)
+/* True if a signal the caller has not blocked is pending: what the kernel's
+ * signal_pending(current) sees while the thread is inside KVM_RUN. */
+static bool unblocked_signal_pending(const sigset_t *caller_mask)
 {
-	struct timespec slice = { .tv_sec = 0, .tv_nsec = IDLE_SLICE_NS };
+	sigset_t pending;
+	int sig;
 
-	for (;;) {
-		if (__atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST))
-			return -EINTR;
-		if (nanosleep(&slice, NULL) < 0 && errno == EINTR)
-			return -EINTR;
-	}
+	if (sigpending(&pending) < 0)
+		return false;
+	for (sig = 1; sig < NSIG; sig++)
+		if (sigismember(&pending, sig) == 1 && sigismember(caller_mask, sig) != 1)
+			return true;
+	return false;
 }
 
 /*
@@ -754,9 +755,11 @@ static int run_unlaunched(struct sim *sim, struct sim_vcpu *v)
 	return 0;
 }
 
-static int sim_vcpu_run(struct kvm_backend *be, int vcpu)
+/* KVM_RUN up to the point where the vCPU would block. Returns 1 for a vCPU with nothing to
+ * run (it must block), else the ioctl's result. */
+static int vcpu_run_enter(struct sim *sim, int vcpu, const sigset_t *caller_mask,
+			  struct kvm_run **ret_run)
 {
-	struct sim *sim = to_sim(be);
 	struct sim_vcpu *v;
 	struct kvm_run *run;
 	int r;
@@ -765,32 +768,74 @@ static int sim_vcpu_run(struct kvm_backend *be, int vcpu)
 	count(sim, SIM_IOC_RUN);
 	v = vcpu_of(sim, vcpu);
 	if (!v) {
-		pthread_mutex_unlock(&sim->lock);
-		return -EINVAL;
+		r = -EINVAL;
+		goto out;
 	}
 	run = v->run;
-	/* kvm_arch_vcpu_ioctl_run(): "if (kvm_run->immediate_exit) { r = -EINTR; ...". */
+	*ret_run = run;
+	/* kvm_vcpu_ioctl(KVM_RUN) reads immediate_exit once, at entry ("wants_to_run"), and
+	 * kvm_arch_vcpu_ioctl_run() returns -EINTR for it; nothing looks at it again. */
 	if (__atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST)) {
-		pthread_mutex_unlock(&sim->lock);
-		return -EINTR;
+		r = -EINTR;
+		goto out;
 	}
 	if (sim_fault_hit(&sim->faults.run_eintr, ++sim->run_calls)) {
 		run->exit_reason = KVM_EXIT_INTR;
-		pthread_mutex_unlock(&sim->lock);
-		return -EINTR;
+		r = -EINTR;
+		goto out;
 	}
 	if (sim->vm_type == KVM_X86_SNP_VM && !v->protected_state) {
-		r = run_unlaunched(sim, v);
-		pthread_mutex_unlock(&sim->lock);
-		return r > 0 ? idle_until_kicked(run) : r;
+		r = run_unlaunched(sim, v); /* 1: blocks, as below */
+		goto out;
 	}
-	if (vcpu == 0) {
-		r = sim_guest_run(sim, run);
-		pthread_mutex_unlock(&sim->lock);
-		return r;
+	/* vcpu_run(): a signal already pending exits before guest entry
+	 * (kvm_xfer_to_guest_mode_handle_work: KVM_EXIT_INTR, -EINTR). */
+	if (unblocked_signal_pending(caller_mask)) {
+		run->exit_reason = KVM_EXIT_INTR;
+		r = -EINTR;
+		goto out;
 	}
+	r = vcpu == 0 ? sim_guest_run(sim, run) : 1;
+out:
 	pthread_mutex_unlock(&sim->lock);
-	return idle_until_kicked(run);
+	return r;
+}
+
+/*
+ * Signals are blocked from entry on, as a thread inside the kernel does not run handlers:
+ * a kick that arrives after the entry checks stays pending and ends the wait, while one
+ * that arrived before KVM_RUN was entered ran its handler in user space and is gone, as on
+ * KVM. That is why a VMM must set immediate_exit before it signals (api.rst
+ * "immediate_exit").
+ */
+static int sim_vcpu_run(struct kvm_backend *be, int vcpu)
+{
+	struct sim *sim = to_sim(be);
+	struct kvm_run *run = NULL;
+	sigset_t all, caller_mask;
+	int r;
+
+	/* Not the signals of a fault in this thread: blocked, they would kill the process
+	 * without a sanitizer's report (the kernel forces their default action). */
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGTRAP);
+	pthread_sigmask(SIG_BLOCK, &all, &caller_mask);
+	r = vcpu_run_enter(sim, vcpu, &caller_mask, &run);
+	if (r == 1) {
+		/* A vCPU with nothing to run (the scripted guest has no APs) is an AP waiting
+		 * for INIT/SIPI: kvm_arch_vcpu_ioctl_run() blocks it in kvm_vcpu_block() until
+		 * kvm_vcpu_check_block() sees signal_pending(), then returns -EINTR
+		 * (KVM_EXIT_INTR). Nothing else wakes it: not immediate_exit, not a timeout. */
+		sigsuspend(&caller_mask);
+		run->exit_reason = KVM_EXIT_INTR;
+		r = -EINTR;
+	}
+	pthread_sigmask(SIG_SETMASK, &caller_mask, NULL);
+	return r;
 }
 
 static int sim_vcpu_pre_fault_memory(struct kvm_backend *be, int vcpu,

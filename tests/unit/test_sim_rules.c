@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -938,6 +939,7 @@ static void test_sim_run_before_init2_is_einval(void **state)
 struct run_thread {
 	struct t_vm *vm;
 	int vcpu, ret;
+	bool done;
 };
 
 static void *run_vcpu(void *arg)
@@ -945,11 +947,35 @@ static void *run_vcpu(void *arg)
 	struct run_thread *t = arg;
 
 	t->ret = t->vm->be->ops->vcpu_run(t->vm->be, t->vcpu);
+	__atomic_store_n(&t->done, true, __ATOMIC_SEQ_CST);
 	return NULL;
 }
 
+static void on_kick(int sig)
+{
+}
+
+/* Kicks the thread in KVM_RUN with SIGUSR1 until KVM_RUN returns, as a VMM does: a kick
+ * that lands before the thread blocks runs its handler in user space and is lost (rule
+ * 58), so it is repeated. */
+static void kick_until_done(pthread_t thread, struct run_thread *t)
+{
+	struct sigaction sa = { .sa_handler = on_kick }, old;
+	struct timespec ms1 = { 0, 1000 * 1000 };
+
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
+	while (!__atomic_load_n(&t->done, __ATOMIC_SEQ_CST)) {
+		pthread_kill(thread, SIGUSR1);
+		nanosleep(&ms1, NULL);
+	}
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	assert_int_equal(sigaction(SIGUSR1, &old, NULL), 0);
+}
+
 /* A HALTED vCPU does not enter before LAUNCH_FINISH either: KVM_RUN blocks in
- * kvm_vcpu_block() until a wake-up or a signal (here immediate_exit's kick). */
+ * kvm_vcpu_block() until a wake-up or a signal; immediate_exit set while it blocks does
+ * not end the wait (rule 61). */
 static void test_sim_run_of_a_halted_vcpu_before_finish_blocks_until_kicked(void **state)
 {
 	struct vcpu_state st = { .valid = VCPU_STATE_MP_STATE };
@@ -967,7 +993,9 @@ static void test_sim_run_of_a_halted_vcpu_before_finish_blocks_until_kicked(void
 	assert_int_equal(pthread_create(&thread, NULL, run_vcpu, &t), 0);
 	nanosleep(&ms20, NULL);
 	__atomic_store_n(&vm.sim->vcpus[0].run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-	assert_int_equal(pthread_join(thread, NULL), 0);
+	nanosleep(&ms20, NULL);
+	assert_false(__atomic_load_n(&t.done, __ATOMIC_SEQ_CST));
+	kick_until_done(thread, &t);
 	assert_int_equal(t.ret, -EINTR);
 	t_vm_destroy(&vm);
 }
@@ -980,6 +1008,55 @@ static void test_sim_run_with_immediate_exit_is_eintr(void **state)
 	t_launch_all(&vm);
 	vm.sim->vcpus[0].run->immediate_exit = 1;
 	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), -EINTR);
+	t_vm_destroy(&vm);
+}
+
+/* INIT2 .. LAUNCH_FINISH with two vCPUs: vCPU 1 has no script, an AP in KVM_RUN. */
+static void launched_with_an_ap(struct t_vm *vm)
+{
+	uint32_t fw = 0;
+
+	t_vm_create(vm, NULL, NULL, NULL, NULL);
+	assert_int_equal(t_init2(vm, 0, 0, 0), 0);
+	assert_int_equal(t_launch_start(vm, T_POLICY, &fw), 0);
+	assert_int_equal(t_create_vcpu(vm, 0), 0);
+	assert_int_equal(t_create_vcpu(vm, 1), 1);
+	assert_int_equal(t_launch_finish(vm, &fw), 0);
+}
+
+static void on_alarm(int sig)
+{
+}
+
+/* kvm_arch_vcpu_ioctl_run(): an AP waiting for INIT/SIPI blocks in kvm_vcpu_block() until
+ * kvm_vcpu_check_block() sees a pending signal: -EINTR, KVM_EXIT_INTR. A periodic timer is
+ * the signal here, so a tick that lands before the wait only delays the next. */
+static void test_sim_idle_vcpu_blocks_until_a_signal_then_eintr(void **state)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old_sa;
+	struct itimerval tick = { { 0, 10000 }, { 0, 10000 } }, off = { { 0, 0 }, { 0, 0 } };
+	struct t_vm vm;
+	int r;
+
+	launched_with_an_ap(&vm);
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGALRM, &sa, &old_sa), 0);
+	assert_int_equal(setitimer(ITIMER_REAL, &tick, NULL), 0);
+	r = vm.be->ops->vcpu_run(vm.be, 1);
+	assert_int_equal(setitimer(ITIMER_REAL, &off, NULL), 0);
+	assert_int_equal(sigaction(SIGALRM, &old_sa, NULL), 0);
+	assert_int_equal(r, -EINTR);
+	assert_int_equal(vm.sim->vcpus[1].run->exit_reason, KVM_EXIT_INTR);
+	t_vm_destroy(&vm);
+}
+
+static void test_sim_idle_vcpu_with_immediate_exit_at_entry_is_eintr(void **state)
+{
+	struct t_vm vm;
+
+	launched_with_an_ap(&vm);
+	vm.sim->vcpus[1].run->immediate_exit = 1;
+	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 1), -EINTR);
 	t_vm_destroy(&vm);
 }
 
@@ -2370,6 +2447,8 @@ int main(void)
 		cmocka_unit_test(test_sim_run_before_init2_is_einval),
 		cmocka_unit_test(test_sim_run_of_a_halted_vcpu_before_finish_blocks_until_kicked),
 		cmocka_unit_test(test_sim_run_with_immediate_exit_is_eintr),
+		cmocka_unit_test(test_sim_idle_vcpu_blocks_until_a_signal_then_eintr),
+		cmocka_unit_test(test_sim_idle_vcpu_with_immediate_exit_at_entry_is_eintr),
 		cmocka_unit_test(test_sim_get_state_of_fresh_vcpu_is_kvm_reset_state),
 		cmocka_unit_test(test_sim_set_state_invalid_sregs_is_einval),
 		cmocka_unit_test(test_sim_launch_finish_measures_one_vmsa_per_vcpu),
