@@ -455,7 +455,12 @@ static int parse_line(struct parser *p, char *line)
 			uint8_t *b;
 			size_t len;
 
-			if (parse_hex_bytes(tok[1], &b, &len) < 0 || len > 64) {
+			if (parse_hex_bytes(tok[1], &b, &len) < 0) {
+				r = perr(p, "REPORT_DATA must be up to 64 bytes of hex");
+				goto fail;
+			}
+			if (len > sizeof(e.report_data)) {
+				free(b);
 				r = perr(p, "REPORT_DATA must be up to 64 bytes of hex");
 				goto fail;
 			}

@@ -227,6 +227,16 @@ static void test_sim_script_parser_rejects_bad_lines_with_line_numbers(void **st
 	assert_parse_error("psc-desc cur=0\n", "at least one entry");
 }
 
+/* Found by fuzz_sim_script under LeakSanitizer: the decoded bytes of an over-long
+ * REPORT_DATA were not freed (the leak fails this test in the sanitized build). */
+static void test_sim_script_parser_report_data_over_64_bytes_is_an_error(void **state)
+{
+	char text[16 + 2 * 65];
+
+	snprintf(text, sizeof(text), "report %0130d\n", 0);
+	assert_parse_error(text, "t.sim:1: REPORT_DATA must be up to 64 bytes");
+}
+
 /* ---- player ---- */
 
 static void test_sim_guest_default_script_passes_on_upstream(void **state)
@@ -375,6 +385,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sim_script_parser_accepts_every_command),
 		cmocka_unit_test(test_sim_script_parser_rejects_bad_lines_with_line_numbers),
+		cmocka_unit_test(test_sim_script_parser_report_data_over_64_bytes_is_an_error),
 		cmocka_unit_test(test_sim_guest_default_script_passes_on_upstream),
 		cmocka_unit_test(test_sim_guest_default_script_passes_on_v12),
 		cmocka_unit_test(test_sim_guest_reply_without_conversion_fails_loudly),
