@@ -16,6 +16,7 @@
 
 #include "commands.h"
 #include "snp/idblock.h"
+#include "util/file.h"
 #include "util/hex.h"
 #include "util/num.h"
 #include "vmm/snp_host.h"
@@ -229,11 +230,9 @@ static int write_output(const char *path, const void *data, size_t len, bool raw
 		out_len = (size_t)EVP_EncodeBlock(b64, data, (int)len);
 		out = b64;
 	}
-	f = fopen(path, "we");
-	if (!f) {
-		r = -errno;
-		return diag_fail(d, r, "cannot create '%s': %s", path, strerror(-r));
-	}
+	r = file_create_stream(path, "output file", &f, d);
+	if (r < 0)
+		return r;
 	if (fwrite(out, 1, out_len, f) != out_len) {
 		r = -errno;
 		(void)fclose(f);

@@ -348,9 +348,8 @@ static int dump_vmsas(const struct measure_opts *o, const struct qemu_layout_par
 			     i);
 		if (n < 0 || (size_t)n >= sizeof(path))
 			return fail(1, "--dump-vmsa: directory name too long");
-		f = fopen(path, "wb");
-		if (!f)
-			return fail(1, "cannot create '%s': %s", path, strerror(errno));
+		if (file_create_stream(path, "VMSA file", &f, &d) < 0)
+			return fail(1, "%s", d.msg);
 		ok = fwrite(page, 1, sizeof(page), f) == sizeof(page);
 		if (fclose(f) != 0)
 			ok = false;
@@ -487,10 +486,13 @@ static int ovmf_digest(int argc, char **argv, struct measure_opts *o, uint8_t re
 		}
 	}
 	if (o->trace) {
-		trace = strcmp(o->trace, "-") == 0 ? stdout : fopen(o->trace, "w");
-		if (!trace) {
-			status = fail(1, "cannot create trace file '%s': %s", o->trace,
-				      strerror(errno));
+		struct diag d = { "" };
+
+		trace = stdout;
+		if (strcmp(o->trace, "-") != 0 &&
+		    file_create_stream(o->trace, "trace file", &trace, &d) < 0) {
+			trace = NULL;
+			status = fail(1, "%s", d.msg);
 			goto out_unmap;
 		}
 	}

@@ -80,11 +80,12 @@ static int dump_vmsas(const struct snp_plan *plan, uint32_t nr, uint64_t feature
 		if (r < 0)
 			return diag_fail(d, r, "building the VMSA of vCPU %u failed", i);
 		snprintf(path, sizeof(path), "%s/vmsa%u.bin", dir, i);
-		f = fopen(path, "we");
-		if (!f || fwrite(page, sizeof(page), 1, f) != 1) {
+		r = file_create_stream(path, "VMSA file", &f, d);
+		if (r < 0)
+			return r;
+		if (fwrite(page, sizeof(page), 1, f) != 1) {
 			r = -errno;
-			if (f)
-				fclose(f);
+			fclose(f);
 			return diag_fail(d, r, "cannot write '%s': %s", path, strerror(-r));
 		}
 		if (fclose(f))
@@ -157,12 +158,10 @@ int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 		goto out;
 	}
 	if (trace_path) {
-		trace = strcmp(trace_path, "-") ? fopen(trace_path, "we") : stdout;
-		if (!trace) {
-			snprintf(d.msg, sizeof(d.msg), "cannot write the trace '%s': %s",
-				 trace_path, strerror(errno));
+		trace = stdout;
+		if (strcmp(trace_path, "-") &&
+		    file_create_stream(trace_path, "trace file", &trace, &d) < 0)
 			goto out;
-		}
 		fprintf(trace, "%s\n", LAUNCH_DIGEST_TRACE_HEADER);
 		launch_digest_set_trace(&ld, trace_step, trace);
 	}
@@ -173,6 +172,15 @@ int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 	}
 	if (vmsa_dir && dump_vmsas(&plan, o.smp, features, vmsa_dir, &d) < 0)
 		goto out;
+	/* Every write is checked: a trace that did not reach its file must not end in exit
+	 * status 0. */
+	if (trace && trace != stdout && fclose(trace) != 0) {
+		trace = NULL;
+		snprintf(d.msg, sizeof(d.msg), "cannot write the trace '%s': %s", trace_path,
+			 strerror(errno));
+		goto out;
+	}
+	trace = NULL;
 	memcpy(ret_ld, ld.ld, SNP_LD_SIZE);
 	if (ret_launch)
 		*ret_launch = o;
@@ -200,6 +208,9 @@ int cmd_measure_own(int argc, char **argv)
 	if (status)
 		return status;
 	snp_hex(ld, SNP_LD_SIZE, hex);
-	printf("%s\n", hex);
+	if (printf("%s\n", hex) < 0 || fflush(stdout) != 0) {
+		fprintf(stderr, "snpvmm measure: cannot write the digest: %s\n", strerror(errno));
+		return 1;
+	}
 	return 0;
 }

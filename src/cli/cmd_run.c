@@ -19,9 +19,11 @@
 #define EXIT_GUEST_CRASH      3
 #define EXIT_GUEST_TERMINATED 4
 
-static int open_sim(const struct vmm_options *o, struct kvm_backend **ret_be)
+static void sim_options_of(const struct vmm_options *o, struct sim_options *ret)
 {
-	struct sim_options so = {
+	unsigned int i;
+
+	*ret = (struct sim_options){
 		.profile = o->sim.profile,
 		.guest_script = o->sim.guest_script,
 		.faults = o->sim.faults,
@@ -29,17 +31,19 @@ static int open_sim(const struct vmm_options *o, struct kvm_backend **ret_be)
 		.vcek_key = o->sim.vcek_key,
 		.nr_settings = o->sim.nr_settings,
 	};
-	struct diag d = { "" };
-	unsigned int i;
+	for (i = 0; i < o->sim.nr_settings && i < SIM_MAX_SETTINGS; i++)
+		ret->settings[i] = o->sim.settings[i];
+}
+
+static int open_sim(const struct vmm_options *o, struct kvm_backend **ret_be, struct diag *d)
+{
+	struct sim_options so;
 	int r;
 
-	for (i = 0; i < o->sim.nr_settings && i < SIM_MAX_SETTINGS; i++)
-		so.settings[i] = o->sim.settings[i];
-	r = sim_backend_create(&so, ret_be, &d);
-	if (r < 0) {
-		fprintf(stderr, "snpvmm: %s\n", d.msg[0] ? d.msg : strerror(-r));
-		return r;
-	}
+	sim_options_of(o, &so);
+	r = sim_backend_create(&so, ret_be, d);
+	if (r < 0)
+		return d->msg[0] ? r : diag_fail(d, r, "%s", strerror(-r));
 	fprintf(stderr,
 		"snpvmm: SIMULATED SEV-SNP host (profile %s): no confidentiality and no "
 		"hardware measurement; for testing only\n",
@@ -47,39 +51,34 @@ static int open_sim(const struct vmm_options *o, struct kvm_backend **ret_be)
 	return 0;
 }
 
-static int open_backend(const struct vmm_options *o, struct kvm_backend **ret_be)
+static int open_backend(const struct vmm_options *o, struct kvm_backend **ret_be, struct diag *d)
 {
 	int r;
 
 	if (o->sim.profile)
-		return open_sim(o, ret_be);
+		return open_sim(o, ret_be, d);
 	r = kvm_linux_open(o->kvm_device, ret_be);
 
 	switch (r) {
 	case 0:
 		return 0;
 	case -ENOENT:
-		fprintf(stderr,
-			"snpvmm: cannot open '%s': no such device (is KVM enabled and the "
-			"kvm module loaded?)\n",
-			o->kvm_device);
-		break;
+		return diag_fail(d, r,
+				 "cannot open '%s': no such device (is KVM enabled and the "
+				 "kvm module loaded?)",
+				 o->kvm_device);
 	case -EACCES:
 	case -EPERM:
-		fprintf(stderr,
-			"snpvmm: cannot open '%s': permission denied (run as root or join "
-			"the group that owns it, usually 'kvm')\n",
-			o->kvm_device);
-		break;
+		return diag_fail(d, r,
+				 "cannot open '%s': permission denied (run as root or join "
+				 "the group that owns it, usually 'kvm')",
+				 o->kvm_device);
 	case -EPROTONOSUPPORT:
-		fprintf(stderr, "snpvmm: '%s' speaks an unexpected KVM API version (need 12)\n",
-			o->kvm_device);
-		break;
+		return diag_fail(d, r, "'%s' speaks an unexpected KVM API version (need 12)",
+				 o->kvm_device);
 	default:
-		fprintf(stderr, "snpvmm: cannot use '%s': %s\n", o->kvm_device, strerror(-r));
-		break;
+		return diag_fail(d, r, "cannot use '%s': %s", o->kvm_device, strerror(-r));
 	}
-	return r;
 }
 
 static int exit_status(const struct vm_exit *e)
@@ -138,6 +137,30 @@ static void report_launch(const struct vm *vm)
 	fprintf(stderr, "snpvmm: SEV-SNP launch measurement %s\n", hex);
 }
 
+/* Emits the guest-exit event (docs/events.md: always the last event). */
+static void emit_guest_exit(struct events *ev, const char *reason, int status, const char *detail)
+{
+	char json[2 * sizeof(((struct vm_exit *)0)->detail)];
+
+	events_emit(ev, "guest-exit", ",\"reason\":\"%s\",\"status\":%d,\"detail\":%s", reason,
+		    status, events_json_str(detail, json, sizeof(json)));
+}
+
+/* The end of every run once the events file is open: a failure to write an event is an
+ * error too, or a supervisor reading them would be left without a word. */
+static int finish(struct events *ev, int status)
+{
+	int r = events_close(ev);
+
+	if (r < 0) {
+		fprintf(stderr, "snpvmm: cannot write the events file '%s': %s\n", ev->path,
+			strerror(-r));
+		if (status == 0)
+			status = 1;
+	}
+	return status;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct vmm_options o;
@@ -146,7 +169,6 @@ int cmd_run(int argc, char **argv)
 	struct vm *vm = NULL;
 	struct vm_exit e = { 0 };
 	struct diag d = { "" };
-	char detail[256];
 	int r, status;
 
 	r = options_parse(argc, argv, &o, &d);
@@ -162,26 +184,21 @@ int cmd_run(int argc, char **argv)
 		printf("snpvmm %s\n", SNPVMM_VERSION);
 		return 0;
 	}
-	r = events_open(&ev, o.events_path);
+	r = events_open(&ev, o.events_path, &d);
 	if (r < 0) {
-		fprintf(stderr, "snpvmm: cannot open the events file '%s': %s\n", o.events_path,
-			strerror(-r));
+		fprintf(stderr, "snpvmm: %s\n", d.msg);
 		return 1;
 	}
-	if (open_backend(&o, &be) < 0) {
-		events_close(&ev);
-		return 1;
-	}
-	r = vm_create(be, &o, &ev, &vm, &d);
+	r = open_backend(&o, &be, &d);
+	if (r >= 0)
+		r = vm_create(be, &o, &ev, &vm, &d);
 	if (r < 0) {
-		fprintf(stderr, "snpvmm: %s\n", d.msg[0] ? d.msg : strerror(-r));
-		events_emit(&ev, "guest-exit",
-			    ",\"reason\":\"vmm-error\",\"status\":1,"
-			    "\"detail\":%s",
-			    events_json_str(d.msg, detail, sizeof(detail)));
+		if (!d.msg[0])
+			snprintf(d.msg, sizeof(d.msg), "%s", strerror(-r));
+		fprintf(stderr, "snpvmm: %s\n", d.msg);
+		emit_guest_exit(&ev, "vmm-error", 1, d.msg);
 		kvm_backend_destroy(be);
-		events_close(&ev);
-		return 1;
+		return finish(&ev, 1);
 	}
 	report_launch(vm);
 	r = vm_run(vm, &e);
@@ -200,11 +217,8 @@ int cmd_run(int argc, char **argv)
 								       PAGE_STATE_SHARED),
 			    (unsigned long long)vm->conv.conversions,
 			    (unsigned long long)atomic_load(&vm->conv.rejected));
-	events_emit(&ev, "guest-exit", ",\"reason\":\"%s\",\"status\":%d,\"detail\":%s",
-		    exit_reason_name(e.reason), status,
-		    events_json_str(e.detail, detail, sizeof(detail)));
+	emit_guest_exit(&ev, exit_reason_name(e.reason), status, e.detail);
 	vm_destroy(vm);
 	kvm_backend_destroy(be);
-	events_close(&ev);
-	return status;
+	return finish(&ev, status);
 }

@@ -18,6 +18,7 @@
 
 #include "sim_internal.h"
 #include "snp/vmsa.h"
+#include "util/file.h"
 
 #define KVM_MAX_VCPU_IDS     4096 /* x86: KVM_MAX_VCPUS (1024) * KVM_VCPU_ID_RATIO (4) */
 /* KVM_EXIT_HYPERCALL_VALID_MASK: only KVM_HC_MAP_GPA_RANGE can exit (x86.c, Linux 6.11;
@@ -961,13 +962,9 @@ int sim_backend_create(const struct sim_options *o, struct kvm_backend **ret_be,
 		}
 		/* Created now, so that a path that cannot be written fails before the VM
 		 * starts instead of losing the report at the end. */
-		sim->report_fd =
-			open(o->report_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		sim->report_fd = file_create(o->report_path, "the simulator report", false, d);
 		if (sim->report_fd < 0) {
-			int err = errno;
-
-			r = diag_fail(d, -err, "cannot create the simulator report '%s': %s",
-				      o->report_path, strerror(err));
+			r = sim->report_fd;
 			goto out_destroy;
 		}
 	}

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -67,4 +68,51 @@ void file_map_close(struct file_map *map)
 	free((void *)map->data);
 	map->data = NULL;
 	map->size = 0;
+}
+
+int file_create(const char *path, const char *what, bool keep_nonblocking, struct diag *d)
+{
+	int fd, flags;
+
+	/* fifo(7): "opening for write-only [with O_NONBLOCK] fails with ENXIO unless the other
+	 * end has already been opened"; without O_NONBLOCK open() waits for a reader forever.
+	 * O_TRUNC is ignored for a FIFO or a terminal. */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0644);
+	if (fd < 0 && errno == ENXIO)
+		return diag_fail(d, -ENXIO,
+				 "cannot open %s '%s': it is a FIFO that no process reads (start "
+				 "the reader first)",
+				 what, path);
+	if (fd < 0)
+		return diag_fail(d, -errno, "cannot create %s '%s': %s", what, path,
+				 strerror(errno));
+	if (!keep_nonblocking) {
+		flags = fcntl(fd, F_GETFL);
+		if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+			int err = errno;
+
+			close(fd);
+			return diag_fail(d, -err, "cannot use %s '%s': %s", what, path,
+					 strerror(err));
+		}
+	}
+	return fd;
+}
+
+int file_create_stream(const char *path, const char *what, FILE **ret, struct diag *d)
+{
+	int fd = file_create(path, what, false, d);
+	FILE *f;
+
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "w");
+	if (!f) {
+		int err = errno;
+
+		close(fd);
+		return diag_fail(d, -err, "cannot use %s '%s': %s", what, path, strerror(err));
+	}
+	*ret = f;
+	return 0;
 }

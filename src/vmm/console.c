@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "devices/serial.h"
+#include "util/file.h"
 
 int console_open(struct console *c, enum console_kind kind, const char *path, struct diag *d)
 {
@@ -20,10 +21,11 @@ int console_open(struct console *c, enum console_kind kind, const char *path, st
 		c->in_fd = STDIN_FILENO;
 		break;
 	case CONSOLE_FILE:
-		c->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		/* Non-blocking, which serial_emit() expects anyway (it polls with a timeout
+		 * before each byte); a FIFO without a reader is refused, not waited for. */
+		c->out_fd = file_create(path, "console file", true, d);
 		if (c->out_fd < 0)
-			return diag_fail(d, -errno, "cannot open console file '%s': %s", path,
-					 strerror(errno));
+			return c->out_fd;
 		c->owns_out_fd = true;
 		break;
 	case CONSOLE_NONE:

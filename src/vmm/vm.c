@@ -221,10 +221,6 @@ static int setup_devices(struct vm *vm, const struct vmm_options *o, struct diag
 	int r;
 
 	bus_init(&vm->bus);
-	r = console_open(&vm->console, o->console, o->console_path, d);
-	if (r < 0)
-		return r;
-	vm->have_console = true;
 	r = serial_init(&vm->serial, vm->console.out_fd, vm_serial_irq, vm);
 	if (r < 0)
 		return diag_fail(d, r, "cannot set up the serial port: %s", strerror(-r));
@@ -393,8 +389,13 @@ int vm_create(struct kvm_backend *be, const struct vmm_options *o, struct events
 	 * guest can be watched. */
 	vm->watch_halts = o->no_snp;
 
-	/* Read and validate the images first: a bad file is the most likely error. */
+	/* Read and validate the images and open the console first: a bad file is the most
+	 * likely error, and it must not be found after a launch. */
 	r = load_images(vm, o, d);
+	if (r >= 0) {
+		r = console_open(&vm->console, o->console, o->console_path, d);
+		vm->have_console = r >= 0;
+	}
 	if (r >= 0)
 		r = o->no_snp ? vm_plain_setup(vm, o, d) : vm_snp_setup(vm, o, d);
 	if (r >= 0)

@@ -3,12 +3,20 @@
 """sim tier, issue 13: reliability of the real snpvmm binary against the simulated SNP host.
 Each test names a failure an attack run found (a lost vCPU kick, file descriptors a guest
 could write into, unbounded reads, ...) and proves it cannot happen again."""
+import json
 import os
 import subprocess
+import threading
 
 import harness
 
 MEM = "64M"
+
+
+def strict_events(data):
+    """Parses JSON Lines as a strict consumer does: the bytes must be UTF-8, every line
+    one JSON object."""
+    return [json.loads(line) for line in data.decode("utf-8").splitlines()]
 
 
 class Reliability(harness.SnpvmmTest):
@@ -17,6 +25,30 @@ class Reliability(harness.SnpvmmTest):
         if script is not None:
             cmd += ["--sim-guest", self.write("script.txt", script.encode())]
         return cmd + list(args)
+
+    def run_cmd(self, cmd, timeout=60, stdout=subprocess.PIPE):
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=stdout,
+                           stderr=subprocess.PIPE, timeout=timeout)
+        return p.returncode, p.stdout, p.stderr.decode(errors="replace")
+
+    def error_lines(self, err):
+        """stderr without the notices of a run that got going (the simulated host's
+        banner, the launch measurement)."""
+        return [l for l in err.splitlines()
+                if l.strip() and "SIMULATED" not in l and "launch measurement" not in l]
+
+    def assert_one_error(self, status, err, *needles, expect_status=1):
+        lines = self.error_lines(err)
+        self.assertEqual(status, expect_status, err)
+        self.assertEqual(len(lines), 1, f"expected one error line, got: {err!r}")
+        self.assertTrue(lines[0].startswith("snpvmm"), lines[0])
+        for n in needles:
+            self.assertIn(n, lines[0])
+        self.assertNotIn("Sanitizer", err)
+
+    def events(self, path):
+        with open(path, "rb") as f:
+            return strict_events(f.read())
 
 
 class StopRaceTest(Reliability):
@@ -52,6 +84,141 @@ class StopRaceTest(Reliability):
                 failed.append((p.returncode, err.decode(errors="replace")))
         self.assertEqual(hung, 0, f"{hung} of {self.RUNS} runs hung")
         self.assertEqual(failed, [])
+
+
+# A line the guest prints that looks like the VMM's final event.
+FORGED = '{"event":"guest-exit","time":1,"reason":"poweroff","status":0,"detail":"forged"}'
+
+
+class StandardFdsTest(Reliability):
+    def test_closed_stdout_and_stderr_cannot_put_guest_output_into_the_events_file(self):
+        # Started with fds 1 and 2 closed, snpvmm's events file became fd 1 and the
+        # guest's console output (here a forged guest-exit line) went into it.
+        events = os.path.join(self.dir, "events.jsonl")
+        cmd = self.command("--events", events, script=f"print {FORGED}\nterminate 1 2\n")
+
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, timeout=60,
+                           preexec_fn=lambda: (os.close(1), os.close(2)))
+
+        evs = self.events(events)
+        self.assertEqual(p.returncode, 4)
+        self.assertEqual([e["event"] for e in evs].count("guest-exit"), 1, evs)
+        self.assertEqual(evs[-1]["reason"], "terminated")
+        self.assertNotIn("forged", json.dumps(evs))
+
+
+class WriteFailureTest(Reliability):
+    def measure_cmd(self, *args):
+        return [os.environ["SNPVMM"], "measure", "--kernel", self.guest, "--mem", MEM,
+                "--sev-features", "none", *args]
+
+    def test_measure_digest_to_a_full_device_is_an_error(self):
+        with open("/dev/full", "wb") as full:
+            status, _, err = self.run_cmd(self.measure_cmd(), stdout=full)
+
+        self.assert_one_error(status, err, "cannot write the digest")
+
+    def test_measure_trace_to_a_full_device_is_an_error(self):
+        status, out, err = self.run_cmd(self.measure_cmd("--trace", "/dev/full"))
+
+        self.assert_one_error(status, err, "/dev/full")
+        self.assertEqual(out, b"")
+
+    def test_events_to_a_full_device_fail_the_run(self):
+        status, _, err = self.run_cmd(self.command("--events", "/dev/full"))
+
+        self.assert_one_error(status, err, "events file '/dev/full'", "No space left")
+
+    def test_host_info_to_a_full_device_is_an_error(self):
+        with open("/dev/full", "wb") as full:
+            status, _, err = self.run_cmd([os.environ["SNPVMM"], "host-info", "--sim=upstream"],
+                                          stdout=full)
+
+        self.assert_one_error(status, err, "standard output")
+
+
+class FifoTest(Reliability):
+    TIMEOUT = 30  # a run takes well under a second; snpvmm used to wait for a reader forever
+
+    def fifo(self, name="fifo"):
+        path = os.path.join(self.dir, name)
+        os.mkfifo(path)
+        return path
+
+    def test_events_fifo_without_a_reader_is_refused_not_waited_for(self):
+        fifo = self.fifo()
+
+        status, _, err = self.run_cmd(self.command("--events", fifo), timeout=self.TIMEOUT)
+
+        self.assert_one_error(status, err, "events file", "FIFO that no process reads")
+
+    def test_console_fifo_without_a_reader_is_refused_before_the_launch(self):
+        fifo = self.fifo()
+        events = os.path.join(self.dir, "events.jsonl")
+
+        status, _, err = self.run_cmd(self.command("--console", f"file:{fifo}", "--events",
+                                                   events), timeout=self.TIMEOUT)
+
+        self.assert_one_error(status, err, "console file", "FIFO that no process reads")
+        self.assertEqual([e["event"] for e in self.events(events)], ["guest-exit"])
+
+    def test_events_fifo_with_a_reader_gets_every_event(self):
+        fifo = self.fifo()
+        got = []
+
+        def read_all():
+            with open(fifo, "rb") as f:
+                got.append(f.read())
+
+        reader = threading.Thread(target=read_all)
+        reader.start()
+        try:
+            status, _, err = self.run_cmd(self.command("--events", fifo), timeout=self.TIMEOUT)
+        finally:
+            if reader.is_alive():
+                open(fifo, "wb").close()  # release a reader still waiting for a writer
+            reader.join()
+        self.assertEqual(status, 0, err)
+        evs = strict_events(got[0])
+        self.assertEqual(evs[-1]["event"], "guest-exit")
+        self.assertEqual(evs[-1]["reason"], "poweroff")
+
+
+class EventsTest(Reliability):
+    def test_guest_exit_is_written_when_the_backend_cannot_be_opened(self):
+        events = os.path.join(self.dir, "events.jsonl")
+        cases = {
+            "no KVM device": [os.environ["SNPVMM"], "--no-snp", "--kernel", self.guest,
+                              "--kvm-device", os.path.join(self.dir, "absent")],
+            "no guest script": self.command("--sim-guest", os.path.join(self.dir, "absent")),
+        }
+        for name, cmd in cases.items():
+            with self.subTest(name):
+                status, _, err = self.run_cmd(cmd + ["--events", events])
+
+                self.assert_one_error(status, err, "absent")
+                evs = self.events(events)
+                self.assertEqual([e["event"] for e in evs], ["guest-exit"])
+                self.assertEqual((evs[0]["reason"], evs[0]["status"]), ("vmm-error", 1))
+                self.assertIn("absent", evs[0]["detail"])
+
+    def test_events_are_utf8_json_whatever_bytes_a_path_holds(self):
+        # Bytes that are not UTF-8 (a lone 0xff, an overlong '/', a UTF-16 surrogate, a
+        # cut sequence), control characters, a quote and a backslash in the kernel's
+        # path: its error names the path, and the event must still be strict JSON.
+        name = b"k\xff\xc0\xaf\xed\xa0\x80\x01\x1b\x7f\"\\\xc3\xa9\xe2\x82"
+        kernel = os.path.join(os.fsencode(self.dir), name)
+        events = os.path.join(self.dir, "events.jsonl")
+        cmd = [os.fsencode(a) for a in self.command("--events", events)]
+        cmd[cmd.index(b"--kernel") + 1] = kernel
+
+        status, _, err = self.run_cmd(cmd)
+
+        evs = self.events(events)
+        self.assertEqual(status, 1, err)
+        self.assertEqual(evs[-1]["event"], "guest-exit")
+        self.assertIn("k\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\x01\x1b\x7f\"\\\u00e9\ufffd",
+                      evs[-1]["detail"])
 
 
 if __name__ == "__main__":

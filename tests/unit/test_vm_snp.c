@@ -309,10 +309,10 @@ static int launch(struct wrap *w, const struct env *e, const char *const *args, 
 	int r;
 
 	options_for(e, args, &o);
-	assert_int_equal(events_open(&ev, NULL), 0);
+	assert_int_equal(events_open(&ev, NULL, NULL), 0);
 	*ret_vm = NULL;
 	r = vm_create(&w->be, &o, &ev, ret_vm, d);
-	events_close(&ev);
+	assert_int_equal(events_close(&ev), 0);
 	return r;
 }
 
