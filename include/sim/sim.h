@@ -30,6 +30,11 @@ struct sim_options {
 	unsigned int nr_settings;
 };
 
+/* Checks what the command line decides alone: the profile's name, the settings and the
+ * fault spec. -EINVAL with d naming the bad one (a usage error); no file is read. */
+int sim_options_check(const struct sim_options *o, struct diag *d)
+	__attribute__((warn_unused_result));
+
 /* -EINVAL with d naming the bad profile, setting, script line or fault spec; -errno with d
  * naming report_path if that file cannot be created. */
 int sim_backend_create(const struct sim_options *o, struct kvm_backend **ret_be, struct diag *d)

@@ -93,6 +93,10 @@ int cmd_host_info(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (so.profile && sim_options_check(&so, &d) < 0) {
+		fprintf(stderr, "snpvmm host-info: %s\n", d.msg);
+		return EXIT_USAGE;
+	}
 	r = so.profile ? sim_backend_create(&so, &be, &d) : kvm_linux_open(dev, &be);
 	if (r < 0) {
 		printf("KVM:          cannot open %s: %s\n",

@@ -164,6 +164,7 @@ static int finish(struct events *ev, int status)
 int cmd_run(int argc, char **argv)
 {
 	struct vmm_options o;
+	struct sim_options so;
 	struct kvm_backend *be = NULL;
 	struct events ev;
 	struct vm *vm = NULL;
@@ -172,6 +173,12 @@ int cmd_run(int argc, char **argv)
 	int r, status;
 
 	r = options_parse(argc, argv, &o, &d);
+	if (r >= 0 && o.sim.profile) {
+		/* The simulator's profile, settings and faults are flags too: a bad one is
+		 * a usage error, found before anything is opened. */
+		sim_options_of(&o, &so);
+		r = sim_options_check(&so, &d);
+	}
 	if (r < 0) {
 		fprintf(stderr, "snpvmm: %s\n", d.msg);
 		return EXIT_USAGE;

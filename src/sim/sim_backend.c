@@ -911,6 +911,21 @@ static const struct kvm_backend_ops sim_ops = {
 	.vcpu_pre_fault_memory = sim_vcpu_pre_fault_memory,
 };
 
+int sim_options_check(const struct sim_options *o, struct diag *d)
+{
+	struct sim_profile profile;
+	struct sim_faults faults;
+	unsigned int i;
+	int r;
+
+	r = sim_profile_init(&profile, o->profile, d);
+	for (i = 0; r >= 0 && i < o->nr_settings && i < SIM_MAX_SETTINGS; i++)
+		r = sim_profile_apply(&profile, o->settings[i], d);
+	if (r >= 0)
+		r = sim_faults_parse(&faults, o->faults, d);
+	return r;
+}
+
 int sim_backend_create(const struct sim_options *o, struct kvm_backend **ret_be, struct diag *d)
 {
 	struct sim *sim;

@@ -221,5 +221,30 @@ class EventsTest(Reliability):
                       evs[-1]["detail"])
 
 
+class UsageTest(Reliability):
+    def test_bad_simulator_flags_are_usage_errors(self):
+        # Exit status 2 is "bad usage" (--help): a profile, setting or fault the
+        # simulator does not know is a wrong flag like any other, found before any file
+        # is opened.
+        cases = {
+            "unknown profile": ["--sim=bogus"],
+            "unknown fault": ["--sim=upstream", "--sim-faults", "bogus"],
+            "fault without its count": ["--sim=upstream", "--sim-faults", "run-eintr"],
+            "unknown setting": ["--sim=upstream", "--sim-set", "bogus=1"],
+            "bad setting value": ["--sim=upstream", "--sim-set", "max_vcpus=lots"],
+        }
+        for name, flags in cases.items():
+            with self.subTest(name):
+                status, _, err = self.run_cmd([os.environ["SNPVMM"], *flags, "--kernel",
+                                               self.guest])
+                self.assert_one_error(status, err, expect_status=2)
+
+    def test_host_info_with_an_unknown_profile_is_a_usage_error(self):
+        status, out, err = self.run_cmd([os.environ["SNPVMM"], "host-info", "--sim=bogus"])
+
+        self.assert_one_error(status, err, "bogus", expect_status=2)
+        self.assertEqual(out, b"")
+
+
 if __name__ == "__main__":
     harness.main()
