@@ -16,9 +16,27 @@ struct file_map {
 	size_t size;
 };
 
-/* -errno with d naming the path ("cannot open '...': ..."); -EISDIR for a directory. */
-int file_map_open(const char *path, const char *what, struct file_map *ret_map, struct diag *d)
+/* A regular file opened for reading whose size (fstat) is known and of which nothing has
+ * been read: a caller checks the size against what it can ever use before reading, so an
+ * absurd file costs nothing. */
+struct file_in {
+	int fd;
+	uint64_t size;
+	const char *path, *what; /* for messages: "cannot read initrd 'x.img'" */
+};
+
+/* -errno with d naming the path ("cannot open initrd '...': ..."); -EISDIR for a
+ * directory, -EINVAL for anything else that is not a regular file (a FIFO, a device). */
+int file_in_open(const char *path, const char *what, struct file_in *ret, struct diag *d)
 	__attribute__((warn_unused_result));
+/* Reads f->size bytes into a new file_map. */
+int file_in_read(struct file_in *f, struct file_map *ret_map, struct diag *d)
+	__attribute__((warn_unused_result));
+void file_in_close(struct file_in *f);
+
+/* file_in_open(), a refusal (-EFBIG) of a file larger than max_size, file_in_read(). */
+int file_map_open(const char *path, const char *what, uint64_t max_size, struct file_map *ret_map,
+		  struct diag *d) __attribute__((warn_unused_result));
 void file_map_close(struct file_map *map);
 
 /* Creates (0644) or truncates `path` for writing and returns the fd, or -errno with d

@@ -25,6 +25,7 @@
 #include "util/diag.h"
 #include "util/file.h"
 #include "vmm/boot.h"
+#include "vmm/boot_images.h"
 #include "vmm/console.h"
 #include "vmm/events.h"
 #include "vmm/memory.h"
@@ -114,9 +115,8 @@ struct vm {
 	struct guest_memory mem;
 	struct boot_plan plan;
 	bool have_plan;
-	struct file_map kernel;
-	struct file_map initrd;
-	struct file_map setup_data[OPT_MAX_SETUP_DATA];
+	struct boot_images images;
+	bool have_images;
 
 	struct bus bus;
 	struct serial serial;

@@ -415,13 +415,18 @@ out_fini:
 	return status;
 }
 
+/* QEMU maps the firmware to end at 4 GiB and loads the kernel and initrd below 4 GiB
+ * (hw/i386/x86.c x86_load_linux(): "initrd is too large" past initrd_addr_max, a 32-bit
+ * field): no larger file can be part of a launch, so none is read. */
+#define QEMU_MAX_IMAGE_BYTES (4ull << 30)
+
 static int map_optional(const char *path, const char *what, struct file_map *m)
 {
 	struct diag d = { "" };
 
 	if (!path)
 		return 0;
-	if (file_map_open(path, what, m, &d) < 0)
+	if (file_map_open(path, what, QEMU_MAX_IMAGE_BYTES, m, &d) < 0)
 		return fail(1, "%s", d.msg);
 	return 0;
 }

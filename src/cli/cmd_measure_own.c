@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "snp/launch_digest.h"
 #include "util/file.h"
+#include "vmm/boot_images.h"
 #include "vmm/memory.h"
 #include "vmm/options.h"
 #include "vmm/snp_plan.h"
@@ -101,9 +102,8 @@ int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 		struct kvm_cpuid2 hdr;
 		uint8_t bytes[sizeof(struct kvm_cpuid2) + 4 * sizeof(struct kvm_cpuid_entry2)];
 	} cpuid;
-	struct file_map kernel = { 0 }, initrd = { 0 };
+	struct boot_images images = { .nr_setup_data = 0 };
 	struct boot_setup_data sd[OPT_MAX_SETUP_DATA];
-	struct file_map sdf[OPT_MAX_SETUP_DATA] = { { 0 } };
 	struct launch_digest ld = { 0 };
 	struct snp_plan plan = { .nr_ranges = 0 };
 	struct snp_plan_config cfg;
@@ -114,7 +114,6 @@ int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 	const char *vmsa_dir = take_flag(&argc, argv, "--dump-vmsa");
 	FILE *trace = NULL;
 	uint64_t features;
-	unsigned int i;
 	int r, status = 1;
 
 	if (options_parse(argc, argv, &o, &d) < 0)
@@ -123,23 +122,18 @@ int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 	if (o.no_snp || o.sim.profile)
 		return fail(EXIT_USAGE, "--no-snp and --sim are launch modes, not inputs of the "
 					"digest: measure the same options without them");
-	if (file_map_open(o.kernel, "kernel", &kernel, &d) < 0 ||
-	    (o.initrd && file_map_open(o.initrd, "initrd", &initrd, &d) < 0))
-		goto out;
-	for (i = 0; i < o.nr_setup_data; i++) {
-		if (file_map_open(o.setup_data[i].path, "setup_data file", &sdf[i], &d) < 0)
-			goto out;
-		sd[i] = (struct boot_setup_data){ o.setup_data[i].type, sdf[i].data,
-						  (uint32_t)sdf[i].size };
-	}
 	mem_layout_compute(o.mem_size, &layout);
+	/* The launch's own loader: the same size checks, before anything is read. */
+	if (boot_images_load(&o, layout.regions, layout.nr, &images, &d) < 0)
+		goto out;
+	boot_images_setup_data(&o, &images, sd);
 	minimal_cpuid(&cpuid.hdr);
 	cfg = (struct snp_plan_config){
 		.boot = {
-			.kernel = kernel.data,
-			.kernel_size = kernel.size,
-			.initrd = o.initrd ? initrd.data : NULL,
-			.initrd_size = initrd.size,
+			.kernel = images.kernel.data,
+			.kernel_size = images.kernel.size,
+			.initrd = o.initrd ? images.initrd.data : NULL,
+			.initrd_size = images.initrd.size,
 			.cmdline = o.append,
 			.ram = layout.regions,
 			.nr_ram = layout.nr,
@@ -192,10 +186,7 @@ out:
 		fclose(trace);
 	launch_digest_fini(&ld);
 	snp_plan_free(&plan);
-	for (i = 0; i < OPT_MAX_SETUP_DATA; i++)
-		file_map_close(&sdf[i]);
-	file_map_close(&initrd);
-	file_map_close(&kernel);
+	boot_images_free(&images);
 	return status;
 }
 

@@ -200,11 +200,15 @@ static int split_args(int argc, char **argv, struct verify_args *a)
 
 /* ---- inputs ---- */
 
+/* A report may sit in a guest's whole console log (the frame amid kernel messages), a
+ * certificate file holds a few KiB: far more than either, and never an unbounded read. */
+#define VERIFY_MAX_INPUT_BYTES (64ull << 20)
+
 static int read_file(const char *path, const char *what, struct file_map *ret)
 {
 	struct diag d = { "" };
 
-	if (file_map_open(path, what, ret, &d) < 0)
+	if (file_map_open(path, what, VERIFY_MAX_INPUT_BYTES, ret, &d) < 0)
 		return fail(1, "%s", d.msg);
 	return 0;
 }

@@ -582,13 +582,16 @@ int sim_script_parse(const char *text, const char *name, struct sim_script **ret
 	return 0;
 }
 
+/* Far more than any script a test writes (the largest in tree is a few KiB). */
+#define SIM_SCRIPT_MAX_BYTES (16ull << 20)
+
 int sim_script_load(const char *path, struct sim_script **ret, struct diag *d)
 {
 	struct file_map f;
 	char *text;
 	int r;
 
-	r = file_map_open(path, "guest script", &f, d);
+	r = file_map_open(path, "guest script", SIM_SCRIPT_MAX_BYTES, &f, d);
 	if (r < 0)
 		return r;
 	size_t size = f.size;

@@ -9,13 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int file_map_open(const char *path, const char *what, struct file_map *ret_map, struct diag *d)
+int file_in_open(const char *path, const char *what, struct file_in *ret, struct diag *d)
 {
-	uint8_t *buf = NULL;
 	struct stat st;
-	size_t len = 0;
 	int fd, r;
 
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below). */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return diag_fail(d, -errno, "cannot open %s '%s': %s", what, path, strerror(errno));
@@ -28,36 +27,76 @@ int file_map_open(const char *path, const char *what, struct file_map *ret_map, 
 			      "%s '%s' is not a regular file", what, path);
 		goto out_close;
 	}
+	*ret = (struct file_in){
+		.fd = fd, .size = (uint64_t)st.st_size, .path = path, .what = what
+	};
+	return 0;
+out_close:
+	close(fd);
+	return r;
+}
+
+int file_in_read(struct file_in *f, struct file_map *ret_map, struct diag *d)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	if (f->size > SIZE_MAX)
+		return diag_fail(d, -EFBIG, "%s '%s' (%llu bytes) does not fit in memory", f->what,
+				 f->path, (unsigned long long)f->size);
 	/* A private copy, not a mapping: a file truncated or rewritten while we launch can
-	 * neither fault us (SIGBUS) nor make the measured bytes differ from the predicted. */
-	if (st.st_size > 0) {
-		buf = malloc((size_t)st.st_size);
-		if (!buf) {
-			r = diag_fail(d, -ENOMEM, "%s '%s' (%lld bytes) does not fit in memory",
-				      what, path, (long long)st.st_size);
-			goto out_close;
-		}
+	 * neither fault us (SIGBUS) nor make the measured bytes differ from the predicted.
+	 * Exactly the size fstat gave, which the caller checked: a file that grows since is
+	 * not read further. */
+	if (f->size > 0) {
+		buf = malloc((size_t)f->size);
+		if (!buf)
+			return diag_fail(d, -ENOMEM, "%s '%s' (%llu bytes) does not fit in memory",
+					 f->what, f->path, (unsigned long long)f->size);
 	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = pread(fd, buf + len, (size_t)st.st_size - len, (off_t)len);
+	while (len < f->size) {
+		ssize_t n = pread(f->fd, buf + len, (size_t)f->size - len, (off_t)len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			r = diag_fail(d, n < 0 ? -errno : -EIO, "cannot read %s '%s': %s", what,
-				      path, n < 0 ? strerror(errno) : "it shrank while being read");
-			goto out_free;
+			r = diag_fail(d, n < 0 ? -errno : -EIO, "cannot read %s '%s': %s", f->what,
+				      f->path,
+				      n < 0 ? strerror(errno) : "it shrank while being read");
+			free(buf);
+			return r;
 		}
 		len += (size_t)n;
 	}
 	ret_map->data = buf;
 	ret_map->size = len;
-	buf = NULL;
-	r = 0;
-out_free:
-	free(buf);
-out_close:
-	close(fd);
+	return 0;
+}
+
+void file_in_close(struct file_in *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+}
+
+int file_map_open(const char *path, const char *what, uint64_t max_size, struct file_map *ret_map,
+		  struct diag *d)
+{
+	struct file_in f;
+	int r;
+
+	r = file_in_open(path, what, &f, d);
+	if (r < 0)
+		return r;
+	if (f.size > max_size)
+		r = diag_fail(d, -EFBIG,
+			      "%s '%s' is too large: %llu bytes, at most %llu can be used", what,
+			      path, (unsigned long long)f.size, (unsigned long long)max_size);
+	else
+		r = file_in_read(&f, ret_map, d);
+	file_in_close(&f);
 	return r;
 }
 

@@ -471,6 +471,32 @@ static void add_segment(struct boot_plan *plan, enum boot_segment_kind kind, uin
 	};
 }
 
+/* boot.rst: setup_sects is one byte; the boot sector comes on top. */
+#define SETUP_MAX_BYTES ((255ULL + 1) * 512)
+
+void boot_image_limits(const struct mem_range *ram, unsigned int nr_ram,
+		       struct boot_image_limits *ret)
+{
+	uint64_t kernel_room = 0, initrd_room = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr_ram; i++) {
+		uint64_t start = max_u64(ram[i].gpa, BOOT_KERNEL_GPA),
+			 end = ram[i].gpa + ram[i].size;
+
+		if (end <= start)
+			continue;
+		if (ram[i].gpa <= BOOT_KERNEL_GPA)
+			kernel_room = end - BOOT_KERNEL_GPA;
+		initrd_room = max_u64(initrd_room, end - start);
+	}
+	*ret = (struct boot_image_limits){
+		.kernel = kernel_room + SETUP_MAX_BYTES,
+		.initrd = initrd_room,
+		.setup_data = BOOT_SETUP_DATA_SIZE - sizeof(struct setup_data),
+	};
+}
+
 int boot_plan_build(const struct boot_config *cfg, struct boot_plan *ret_plan, struct diag *d)
 {
 	struct boot_plan plan = { 0 };

@@ -135,44 +135,24 @@ void vm_vcpu_clear_immediate_exit(struct vm_vcpu *v)
 
 static int load_images(struct vm *vm, const struct vmm_options *o, struct diag *d)
 {
-	unsigned int i;
+	struct mem_layout layout;
 	int r;
 
-	r = file_map_open(o->kernel, "kernel", &vm->kernel, d);
-	if (r < 0)
-		return r;
-	if (o->initrd) {
-		r = file_map_open(o->initrd, "initrd", &vm->initrd, d);
-		if (r < 0)
-			return r;
-	}
-	for (i = 0; i < o->nr_setup_data; i++) {
-		r = file_map_open(o->setup_data[i].path, "setup_data file", &vm->setup_data[i], d);
-		if (r < 0)
-			return r;
-		if (vm->setup_data[i].size > UINT32_MAX)
-			return diag_fail(d, -E2BIG, "setup_data file '%s' is too large",
-					 o->setup_data[i].path);
-	}
-	return 0;
+	mem_layout_compute(o->mem_size, &layout);
+	r = boot_images_load(o, layout.regions, layout.nr, &vm->images, d);
+	vm->have_images = r >= 0;
+	return r;
 }
 
 void vm_boot_config(struct vm *vm, const struct vmm_options *o, const struct mem_layout *l,
 		    struct boot_setup_data sd[OPT_MAX_SETUP_DATA], struct boot_config *ret_cfg)
 {
-	unsigned int i;
-
-	for (i = 0; i < o->nr_setup_data; i++)
-		sd[i] = (struct boot_setup_data){
-			.type = o->setup_data[i].type,
-			.data = vm->setup_data[i].data,
-			.len = (uint32_t)vm->setup_data[i].size,
-		};
+	boot_images_setup_data(o, &vm->images, sd);
 	*ret_cfg = (struct boot_config){
-		.kernel = vm->kernel.data,
-		.kernel_size = vm->kernel.size,
-		.initrd = o->initrd ? vm->initrd.data : NULL,
-		.initrd_size = vm->initrd.size,
+		.kernel = vm->images.kernel.data,
+		.kernel_size = vm->images.kernel.size,
+		.initrd = o->initrd ? vm->images.initrd.data : NULL,
+		.initrd_size = vm->images.initrd.size,
 		.cmdline = o->append,
 		.ram = l->regions,
 		.nr_ram = l->nr,
@@ -524,8 +504,6 @@ int vm_run(struct vm *vm, struct vm_exit *ret_exit)
 
 void vm_destroy(struct vm *vm)
 {
-	unsigned int i;
-
 	if (!vm)
 		return;
 	if (vm->have_console)
@@ -543,10 +521,8 @@ void vm_destroy(struct vm *vm)
 	free(vm->supported_cpuid);
 	vm_convert_destroy(vm);
 	guest_memory_destroy(&vm->mem);
-	for (i = 0; i < OPT_MAX_SETUP_DATA; i++)
-		file_map_close(&vm->setup_data[i]);
-	file_map_close(&vm->initrd);
-	file_map_close(&vm->kernel);
+	if (vm->have_images)
+		boot_images_free(&vm->images);
 	pthread_cond_destroy(&vm->exited_cond);
 	pthread_mutex_destroy(&vm->exit_lock);
 	free(vm);

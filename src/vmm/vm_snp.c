@@ -104,7 +104,8 @@ static int read_id_file(const char *arg, const char *what, size_t want, uint8_t 
 
 	if (!out)
 		return -ENOMEM;
-	r = file_map_open(arg, what, &m, &why);
+	/* Raw, or base64 (4 characters per 3 bytes) with line breaks: never twice as much. */
+	r = file_map_open(arg, what, 2 * want + 4096, &m, &why);
 	if ((r == -ENOENT || r == -ENAMETOOLONG) &&
 	    base64_decode_exact(arg, strlen(arg), out, want) == 0)
 		goto out_ok;

@@ -246,5 +246,58 @@ class UsageTest(Reliability):
         self.assertEqual(out, b"")
 
 
+class ImageSizeTest(Reliability):
+    HUGE = 1 << 30  # sparse: costs no disk, but 1 GiB of memory if it is read
+    RSS_LIMIT_KIB = 256 << 10  # far above a refused launch, far below one read image
+
+    def sparse(self, name, size):
+        path = os.path.join(self.dir, name)
+        with open(path, "wb") as f:
+            f.truncate(size)
+        return path
+
+    def run_measuring_rss(self, cmd):
+        """Runs cmd; returns (status, stderr, the child's peak resident set in KiB)."""
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        err = p.stderr.read().decode(errors="replace")
+        p.stderr.close()
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        return p.returncode, err, usage.ru_maxrss
+
+    def test_images_larger_than_guest_ram_are_refused_before_they_are_read(self):
+        # A 2 GiB initrd with --mem 16M used to be read whole (2.1 GB resident, 21 s)
+        # before "does not fit"; every image's size is now checked against the RAM
+        # layout from fstat, in the one place images are opened, for the launch and for
+        # `snpvmm measure` alike.
+        huge = self.sparse("huge.img", self.HUGE)
+        launch = self.command("--mem", "16M")
+        measure = [os.environ["SNPVMM"], "measure", "--kernel", self.guest, "--mem", "16M",
+                   "--sev-features", "none"]
+        cases = {
+            "launch initrd": (launch + ["--initrd", huge], "initrd"),
+            "launch kernel": ([a if a != self.guest else huge for a in launch], "kernel"),
+            "launch setup_data": (launch + ["--setup-data", f"5,{huge}"], "setup_data file"),
+            "measure initrd": (measure + ["--initrd", huge], "initrd"),
+            "measure kernel": ([a if a != self.guest else huge for a in measure], "kernel"),
+        }
+        for name, (cmd, what) in cases.items():
+            with self.subTest(name):
+                status, err, rss_kib = self.run_measuring_rss(cmd)
+
+                self.assert_one_error(status, err, f"{what} '{huge}' ({self.HUGE} bytes) "
+                                      "does not fit")
+                self.assertLess(rss_kib, self.RSS_LIMIT_KIB)
+
+    def test_empty_kernel_is_named(self):
+        empty = self.write("empty.bin", b"")
+
+        status, _, err = self.run_cmd([a if a != self.guest else empty
+                                       for a in self.command()])
+
+        self.assert_one_error(status, err, f"kernel '{empty}' is empty")
+
+
 if __name__ == "__main__":
     harness.main()

@@ -23,7 +23,7 @@ void attest_load_file(const char *rel, uint8_t **ret_data, size_t *ret_len)
 
 	assert_non_null(root);
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	if (file_map_open(path, "test data", &m, &d) < 0)
+	if (file_map_open(path, "test data", 1ull << 30, &m, &d) < 0)
 		fail_msg("%s", d.msg);
 	*ret_data = (uint8_t *)m.data;
 	*ret_len = m.size;

@@ -223,6 +223,47 @@ static void test_boot_plan_huge_pref_address_returns_enospc(void **state)
 	assert_int_equal(r, -ENOSPC);
 }
 
+/* ---- image size bounds, known before any image is read ---- */
+
+static void test_boot_image_limits_16mib_ram_bound_each_image(void **state)
+{
+	const struct mem_range ram[] = { { 0, 16 * MiB } };
+	struct boot_image_limits lim;
+
+	boot_image_limits(ram, 1, &lim);
+
+	assert_int_equal(lim.kernel, 15 * MiB + 256 * 512);
+	assert_int_equal(lim.initrd, 15 * MiB);
+	assert_int_equal(lim.setup_data, BOOT_SETUP_DATA_SIZE - 16);
+}
+
+static void test_boot_image_limits_split_ram_bound_by_the_largest_region(void **state)
+{
+	const struct mem_range ram[] = { { 0, 3 * GiB }, { 4 * GiB, 5 * GiB } };
+	struct boot_image_limits lim;
+
+	boot_image_limits(ram, 2, &lim);
+
+	assert_int_equal(lim.kernel, 3 * GiB - MiB + 256 * 512);
+	assert_int_equal(lim.initrd, 5 * GiB);
+}
+
+/* The bound is sound: an initrd one byte over it is one the plan cannot place either. */
+static void test_boot_plan_initrd_over_the_image_limit_returns_enospc(void **state)
+{
+	struct fixture *f = *state;
+	struct boot_image_limits lim;
+
+	boot_image_limits(f->ram, 1, &lim);
+	f->cfg.initrd = f->kernel; /* borrowed, never read: the placement fails first */
+	f->cfg.initrd_size = lim.initrd + 1;
+
+	int r = build(f);
+
+	assert_int_equal(r, -ENOSPC);
+	assert_non_null(strstr(f->d.msg, "initrd"));
+}
+
 /* ---- boot_params ---- */
 
 static void test_boot_plan_boot_params_copies_setup_header(void **state)
@@ -900,6 +941,9 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_boot_plan_kernel_payload_at_1mib_borrowed),
+		T(test_boot_image_limits_16mib_ram_bound_each_image),
+		T(test_boot_image_limits_split_ram_bound_by_the_largest_region),
+		T(test_boot_plan_initrd_over_the_image_limit_returns_enospc),
 		T(test_boot_plan_entry_rip_is_load_plus_0x200),
 		T(test_boot_plan_bad_kernel_returns_enoexec),
 		T(test_boot_plan_kernel_load_range_outside_ram_returns_enospc),
