@@ -49,6 +49,12 @@ int snp_policy_parse(const char *flag, const char *text, uint64_t *ret_policy, s
 int snp_choose_features(const struct snp_options *o, const struct snp_host *h,
 			uint64_t *ret_features, struct diag *d) __attribute__((warn_unused_result));
 
+/* The policy rules of every host: bit 17 set, no reserved bit (beyond bit 25, SEV-SNP ABI
+ * 56860 "Guest Policy"), no MIGRATE_MA. The launch (snp_choose_policy) and `snpvmm
+ * id-block`, whose ID block carries the policy a launch must use, both check with it.
+ * 0 or -EINVAL with d naming the rule. */
+int snp_policy_check(uint64_t policy, struct diag *d) __attribute__((warn_unused_result));
+
 /* The guest policy: --policy, or SNP_POLICY_DEFAULT on every host. Refuses up front what
  * every kernel (or the firmware) would refuse. */
 int snp_choose_policy(const struct snp_options *o, const struct snp_host *h, uint64_t *ret_policy,

@@ -204,10 +204,10 @@ static int parse_values(const struct id_block_args *a, struct id_block_values *v
 		return fail_usage("%s", d.msg);
 	if (snp_policy_parse("--policy", a->policy, &v->policy, &d) < 0)
 		return fail_usage("%s", d.msg);
-	if (!(v->policy & SNP_POLICY_RSVD_MBO))
-		return fail_usage("--policy 0x%llx lacks bit 17, which SEV-SNP requires set "
-				  "(e.g. 0x30000)",
-				  (unsigned long long)v->policy);
+	/* The launch's own check (snp_choose_policy): never sign a policy a launch
+	 * refuses on every host. */
+	if (snp_policy_check(v->policy, &d) < 0)
+		return fail_usage("%s", d.msg);
 	if (a->svn && parse_uint(a->svn, UINT32_MAX, &svn) < 0)
 		return fail_usage("--svn must be a number below 2^32 (decimal or 0x hex), not '%s'",
 				  a->svn);

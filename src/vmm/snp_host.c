@@ -105,10 +105,31 @@ int snp_choose_features(const struct snp_options *o, const struct snp_host *h,
 	return 0;
 }
 
+int snp_policy_check(uint64_t p, struct diag *d)
+{
+	uint64_t bad = p & ~SNP_POLICY_KNOWN_BITS;
+
+	if (!(p & SNP_POLICY_RSVD_MBO))
+		return diag_fail(d, -EINVAL,
+				 "--policy 0x%llx: bit 17 is reserved and must be 1 (SNP ABI guest "
+				 "policy; KVM rejects it otherwise)",
+				 (unsigned long long)p);
+	if (bad)
+		return diag_fail(d, -EINVAL, "--policy 0x%llx: reserved bit %d is set",
+				 (unsigned long long)p, __builtin_ctzll(bad));
+	if (p & SNP_POLICY_MIGRATE_MA)
+		return diag_fail(d, -EINVAL,
+				 "--policy 0x%llx: bit 18 (migration agent) is not accepted by any "
+				 "KVM",
+				 (unsigned long long)p);
+	return 0;
+}
+
 int snp_choose_policy(const struct snp_options *o, const struct snp_host *h, uint64_t *ret_policy,
 		      struct diag *d)
 {
-	uint64_t p = o->policy, bad;
+	uint64_t p = o->policy;
+	int r;
 
 	if (p == UINT64_MAX) {
 		/* Not derived from the host's SMT: SMT = 1 is accepted by every kernel and
@@ -118,20 +139,10 @@ int snp_choose_policy(const struct snp_options *o, const struct snp_host *h, uin
 		*ret_policy = SNP_POLICY_DEFAULT;
 		return 0;
 	}
-	if (!(p & SNP_POLICY_RSVD_MBO))
-		return diag_fail(d, -EINVAL,
-				 "--policy 0x%llx: bit 17 is reserved and must be 1 (SNP ABI guest "
-				 "policy; KVM rejects it otherwise)",
-				 (unsigned long long)p);
-	bad = p & ~SNP_POLICY_KNOWN_BITS;
-	if (bad)
-		return diag_fail(d, -EINVAL, "--policy 0x%llx: reserved bit %d is set",
-				 (unsigned long long)p, __builtin_ctzll(bad));
-	if (p & SNP_POLICY_MIGRATE_MA)
-		return diag_fail(d, -EINVAL,
-				 "--policy 0x%llx: bit 18 (migration agent) is not accepted by any "
-				 "KVM",
-				 (unsigned long long)p);
+	/* The rules of every host, shared with `snpvmm id-block`. */
+	r = snp_policy_check(p, d);
+	if (r < 0)
+		return r;
 	if (h->have_policy_bits && (p & ~h->policy_bits))
 		return diag_fail(d, -EINVAL,
 				 "--policy 0x%llx: bit %d is not supported by this host "

@@ -31,6 +31,7 @@
 #include "../../src/cli/commands.h"
 #include "snp/idblock.h"
 #include "util/hex.h"
+#include "vmm/snp_host.h"
 
 /* Spec offsets, written out independently of the struct definitions. */
 #define OFF_BLOCK_FAMILY_ID  0x30
@@ -51,8 +52,9 @@
 #define OFF_PUBKEY_QY	     0x4c
 #define P384_BYTES	     48
 
-#define TEST_POLICY 0xdeadbeefcafebabeULL
-#define TEST_SVN    7
+#define TEST_POLICY \
+	0x03fb0f05ULL /* flags 16..25 but MIGRATE_MA, ABI 15.5: a policy a launch takes */
+#define TEST_SVN 7
 #define TEST_LD_HEX                                                                    \
 	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425" \
 	"262728292a2b2c2d2e2f"
@@ -741,7 +743,7 @@ static void test_cmd_id_block_raw_writes_block_and_auth(void **state)
 		"--measurement",
 		TEST_LD_HEX,
 		"--policy",
-		"0xdeadbeefcafebabe",
+		"0x3fb0f05",
 		"--family-id",
 		"808182838485868788898a8b8c8d8e8f",
 		"--image-id",
@@ -842,6 +844,58 @@ static void test_cmd_id_block_policy_30000_is_decimal_and_returns_2(void **state
 	assert_int_equal(run_cli(argv), EXIT_USAGE);
 }
 
+/* id-block must refuse what the launch refuses (snp_policy_check): with a valid key it
+ * used to sign these policies and exit 0. */
+static int id_block_with_policy(void **state, const char *policy)
+{
+	struct fixture *fx = *state;
+	char key[128];
+	const char *argv[] = {
+		"id-block",
+		"--measurement",
+		TEST_LD_HEX,
+		"--policy",
+		policy,
+		"--id-key",
+		path_in(fx, "id.pem", key, sizeof(key)),
+		"--out-block",
+		"/dev/null",
+		"--out-auth",
+		"/dev/null",
+		NULL,
+	};
+
+	return run_cli(argv);
+}
+
+static void test_cmd_id_block_policy_with_reserved_bits_returns_2(void **state)
+{
+	assert_int_equal(id_block_with_policy(state, "0xffffffffffffffff"), EXIT_USAGE);
+}
+
+static void test_cmd_id_block_policy_with_migrate_ma_returns_2(void **state)
+{
+	assert_int_equal(id_block_with_policy(state, "0x70000"), EXIT_USAGE);
+}
+
+static void test_cmd_id_block_policy_the_launch_takes_returns_0(void **state)
+{
+	assert_int_equal(id_block_with_policy(state, "0x30000"), 0);
+}
+
+static void test_snp_policy_check_names_the_rule(void **state)
+{
+	struct diag d = { { 0 } };
+
+	assert_int_equal(snp_policy_check(0x30000, &d), 0);
+	assert_int_equal(snp_policy_check(0x10000, &d), -EINVAL);
+	assert_non_null(strstr(d.msg, "bit 17"));
+	assert_int_equal(snp_policy_check(0x8030000, &d), -EINVAL);
+	assert_non_null(strstr(d.msg, "reserved bit 27"));
+	assert_int_equal(snp_policy_check(0x70000, &d), -EINVAL);
+	assert_non_null(strstr(d.msg, "bit 18 (migration agent)"));
+}
+
 static void test_cmd_id_block_bad_format_returns_2(void **state)
 {
 	const char *argv[] = {
@@ -917,6 +971,10 @@ int main(void)
 		cmocka_unit_test(test_cmd_id_block_missing_id_key_returns_2),
 		cmocka_unit_test(test_cmd_id_block_policy_without_bit17_returns_2),
 		cmocka_unit_test(test_cmd_id_block_policy_30000_is_decimal_and_returns_2),
+		cmocka_unit_test(test_cmd_id_block_policy_with_reserved_bits_returns_2),
+		cmocka_unit_test(test_cmd_id_block_policy_with_migrate_ma_returns_2),
+		cmocka_unit_test(test_cmd_id_block_policy_the_launch_takes_returns_0),
+		cmocka_unit_test(test_snp_policy_check_names_the_rule),
 		cmocka_unit_test(test_cmd_id_block_bad_format_returns_2),
 		cmocka_unit_test(test_cmd_id_block_rsa_key_returns_1),
 	};
