@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "sim_internal.h"
 #include "snp/report_frame.h"
@@ -34,6 +35,7 @@ enum ev_type {
 	EV_EXPECT_SHARED,
 	EV_EXPECT_PRIVATE,
 	EV_EXPECT_SHARED_STATE,
+	EV_EXPECT_SHARED_VIEW_UNUSED,
 	EV_TERMINATE,
 	EV_SHUTDOWN,
 };
@@ -482,9 +484,12 @@ static int parse_line(struct parser *p, char *line)
 			goto fail;
 		}
 	} else if (strcmp(tok[0], "expect-private") == 0 ||
-		   strcmp(tok[0], "expect-shared-state") == 0) {
+		   strcmp(tok[0], "expect-shared-state") == 0 ||
+		   strcmp(tok[0], "expect-shared-view-unused") == 0) {
 		e.type = strcmp(tok[0], "expect-private") == 0 ? EV_EXPECT_PRIVATE
-							       : EV_EXPECT_SHARED_STATE;
+			 : strcmp(tok[0], "expect-shared-state") == 0
+				 ? EV_EXPECT_SHARED_STATE
+				 : EV_EXPECT_SHARED_VIEW_UNUSED;
 		if (n < 2 || n > 3) {
 			r = perr(p, "usage: %s GPA [NPAGES]", tok[0]);
 			goto fail;
@@ -1042,6 +1047,37 @@ static int do_certs_in_kernel(struct sim *sim, const struct ev *e)
 	return 0;
 }
 
+/* The VMM's shared view (the memslot's userspace_addr) of the range must hold no memory:
+ * the VMM never wrote or read it. mincore(2) reports the pages the mapping has. */
+static int expect_shared_view_unused(struct sim *sim, const struct ev *e)
+{
+	uint64_t len = e->npages * SIM_PAGE_SIZE, i;
+	uint8_t *hva = sim_memory_shared_hva(&sim->mem, e->gpa, len);
+	unsigned char *vec;
+	int r;
+
+	if (!hva) {
+		sim_guest_set_failure(sim, "line %u: 0x%llx (+%llu pages) is not guest RAM",
+				      e->line, (unsigned long long)e->gpa,
+				      (unsigned long long)e->npages);
+		return -1;
+	}
+	vec = malloc(e->npages);
+	r = vec ? mincore(hva, len, vec) : -1;
+	for (i = 0; r == 0 && i < e->npages; i++)
+		if (vec[i] & 1)
+			break;
+	free(vec);
+	if (r < 0 || i < e->npages) {
+		sim_guest_set_failure(sim,
+				      "line %u: the VMM's shared view of 0x%llx holds memory: it "
+				      "wrote or read there",
+				      e->line, (unsigned long long)(e->gpa + i * SIM_PAGE_SIZE));
+		return -1;
+	}
+	return 0;
+}
+
 static int start_event(struct sim *sim, struct kvm_run *run, struct ev *e)
 {
 	struct sim_script *s = sim->script;
@@ -1191,6 +1227,8 @@ static int start_event(struct sim *sim, struct kvm_run *run, struct ev *e)
 		}
 		return 0;
 	}
+	case EV_EXPECT_SHARED_VIEW_UNUSED:
+		return expect_shared_view_unused(sim, e);
 	case EV_TERMINATE:
 		s->term_data = GHCB_TERM(e->set, e->code);
 		s->final_shutdown = false;

@@ -260,6 +260,15 @@ static bool handle_vmgexit_v12(struct vm *vm, struct vm_vcpu *v, struct kvm_run 
 	}
 }
 
+/* The host mapping of [gpa, gpa + size) if the guest has made all of it shared, else NULL:
+ * the only guest memory the VMM writes for the guest. Call with conv.lock held. */
+static uint8_t *shared_hva_locked(struct vm *vm, uint64_t gpa, uint64_t size)
+{
+	if (!page_state_is_uniform(&vm->conv.states, gpa, size, PAGE_STATE_SHARED))
+		return NULL;
+	return guest_memory_hva(&vm->mem, gpa, size);
+}
+
 /* KVM_EXIT_SNP_REQ_CERTS (sev.c snp_handle_ext_guest_req(), snp_complete_req_certs(), kvm-x86
  * 2026): write the certificate table into the guest's pages and say so in ret. The file is re-read
  * for every request under a shared OFD lock, so an operator replaces it by taking an exclusive lock
@@ -275,8 +284,9 @@ static bool handle_req_certs(struct vm *vm, struct vm_vcpu *v, struct kvm_run *r
 	size_t len = 0;
 	int fd, r;
 
-	/* The exit is only enabled with --certs (vm_snp.c). */
-	if (!vm->snp.certs_path) {
+	/* The exit is only enabled with --certs (vm_snp.c), on an SNP guest whose page
+	 * states we track. */
+	if (!vm->snp.certs_path || !vm->conv.enabled) {
 		rc->ret = certs_ret_for_error(-EIO);
 		return true;
 	}
@@ -296,10 +306,18 @@ static bool handle_req_certs(struct vm *vm, struct vm_vcpu *v, struct kvm_run *r
 		rc->ret = certs_ret_for_error(r);
 		goto out_close;
 	}
-	/* Map only the pages the table needs, never the guest's (untrusted) npages. */
+	/* Map only the pages the table needs, never the guest's (untrusted) npages, and only
+	 * if the guest made them shared: the certificate pages are shared memory the
+	 * hypervisor writes (GHCB 56421 "SNP Extended Guest Request": RAX is the GPA of the
+	 * shared pages). Written through our shared view, private pages would give the guest
+	 * nothing and only make the host keep memory. NULL makes the reply EIO, which KVM
+	 * passes on as SNP_GUEST_VMM_ERR_GENERIC (snp_complete_req_certs(), kvm-x86 2026).
+	 * Under conv.lock, so no conversion can make them private while we write. */
 	need = certs_npages(&table);
-	dst = rc->npages >= need ? guest_memory_hva(&vm->mem, rc->gpa, need * 4096) : NULL;
+	pthread_mutex_lock(&vm->conv.lock);
+	dst = rc->npages >= need ? shared_hva_locked(vm, rc->gpa, need * 4096) : NULL;
 	rc->ret = certs_write_to_guest(&table, rc->npages, dst, dst ? need * 4096 : 0, &npages);
+	pthread_mutex_unlock(&vm->conv.lock);
 	rc->npages = npages;
 	if (rc->ret == 0) {
 		v->certs_fd = fd;

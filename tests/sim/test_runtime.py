@@ -262,6 +262,9 @@ shutdown
 # ---------------------------------------------------------------------------------------
 
 BUF = 0x3000000  # the guest's certificate buffer (4 pages made shared by each script)
+# Buffers in 2 MiB regions nothing else touches (a huge page cannot populate them).
+PRIVATE_BUF = 0x3400000
+HALF_SHARED_BUF = 0x3600000
 GARBAGE = bytes(range(256)) * 16  # one page
 
 
@@ -334,6 +337,27 @@ class CertificateTest(Runtime):
         for gpa in (0x4000000, 0xc0000000, 0x100000000, 0xffffffffff000, 0x3fff000):
             lines.append("certs %#x 2 expect=error" % gpa)
         lines += ["certs %#x 2" % BUF] + expect_table_lines(blob)
+
+        status, out, err, rep, evs = self.run_certs(lines, self.certs_file(blob))
+
+        self.assert_clean_pass(status, out, err, rep, evs)
+
+    def test_buffer_in_private_memory_gets_an_error_and_nothing_is_written(self):
+        # The certificate pages are shared memory (GHCB 56421 "SNP Extended Guest
+        # Request"). snpvmm used to write the table through its shared view of private
+        # pages and answer 0: the guest saw nothing, and every such request made the host
+        # keep memory. Now: EIO (SNP_GUEST_VMM_ERR_GENERIC), the shared view untouched,
+        # for a wholly private buffer and for one whose second page is private; then a
+        # request into shared pages is served as before.
+        blob = table_two_pages()
+        lines = certs_prologue()
+        lines += ["certs %#x 4 expect=error" % PRIVATE_BUF,
+                  "expect-shared-view-unused %#x 4" % PRIVATE_BUF,
+                  "expect-private %#x 4" % PRIVATE_BUF,
+                  "psc shared %#x 1" % HALF_SHARED_BUF,
+                  "certs %#x 2 expect=error" % HALF_SHARED_BUF,
+                  "expect-shared-view-unused %#x 2" % HALF_SHARED_BUF]
+        lines += ["certs %#x 4" % BUF] + expect_table_lines(blob)
 
         status, out, err, rep, evs = self.run_certs(lines, self.certs_file(blob))
 

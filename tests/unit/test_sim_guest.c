@@ -192,13 +192,14 @@ static void test_sim_script_parser_accepts_every_command(void **state)
 				   "expect-shared 0x2000010 aabb\n"
 				   "expect-private 0x2200000 512\n"
 				   "expect-shared-state 0x2000000\n"
+				   "expect-shared-view-unused 0x2600000 4\n"
 				   "terminate 1 2\n"
 				   "shutdown\n";
 	struct sim_script *s = NULL;
 	struct diag d = { { 0 } };
 
 	assert_int_equal(sim_script_parse(text, "t", &s, &d), 0);
-	assert_int_equal(sim_script_length(s), 14);
+	assert_int_equal(sim_script_length(s), 15);
 	sim_script_free(s);
 }
 
