@@ -66,7 +66,10 @@ static void sim_destroy(struct kvm_backend *be)
 	unsigned int i;
 
 	if (sim->report_fd >= 0) {
-		int r = sim_report_write(sim);
+		int r;
+
+		sim->destroying = true;
+		r = sim_report_write(sim);
 
 		/* The last chance to tell the operator: destroy cannot return an error. */
 		if (r < 0)
@@ -88,9 +91,20 @@ static void sim_destroy(struct kvm_backend *be)
 	free(sim);
 }
 
-static void count(struct sim *sim, enum sim_ioctl i)
+/* Counts one call into the seam. Returns the -errno a fail-call fault injects into this
+ * call (recorded for the report), else 0. */
+static int count(struct sim *sim, enum sim_ioctl i)
 {
+	int err;
+
 	sim->ioctls[i]++;
+	err = sim_call_fault(&sim->faults, ++sim->seam_calls);
+	if (!err)
+		return 0;
+	if (sim->nr_injected < SIM_FAULTS_MAX)
+		sim->injected[sim->nr_injected++] =
+			(struct sim_injected_fault){ sim->seam_calls, i, err };
+	return -err;
 }
 
 static int sim_get_host_facts(struct kvm_backend *be, struct host_facts *ret)
@@ -117,7 +131,11 @@ static int sim_check_extension(struct kvm_backend *be, bool vm, long cap)
 	int r = 0;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_CHECK_EXTENSION);
+	r = count(sim, SIM_IOC_CHECK_EXTENSION);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	if (vm && !sim->vm_created) {
 		pthread_mutex_unlock(&sim->lock);
 		return -EBADF;
@@ -195,7 +213,11 @@ static int sim_get_device_attr(struct kvm_backend *be, uint32_t group, uint64_t 
 	int r = 0;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_GET_DEVICE_ATTR);
+	r = count(sim, SIM_IOC_GET_DEVICE_ATTR);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	/* sev.c sev_dev_get_attr(): an attribute the kernel lacks is -ENXIO (6.11). */
 	if (group != KVM_X86_GRP_SEV)
 		r = -ENXIO;
@@ -218,7 +240,11 @@ static int sim_get_supported_cpuid(struct kvm_backend *be, struct kvm_cpuid2 *cp
 	int r;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_GET_SUPPORTED_CPUID);
+	r = count(sim, SIM_IOC_GET_SUPPORTED_CPUID);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	r = sim_supported_cpuid(&sim->profile, cpuid);
 	pthread_mutex_unlock(&sim->lock);
 	return r;
@@ -230,7 +256,11 @@ static int sim_create_vm(struct kvm_backend *be, unsigned long type)
 	int r = 0;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_CREATE_VM);
+	r = count(sim, SIM_IOC_CREATE_VM);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	if (sim->vm_created)
 		r = -EEXIST; /* one VM per backend (backend.h) */
 	/* kvm_arch_init_vm(): a type outside KVM_CAP_VM_TYPES is -EINVAL. The simulator
@@ -254,7 +284,11 @@ static int sim_enable_cap(struct kvm_backend *be, const struct kvm_enable_cap *c
 	int r = 0;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_ENABLE_CAP);
+	r = count(sim, SIM_IOC_ENABLE_CAP);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	if (!sim->vm_created)
 		r = -EBADF;
 	else if (cap->flags)
@@ -287,7 +321,11 @@ static int sim_vm_set_tsc_khz(struct kvm_backend *be, uint32_t khz)
 	int r = 0;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_SET_TSC_KHZ);
+	r = count(sim, SIM_IOC_SET_TSC_KHZ);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	if (max > UINT32_MAX)
 		max = UINT32_MAX;
 	if (!sim->vm_created)
@@ -306,7 +344,11 @@ static int sim_create_irqchip(struct kvm_backend *be)
 	int r = 0;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_CREATE_IRQCHIP);
+	r = count(sim, SIM_IOC_CREATE_IRQCHIP);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	if (!sim->vm_created)
 		r = -EBADF;
 	else if (sim->irqchip)
@@ -325,7 +367,11 @@ static int sim_irq_line(struct kvm_backend *be, uint32_t irq, bool level)
 	int r;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_IRQ_LINE);
+	r = count(sim, SIM_IOC_IRQ_LINE);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	/* KVM_IRQ_LINE needs an in-kernel irqchip ("if (!irqchip_in_kernel(kvm)) return
 	 * -ENXIO"). The simulated guest has no interrupt controller to deliver to. */
 	r = sim->irqchip ? 0 : -ENXIO;
@@ -340,7 +386,11 @@ static int sim_create_guest_memfd(struct kvm_backend *be, const struct kvm_creat
 	int r;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_CREATE_GUEST_MEMFD);
+	r = count(sim, SIM_IOC_CREATE_GUEST_MEMFD);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	valid = sim->vm_type == KVM_X86_SNP_VM ? sim->profile.gmem_flags_snp
 		: sim->profile.rules.gmem_mmap
 			? GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED
@@ -369,7 +419,11 @@ static int sim_set_user_memory_region2(struct kvm_backend *be,
 	int r;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_SET_USER_MEMORY_REGION2);
+	r = count(sim, SIM_IOC_SET_USER_MEMORY_REGION2);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	if (!sim->vm_created)
 		r = -EBADF;
 	/* check_memory_region_flags(): KVM_MEM_GUEST_MEMFD only "if
@@ -390,7 +444,11 @@ static int sim_set_memory_attributes(struct kvm_backend *be, const struct kvm_me
 	int r = 0;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_SET_MEMORY_ATTRIBUTES);
+	r = count(sim, SIM_IOC_SET_MEMORY_ATTRIBUTES);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	supported = sim->vm_type == KVM_X86_SNP_VM ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
 	/* kvm_vm_ioctl_set_mem_attributes(): flags zero, supported attributes, non-empty
 	 * and no wrap-around, page-aligned address and size. No memslot is required. */
@@ -418,8 +476,13 @@ static int sim_memory_encrypt_op(struct kvm_backend *be, struct kvm_sev_cmd *cmd
 	struct sim *sim = to_sim(be);
 	int r;
 
+	*fw_error = 0;
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_MEMORY_ENCRYPT_OP);
+	r = count(sim, SIM_IOC_MEMORY_ENCRYPT_OP);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	cmd->sev_fd = 0x5e5; /* stands for the /dev/sev fd the real backend fills in */
 	r = sim_sev_ioctl(sim, cmd);
 	*fw_error = cmd->error;
@@ -446,9 +509,13 @@ static int sim_sev_platform_cmd(struct kvm_backend *be, uint32_t cmd, void *data
 	struct sim *sim = to_sim(be);
 	int r = 0;
 
-	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_SEV_ISSUE_CMD);
 	*fw_error = 0;
+	pthread_mutex_lock(&sim->lock);
+	r = count(sim, SIM_IOC_SEV_ISSUE_CMD);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	if (cmd == SEV_PLATFORM_STATUS) {
 		struct sev_user_data_status st = {
 			.api_major = sim->profile.api_major,
@@ -482,7 +549,11 @@ static int sim_create_vcpu(struct kvm_backend *be, uint32_t vcpu_id, struct kvm_
 	int r;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_CREATE_VCPU);
+	r = count(sim, SIM_IOC_CREATE_VCPU);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	r = -EBADF;
 	if (!sim->vm_created)
 		goto out;
@@ -539,7 +610,11 @@ static int sim_vcpu_set_cpuid(struct kvm_backend *be, int vcpu, const struct kvm
 	int r = 0;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_SET_CPUID2);
+	r = count(sim, SIM_IOC_SET_CPUID2);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	v = vcpu_of(sim, vcpu);
 	/* KVM_SET_CPUID2: at most KVM_MAX_CPUID_ENTRIES (256) -> -E2BIG. */
 	if (!v)
@@ -595,7 +670,11 @@ static int sim_vcpu_get_state(struct kvm_backend *be, int vcpu, struct vcpu_stat
 	int r = 0;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_GET_VCPU_STATE);
+	r = count(sim, SIM_IOC_GET_VCPU_STATE);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	v = vcpu_of(sim, vcpu);
 	if (!v || st->nr_msrs > VCPU_STATE_MAX_MSRS) {
 		r = -EINVAL;
@@ -667,7 +746,11 @@ static int sim_vcpu_set_state(struct kvm_backend *be, int vcpu, const struct vcp
 	int r = 0;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_SET_VCPU_STATE);
+	r = count(sim, SIM_IOC_SET_VCPU_STATE);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	v = vcpu_of(sim, vcpu);
 	if (!v || st->nr_msrs > VCPU_STATE_MAX_MSRS) {
 		r = -EINVAL;
@@ -766,7 +849,11 @@ static int vcpu_run_enter(struct sim *sim, int vcpu, const sigset_t *caller_mask
 	int r;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_RUN);
+	r = count(sim, SIM_IOC_RUN);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	v = vcpu_of(sim, vcpu);
 	if (!v) {
 		r = -EINVAL;
@@ -848,7 +935,11 @@ static int sim_vcpu_pre_fault_memory(struct kvm_backend *be, int vcpu,
 	int r = 0;
 
 	pthread_mutex_lock(&sim->lock);
-	count(sim, SIM_IOC_PRE_FAULT_MEMORY);
+	r = count(sim, SIM_IOC_PRE_FAULT_MEMORY);
+	if (r < 0) {
+		pthread_mutex_unlock(&sim->lock);
+		return r;
+	}
 	/* Before 6.11 (the v12 base) the ioctl is unknown: kvm_arch_vcpu_ioctl() "default:
 	 * r = -EINVAL". */
 	if (!vcpu_of(sim, vcpu) || !sim->profile.rules.pre_fault_memory) {

@@ -85,6 +85,59 @@ static int add_signal(struct sim_faults *f, const char *val, struct diag *d)
 	return 0;
 }
 
+/* The errnos a kernel call can plausibly fail with; a fault names one or gives a number. */
+static const struct {
+	const char *name;
+	int err;
+} errno_names[] = {
+	{ "EIO", EIO },	      { "ENOMEM", ENOMEM }, { "EINTR", EINTR }, { "EAGAIN", EAGAIN },
+	{ "EINVAL", EINVAL }, { "EFAULT", EFAULT }, { "EBUSY", EBUSY }, { "ENOSPC", ENOSPC },
+};
+
+/* fail-call=N[:ERRNO] */
+static int add_call_fault(struct sim_faults *f, const char *val, struct diag *d)
+{
+	char buf[32], *colon;
+	uint64_t n, err = EIO;
+	size_t i;
+
+	if (!val || strlen(val) >= sizeof(buf))
+		return diag_fail(d, -EINVAL, "fault fail-call needs =N[:ERRNO]");
+	snprintf(buf, sizeof(buf), "%s", val);
+	colon = strchr(buf, ':');
+	if (colon) {
+		*colon++ = '\0';
+		for (i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
+			if (strcmp(colon, errno_names[i].name) == 0)
+				break;
+		if (i < sizeof(errno_names) / sizeof(errno_names[0]))
+			err = (uint64_t)errno_names[i].err;
+		else if (parse_uint(colon, 4095, &err) < 0 || err == 0)
+			return diag_fail(d, -EINVAL,
+					 "fault fail-call=%s: ERRNO must be a name (EIO, ENOMEM, "
+					 "EINTR, ...) or a number from 1 to 4095",
+					 val);
+	}
+	if (parse_uint(buf, 1000000, &n) < 0 || n == 0)
+		return diag_fail(d, -EINVAL, "fault fail-call=%s: N must be the Nth call, from 1",
+				 val);
+	if (f->nr_call == SIM_FAULTS_MAX)
+		return diag_fail(d, -EINVAL, "too many 'fail-call' faults (at most %d)",
+				 SIM_FAULTS_MAX);
+	f->call[f->nr_call++] = (struct sim_call_fault){ (unsigned int)n, (int)err };
+	return 0;
+}
+
+int sim_call_fault(const struct sim_faults *f, unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->nr_call; i++)
+		if (f->call[i].nth == count)
+			return f->call[i].err;
+	return 0;
+}
+
 /* fw-error=CMD:CODE[@N] */
 static int add_fw_error(struct sim_faults *f, const char *val, struct diag *d)
 {
@@ -149,6 +202,8 @@ int sim_faults_parse(struct sim_faults *f, const char *spec, struct diag *d)
 			r = add_nth(&f->run_eintr, item, val, d);
 		else if (strcmp(item, "fw-error") == 0)
 			r = add_fw_error(f, val, d);
+		else if (strcmp(item, "fail-call") == 0)
+			r = add_call_fault(f, val, d);
 		else if (strcmp(item, "gmem-enomem") == 0 && !val)
 			f->gmem_enomem = true;
 		else if (strcmp(item, "cpuid-reject") == 0 && !val)

@@ -133,7 +133,15 @@ struct sim_signal_fault {
 	int signo;
 };
 
+/* fail-call=N[:ERRNO]: the Nth call into the seam fails. */
+struct sim_call_fault {
+	unsigned int nth;
+	int err; /* a positive errno */
+};
+
 struct sim_faults {
+	struct sim_call_fault call[SIM_FAULTS_MAX];
+	unsigned int nr_call;
 	struct sim_fault_list launch_update_eagain;
 	struct sim_fault_list launch_update_partial;
 	struct sim_signal_fault launch_update_signal[SIM_FAULTS_MAX];
@@ -149,6 +157,8 @@ int sim_faults_parse(struct sim_faults *f, const char *spec, struct diag *d)
 bool sim_fault_hit(const struct sim_fault_list *l, unsigned int count);
 /* The signal injected into the count-th LAUNCH_UPDATE, or 0. */
 int sim_fault_signal(const struct sim_faults *f, unsigned int count);
+/* The errno (positive) the count-th seam call must fail with, or 0. */
+int sim_call_fault(const struct sim_faults *f, unsigned int count);
 /* The injected firmware error for the count-th use of cmd, or 0. */
 uint32_t sim_fw_fault(struct sim_faults *f, enum sim_fw_cmd cmd, unsigned int count);
 const char *sim_fw_cmd_name(enum sim_fw_cmd cmd);
@@ -301,6 +311,13 @@ enum sim_ioctl {
 
 const char *sim_ioctl_name(enum sim_ioctl i);
 
+/* One call a fail-call fault failed, for the report. */
+struct sim_injected_fault {
+	unsigned int call; /* 1-based number of the seam call */
+	enum sim_ioctl op;
+	int err; /* positive errno */
+};
+
 struct sim_vcpu {
 	uint32_t id;
 	struct kvm_run *run;	 /* SIM_RUN_SIZE bytes, page aligned */
@@ -378,6 +395,10 @@ struct sim {
 
 	/* counters */
 	uint64_t ioctls[SIM_IOC_MAX];
+	unsigned int seam_calls; /* every call counted in ioctls[], in order */
+	struct sim_injected_fault injected[SIM_FAULTS_MAX]; /* what fail-call did */
+	unsigned int nr_injected;
+	bool destroying; /* the report lists the VMM's open fds (sim_destroy) */
 	unsigned int launch_update_calls;
 	unsigned int fw_calls[SIM_FW_CMD_MAX];
 	unsigned int run_calls;

@@ -5,6 +5,7 @@
  * guest script's outcome. Written when the guest ends and again when the backend is
  * destroyed, each time replacing the contents of the file sim_backend_create() created.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,53 @@ static void put_digests(FILE *f, const struct sim *sim)
 	put_hex(f, psp->auth_key_en ? psp->author_key_digest : zero, 48);
 }
 
+static bool sim_owns_fd(const struct sim *sim, int fd)
+{
+	unsigned int i;
+
+	if (fd == sim->report_fd)
+		return true;
+	for (i = 0; i < sim->mem.nr_gmem; i++)
+		if (sim->mem.gmem[i].fd == fd)
+			return true;
+	return false;
+}
+
+/* The fds beyond 0-2 open in the process that are not the simulator's own, with what
+ * they refer to: when the backend is destroyed, the VMM has torn down its VM, so these
+ * are what it still holds (its events file) or leaked. */
+static void put_vmm_fds(FILE *f, const struct sim *sim)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *de;
+	bool first = true;
+
+	if (!dir) {
+		fputs("null", f);
+		return;
+	}
+	fputc('[', f);
+	while ((de = readdir(dir))) {
+		char link[64], target[512];
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		fd = atoi(de->d_name);
+		if (fd <= STDERR_FILENO || fd == dirfd(dir) || sim_owns_fd(sim, fd))
+			continue;
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, target, sizeof(target) - 1);
+		target[n < 0 ? 0 : n] = '\0';
+		fputs(first ? "" : ", ", f);
+		put_string(f, target);
+		first = false;
+	}
+	closedir(dir);
+	fputc(']', f);
+}
+
 static void report(FILE *f, struct sim *sim)
 {
 	static const char *const types[] = { "INVALID",	   "NORMAL",  "VMSA", "ZERO",
@@ -130,6 +178,17 @@ static void report(FILE *f, struct sim *sim)
 		first = false;
 	}
 	fputs("\n  },\n", f);
+	fprintf(f, "  \"seam_calls\": %u,\n  \"injected_faults\": [", sim->seam_calls);
+	for (i = 0; i < sim->nr_injected; i++)
+		fprintf(f, "%s{ \"call\": %u, \"op\": \"%s\", \"errno\": %d }", i ? ", " : "",
+			sim->injected[i].call, sim_ioctl_name(sim->injected[i].op),
+			sim->injected[i].err);
+	fputs("],\n  \"vmm_fds_at_destroy\": ", f);
+	if (sim->destroying)
+		put_vmm_fds(f, sim);
+	else
+		fputs("null", f);
+	fputs(",\n", f);
 	fprintf(f, "  \"launch_updates\": %llu,\n",
 		(unsigned long long)sim->ioctls[SIM_IOC_SNP_LAUNCH_UPDATE]);
 	fputs("  \"firmware_page_ops\": {", f);

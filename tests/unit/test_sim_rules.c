@@ -1011,6 +1011,24 @@ static void test_sim_run_with_immediate_exit_is_eintr(void **state)
 	t_vm_destroy(&vm);
 }
 
+/* --sim-faults fail-call=N:ERRNO: the Nth call into the seam, whatever it is, fails once
+ * and is recorded; the calls around it are untouched. */
+static void test_sim_fail_call_fails_the_nth_seam_call_once(void **state)
+{
+	struct t_vm vm;
+
+	t_sim_create(&vm, NULL, "fail-call=2:ENOMEM", NULL, NULL);
+	assert_true(vm.be->ops->check_extension(vm.be, false, KVM_CAP_VM_TYPES) > 0);
+	assert_int_equal(vm.be->ops->create_vm(vm.be, KVM_X86_SNP_VM), -ENOMEM);
+	assert_int_equal(vm.be->ops->create_vm(vm.be, KVM_X86_SNP_VM), 0);
+	assert_int_equal(vm.sim->seam_calls, 3);
+	assert_int_equal(vm.sim->nr_injected, 1);
+	assert_int_equal(vm.sim->injected[0].call, 2);
+	assert_int_equal(vm.sim->injected[0].op, SIM_IOC_CREATE_VM);
+	assert_int_equal(vm.sim->injected[0].err, ENOMEM);
+	kvm_backend_destroy(vm.be);
+}
+
 /* INIT2 .. LAUNCH_FINISH with two vCPUs: vCPU 1 has no script, an AP in KVM_RUN. */
 static void launched_with_an_ap(struct t_vm *vm)
 {
@@ -2448,6 +2466,7 @@ int main(void)
 		cmocka_unit_test(test_sim_run_of_a_halted_vcpu_before_finish_blocks_until_kicked),
 		cmocka_unit_test(test_sim_run_with_immediate_exit_is_eintr),
 		cmocka_unit_test(test_sim_idle_vcpu_blocks_until_a_signal_then_eintr),
+		cmocka_unit_test(test_sim_fail_call_fails_the_nth_seam_call_once),
 		cmocka_unit_test(test_sim_idle_vcpu_with_immediate_exit_at_entry_is_eintr),
 		cmocka_unit_test(test_sim_get_state_of_fresh_vcpu_is_kvm_reset_state),
 		cmocka_unit_test(test_sim_set_state_invalid_sregs_is_einval),
