@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Installs what is missing, then builds and runs every test tier twice: a gcc build with
 # warnings as errors, and a clang build under AddressSanitizer + UndefinedBehaviorSanitizer
-# (which also builds and runs the libFuzzer targets). Any sanitizer report fails the run.
+# (which also builds and runs the libFuzzer targets); then the unit and sim tiers, where
+# the vCPU, console and signal threads run, once more under ThreadSanitizer. Any sanitizer
+# report fails the run.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -11,6 +13,7 @@ cd "$(dirname "$0")/.."
 # Sanitizer reports must fail the test that triggered them.
 export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:print_summary=1"
 export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:print_summary=1"
+export TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1"
 
 status=0
 # run_build DIR "MESON TEST ARGS" SETUP-COMMAND...
@@ -32,6 +35,9 @@ run_build build "" meson setup build -Dwerror=true
 # The nested tier (minutes of QEMU TCG, tests/nested) runs once, in the build above.
 run_build build-asan "--no-suite nested" env CC=clang meson setup build-asan -Dwerror=true \
 	-Db_sanitize=address,undefined -Db_lundef=false
+run_build build-tsan "--suite unit --suite sim" env CC=clang meson setup build-tsan \
+	-Dwerror=true -Db_sanitize=thread -Db_lundef=false -Dfuzz=disabled
 
-python3 scripts/test_summary.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json || status=1
+python3 scripts/test_summary.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
+	build-tsan/meson-logs/testlog.json || status=1
 exit $status
