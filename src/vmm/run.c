@@ -222,6 +222,15 @@ static bool handle_memory_fault(struct vm *vm, struct vm_vcpu *v, struct kvm_run
 	return true;
 }
 
+/* The host mapping of [gpa, gpa + size) if the guest has made all of it shared, else NULL:
+ * the only guest memory the VMM writes for the guest. Call with conv.lock held. */
+static uint8_t *shared_hva_locked(struct vm *vm, uint64_t gpa, uint64_t size)
+{
+	if (!page_state_is_uniform(&vm->conv.states, gpa, size, PAGE_STATE_SHARED))
+		return NULL;
+	return guest_memory_hva(&vm->mem, gpa, size);
+}
+
 /* v12: KVM_EXIT_VMGEXIT, the page-state change forwarded raw ([PATCH v12 15/29]). */
 static bool handle_vmgexit_v12(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)
 {
@@ -244,10 +253,15 @@ static bool handle_vmgexit_v12(struct vm *vm, struct vm_vcpu *v, struct kvm_run 
 		g->psc_msr.ret = psc_msr_ret(r);
 		return true;
 	case KVM_USER_VMGEXIT_PSC:
-		/* The descriptor is in the GHCB's shared buffer; never look past its page. */
+		/* The descriptor is in the GHCB's shared buffer; never look past its page. We
+		 * write progress into it, so it must be shared memory like every GHCB (GHCB
+		 * 56421 "GHCB"): in the shared view of a private page our writes would reach
+		 * nothing the guest sees. Otherwise NULL: a generic error reply. */
 		gpa = g->psc.shared_gpa;
 		len = 4096 - (gpa & 0xfff);
-		desc = guest_memory_hva(&vm->mem, gpa, len);
+		pthread_mutex_lock(&vm->conv.lock);
+		desc = shared_hva_locked(vm, gpa, len);
+		pthread_mutex_unlock(&vm->conv.lock);
 		r = psc_process_descriptor(desc, desc ? len : 0, ram, nr, convert_cb, &ctx, &ret);
 		if (r < 0 || ret)
 			atomic_fetch_add(&vm->conv.rejected, 1);
@@ -258,15 +272,6 @@ static bool handle_vmgexit_v12(struct vm *vm, struct vm_vcpu *v, struct kvm_run 
 				"vCPU %u: unknown v12 VMGEXIT type %u", v->id, g->type);
 		return false;
 	}
-}
-
-/* The host mapping of [gpa, gpa + size) if the guest has made all of it shared, else NULL:
- * the only guest memory the VMM writes for the guest. Call with conv.lock held. */
-static uint8_t *shared_hva_locked(struct vm *vm, uint64_t gpa, uint64_t size)
-{
-	if (!page_state_is_uniform(&vm->conv.states, gpa, size, PAGE_STATE_SHARED))
-		return NULL;
-	return guest_memory_hva(&vm->mem, gpa, size);
 }
 
 /* KVM_EXIT_SNP_REQ_CERTS (sev.c snp_handle_ext_guest_req(), snp_complete_req_certs(), kvm-x86

@@ -599,6 +599,22 @@ shutdown
         ps = self.check(profile, script, rejected=23, shared=3 + 5 + 1, mem="65M")
         self.assertEqual(ps["private_pages"] + ps["shared_pages"], 65 << 8)
 
+    @on("v12")
+    def test_descriptor_in_a_ghcb_made_private_gets_an_error(self, profile):
+        # The VMM writes progress into the descriptor, so it must be in shared memory (as
+        # a GHCB is): written through the shared view of a private page, the progress
+        # would reach nothing the guest sees. A guest that makes its GHCB private again
+        # gets a generic error and nothing converted.
+        script = f"""
+psc-desc shared:0x2000000
+psc-msr private {GHCB_GPA:#x}
+psc-desc shared:0x2001000 expect=error
+expect-private 0x2001000
+shutdown
+"""
+        ps = self.check(profile, script, rejected=1, shared=1)
+        self.assertEqual(ps["private_pages"] + ps["shared_pages"], RAM_PAGES)
+
     @on(*UPSTREAM)
     def test_hostile_map_gpa_range_outside_ram_gets_einval(self, profile):
         # KVM forwards the guest's GFNs without a memslot check (snp_do_psc): the PCI
