@@ -20,38 +20,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/ghcb.h"
 #include "abi/kvm_snp.h"
 #include "vmm/boot.h"
 
 #define PSC_PAGE_SIZE 4096ULL
 #define PSC_2M_PAGES  512ULL
 
-/* GHCB Page State Change descriptor (GHCB 56421 "Page State Change";
- * arch/x86/include/asm/sev-common.h struct psc_hdr, struct psc_entry, VMGEXIT_PSC_MAX_COUNT).
- * Little-endian, packed. */
-#define PSC_HDR_SIZE   8
-#define PSC_ENTRY_SIZE 8
-#define VMGEXIT_PSC_MAX_COUNT \
-	253 /* GHCB-defined maximum: 8 + 253 * 8 = 0x7f0, the GHCB v2
-				     shared buffer (sev-common.h VMGEXIT_PSC_MAX_COUNT) */
-
-#define PSC_ENTRY_CUR_PAGE_MASK 0x0000000000000fffULL /* bits 11:0  */
-#define PSC_ENTRY_GFN_MASK	0x000ffffffffff000ULL /* bits 51:12 */
-#define PSC_ENTRY_GFN_SHIFT	12
-#define PSC_ENTRY_OP_MASK	0x00f0000000000000ULL /* bits 55:52 */
-#define PSC_ENTRY_OP_SHIFT	52
-#define PSC_ENTRY_PAGESIZE_2M	0x0100000000000000ULL /* bit 56 */
-#define PSC_ENTRY_RESERVED_MASK 0xfe00000000000000ULL /* bits 63:57 */
-
-#define VMGEXIT_PSC_OP_PRIVATE 1
-#define VMGEXIT_PSC_OP_SHARED  2
-#define VMGEXIT_PSC_OP_PSMASH  3 /* COCONUT-SVSM kernel/src/sev/ghcb.rs PSC_OP_PSMASH */
-#define VMGEXIT_PSC_OP_UNSMASH 4
-
-/* SW_EXITINFO2 replies (arch/x86/include/asm/sev-common.h VMGEXIT_PSC_ERROR_*). 0 = success. */
-#define VMGEXIT_PSC_ERROR_GENERIC	(0x100ULL << 32)
-#define VMGEXIT_PSC_ERROR_INVALID_HDR	((1ULL << 32) | 1)
-#define VMGEXIT_PSC_ERROR_INVALID_ENTRY ((1ULL << 32) | 2)
+/* The GHCB Page State Change descriptor layout, ops and replies: abi/ghcb.h. */
 
 /* GHCBData[63:32] of the MSR-protocol PSC response on failure. v12 KVM writes
  * (ret << 32) | 0x015 (v12 15/29 snp_complete_psc_msr()); bit 31 of ret makes that

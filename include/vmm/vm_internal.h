@@ -15,6 +15,9 @@ void vm_boot_config(struct vm *vm, const struct vmm_options *o, const struct mem
 /* Copies segments into the shared view of guest RAM. */
 int vm_copy_segments(struct vm *vm, const struct boot_segment *segs, unsigned int nr,
 		     struct diag *d) __attribute__((warn_unused_result));
+/* The name of a guest's termination reason (GHCB reason set, code). */
+const char *vm_term_reason_name(unsigned int set, unsigned int code);
+
 /* The CPUID vCPU `apic_id` gets (masked for SNP). */
 int vm_vcpu_cpuid(struct vm *vm, uint32_t apic_id, uint32_t nr_cpus, bool snp,
 		  struct cpuid_table *ret, struct diag *d) __attribute__((warn_unused_result));

@@ -41,31 +41,7 @@ static void handle_mmio(struct vm *vm, struct kvm_run *run)
 			   run->mmio.is_write);
 }
 
-/* GHCB termination reason codes (arch/x86/include/asm/sev-common.h SEV_TERM_SET_*, GHCB_TERM_*;
- * set 0 is the GHCB spec's, set 1 Linux's). */
-static const char *term_reason_name(unsigned int set, unsigned int code)
-{
-	static const char *const set0[] = { "general request", "protocol version unsupported",
-					    "SNP features unsupported" };
-	static const char *const set1[] = { "GHCB registration", "page-state change",
-					    "PVALIDATE",	 "not at VMPL0",
-					    "CPUID table",	 "CPUID from the hypervisor",
-					    "secrets page",	 "no SVSM",
-					    "SVSM at VMPL0",	 "SVSM CAA",
-					    "Secure TSC",	 "SVSM CA remap",
-					    "Secure AVIC" };
-
-	if (set == 0 && code < sizeof(set0) / sizeof(set0[0]))
-		return set0[code];
-	if (set == 1 && code < sizeof(set1) / sizeof(set1[0]))
-		return set1[code];
-	if (set == 7 && code == 1)
-		return "simulated guest: an expectation failed";
-	return "unknown reason";
-}
-
-/* GHCB fields a terminating guest leaves in its (shared, untrusted) GHCB page. */
-#define GHCB_SW_EXITINFO1_OFFSET 0x398
+/* GHCB termination reason names: termination.c. GHCB offsets: abi/ghcb.h. */
 
 static void handle_sev_term(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)
 {
@@ -94,7 +70,7 @@ static void handle_sev_term(struct vm *vm, struct vm_vcpu *v, struct kvm_run *ru
 	}
 	vm_request_stop(vm, VM_EXIT_GUEST_TERMINATED, 0,
 			"the guest asked to be terminated on vCPU %u: reason set %u, code %u (%s)",
-			v->id, set, code, term_reason_name(set, code));
+			v->id, set, code, vm_term_reason_name(set, code));
 }
 
 static void handle_system_event(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)
