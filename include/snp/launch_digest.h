@@ -15,6 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/diag.h"
+#include "util/source.h"
+
 #define SNP_LD_SIZE   48 /* SHA-384 */
 #define SNP_PAGE_SIZE 4096u
 
@@ -98,6 +101,12 @@ int launch_digest_add_page(struct launch_digest *ld, enum snp_page_type type, ui
 /* NORMAL pages over [gpa, gpa+len); a partial last page is zero-padded. */
 int launch_digest_add_normal_pages(struct launch_digest *ld, uint64_t gpa, const void *data,
 				   size_t len) __attribute__((warn_unused_result));
+/* NORMAL pages over [gpa, gpa+len) with the bytes [off, off + len) of src, streamed in
+ * SOURCE_CHUNK pieces (memory stays constant whatever len is); a partial last page is
+ * zero-padded. A read error is -errno with d saying which file. */
+int launch_digest_add_normal_source(struct launch_digest *ld, uint64_t gpa,
+				    const struct byte_source *src, uint64_t off, uint64_t len,
+				    struct diag *d) __attribute__((warn_unused_result));
 /* ZERO / UNMEASURED pages over [gpa, gpa+len); len must be a multiple of 4096. */
 int launch_digest_add_zero_pages(struct launch_digest *ld, uint64_t gpa, uint64_t len)
 	__attribute__((warn_unused_result));

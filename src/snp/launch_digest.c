@@ -170,6 +170,33 @@ int launch_digest_add_normal_pages(struct launch_digest *ld, uint64_t gpa, const
 	return launch_digest_add_page(ld, SNP_PAGE_NORMAL, gpa + off, last);
 }
 
+struct normal_walk {
+	struct launch_digest *ld;
+	uint64_t gpa;
+};
+
+static int normal_piece(void *opaque, uint64_t piece_off, const uint8_t *piece, size_t n)
+{
+	struct normal_walk *w = opaque;
+	uint64_t gpa = w->gpa + piece_off;
+
+	/* Pieces start on page boundaries (SOURCE_CHUNK is a page multiple); only the last
+	 * one can end inside a page. */
+	_Static_assert(SOURCE_CHUNK % SNP_PAGE_SIZE == 0, "pieces are whole pages");
+	return launch_digest_add_normal_pages(w->ld, gpa, piece, n);
+}
+
+int launch_digest_add_normal_source(struct launch_digest *ld, uint64_t gpa,
+				    const struct byte_source *src, uint64_t off, uint64_t len,
+				    struct diag *d)
+{
+	struct normal_walk w = { ld, gpa };
+
+	if (!range_ok(gpa, len))
+		return -EINVAL;
+	return source_walk(src, off, len, normal_piece, &w, d);
+}
+
 static int add_empty_pages(struct launch_digest *ld, enum snp_page_type type, uint64_t gpa,
 			   uint64_t len)
 {
