@@ -19,6 +19,7 @@
 #include <asm/bootparam.h>
 
 #include "util/diag.h"
+#include "util/source.h"
 
 struct vcpu_state;
 
@@ -68,6 +69,12 @@ struct bzimage_info {
  * or entry it cannot use; d explains which check failed. */
 int bzimage_parse(const uint8_t *image, size_t size, struct bzimage_info *ret_info, struct diag *d)
 	__attribute__((warn_unused_result));
+/* The same from the file's first head_len bytes (at least BZIMAGE_HEAD_MIN, or the whole
+ * file) and its size: the payload need not be in memory. */
+#define BZIMAGE_HEAD_MIN 0x400
+int bzimage_parse_head(const uint8_t *head, size_t head_len, uint64_t file_size,
+		       struct bzimage_info *ret_info, struct diag *d)
+	__attribute__((warn_unused_result));
 
 /* A RAM region (one memslot). */
 struct mem_range {
@@ -91,7 +98,11 @@ struct boot_e820_carve {
 struct boot_config {
 	const uint8_t *kernel; /* a bzImage, validated by boot_plan_build */
 	size_t kernel_size;
-	const uint8_t *initrd; /* may be NULL */
+	/* Bytes of the image at `kernel`: the whole file (0, or kernel_size), or only its
+	 * head (at least BZIMAGE_HEAD_MIN): then the payload's bytes are the executor's to
+	 * supply (the KERNEL segment has no data). */
+	size_t kernel_head_len;
+	const uint8_t *initrd; /* may be NULL: no bytes here (supplied by the executor) */
 	size_t initrd_size;
 	const char *cmdline;	     /* may be NULL: empty */
 	const struct mem_range *ram; /* guest RAM regions (the memslots), ascending, disjoint */
@@ -117,12 +128,21 @@ enum boot_segment_kind {
 };
 
 /* Bytes to place at a guest-physical address. `data` points into the plan's own buffer or
- * into the caller's kernel/initrd image (borrowed: keep the images alive with the plan). */
+ * into the caller's kernel/initrd image (borrowed: keep the images alive with the plan);
+ * it is NULL for an image the caller did not hand over whole (the KERNEL segment is then
+ * the file's bytes from payload_offset, the INITRD segment the initrd file). */
 struct boot_segment {
 	enum boot_segment_kind kind;
 	uint64_t gpa;
 	uint64_t size;
 	const uint8_t *data;
+};
+
+/* Where an executor finds the bytes of the image segments that have no `data`: the
+ * KERNEL segment's (the payload: offset 0 is the file's payload_offset) and the INITRD's. */
+struct image_sources {
+	const struct byte_source *kernel;
+	const struct byte_source *initrd;
 };
 
 struct e820_map {

@@ -24,4 +24,14 @@
  * cbit_mask is ORed into every entry, table pointers and leaf PDEs alike. */
 void page_tables_build(uint8_t *buf, uint64_t gpa, uint64_t cbit_mask);
 
+/* The boot stage's tables (boot mode hashes): a PML4 at gpa and nr_pdpt PDPTs after it,
+ * mapping [0, private_end) 1:1 with 1 GiB pages that carry cbit_mask (guest RAM, private)
+ * and [shared_start, shared_end) 1:1 with 1 GiB pages without it (the staging area, shared).
+ * All bounds are 1 GiB aligned, the two ranges disjoint, and nr_pdpt * 512 GiB covers both;
+ * buf holds (1 + nr_pdpt) * 4096 bytes. Every SNP-capable CPU has 1 GiB pages
+ * (CPUID 0x80000001 EDX[26]), and KVM offers them whenever it uses nested paging. */
+#define PAGE_TABLES_1G_SPAN (512ULL << 30) /* what one PDPT maps */
+void page_tables_build_1g(uint8_t *buf, uint64_t gpa, unsigned int nr_pdpt, uint64_t private_end,
+			  uint64_t shared_start, uint64_t shared_end, uint64_t cbit_mask);
+
 #endif /* SNPVMM_VMM_PAGE_TABLES_H */

@@ -22,6 +22,7 @@
 #include "util/diag.h"
 #include "vmm/backend.h"
 #include "vmm/boot.h"
+#include "vmm/stage_plan.h"
 
 #define SNP_SECRETS_GPA	  (BOOT_SNP_PAGES_GPA + 0x0000)
 #define SNP_CPUID_GPA	  (BOOT_SNP_PAGES_GPA + 0x1000)
@@ -54,31 +55,47 @@ struct snp_range {
 };
 
 #define SNP_PLAN_MAX_RANGES 64
-#define SNP_PLAN_MAX_SEGS   (BOOT_SEG_MAX + 2)
+#define SNP_PLAN_MAX_SEGS   (BOOT_SEG_MAX + 2 + STAGE_PLAN_SEGS)
 
 struct snp_plan {
+	enum boot_mode mode;
 	struct boot_plan boot;
-	/* Every byte the plan places: the boot segments, then the CPUID page and the CC blob
-	 * page (the secrets page is a zero page). Ascending GPA. */
+	/* Every byte the plan places in guest RAM: the boot segments, then the CPUID page and
+	 * the CC blob page (the secrets page is a zero page); in boot mode hashes without the
+	 * kernel and the initrd (they go to the staging area) but with the stage's pages.
+	 * Ascending GPA. */
 	struct boot_segment segs[SNP_PLAN_MAX_SEGS];
 	unsigned int nr_segs;
-	struct snp_range ranges[SNP_PLAN_MAX_RANGES]; /* ascending, covering all RAM */
+	/* Ascending. Content: covering all RAM (ZERO where nothing is placed). Hashes: only
+	 * the placed pages; the stage validates the rest. */
+	struct snp_range ranges[SNP_PLAN_MAX_RANGES];
 	unsigned int nr_ranges;
-	uint8_t *owned; /* CPUID page + CC blob page */
+	uint8_t *owned;		 /* CPUID page + CC blob page */
+	struct stage_plan stage; /* boot mode hashes */
 };
 
 struct snp_plan_config {
 	struct boot_config boot; /* cbit_mask is set by snp_plan_build from cbitpos */
 	uint32_t cbitpos;
 	const struct kvm_cpuid2 *cpuid; /* the boot vCPU's CPUID (what KVM_SET_CPUID2 gets) */
+	enum boot_mode mode;
 };
 
 int snp_plan_build(const struct snp_plan_config *cfg, struct snp_plan *ret_plan, struct diag *d)
 	__attribute__((warn_unused_result));
 void snp_plan_free(struct snp_plan *plan);
 
-/* The bytes the plan puts in the 4 KiB page at gpa (zeros where it puts none). */
-void snp_plan_read_page(const struct snp_plan *plan, uint64_t gpa, uint8_t page[4096]);
+/* The bytes the plan puts in the 4 KiB page at gpa (zeros where it puts none); images is
+ * needed when the plan's image segments have no data (may be NULL otherwise). */
+int snp_plan_read_page(const struct snp_plan *plan, const struct image_sources *images,
+		       uint64_t gpa, uint8_t page[4096], struct diag *d)
+	__attribute__((warn_unused_result));
+
+/* Boot mode hashes: the kernel payload's and the initrd's SHA-384 into the stage's
+ * parameters page, from images (the staging area at launch, the files in `measure`).
+ * A no-op in boot mode content. Must precede snp_plan_measure() in boot mode hashes. */
+int snp_plan_hash_images(struct snp_plan *plan, const struct image_sources *images, struct diag *d)
+	__attribute__((warn_unused_result));
 
 /* Number of 4 KiB pages of each type the plan launches (for statistics and events). */
 uint64_t snp_plan_pages(const struct snp_plan *plan, enum snp_page_type type);
@@ -99,8 +116,11 @@ int snp_plan_vmsa(const struct snp_plan *plan, unsigned int index, uint64_t vmsa
 
 /* The launch digest of the plan: every range in order, then one VMSA per vCPU built from
  * snp_plan_vcpu_state() as KVM's sev_es_sync_vmsa would (vmsa_features without
- * SNP_ACTIVE). ld must be initialised by the caller (it may carry a trace hook). */
-int snp_plan_measure(const struct snp_plan *plan, uint32_t nr_vcpus, uint64_t vmsa_features,
-		     struct launch_digest *ld) __attribute__((warn_unused_result));
+ * SNP_ACTIVE). ld must be initialised by the caller (it may carry a trace hook). Image
+ * segments without data are streamed from images (-errno and d on a read error); in boot
+ * mode hashes -EINVAL until snp_plan_hash_images() ran. */
+int snp_plan_measure(const struct snp_plan *plan, const struct image_sources *images,
+		     uint32_t nr_vcpus, uint64_t vmsa_features, struct launch_digest *ld,
+		     struct diag *d) __attribute__((warn_unused_result));
 
 #endif /* SNPVMM_VMM_SNP_PLAN_H */

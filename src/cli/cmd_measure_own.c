@@ -159,7 +159,7 @@ int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 		fprintf(trace, "%s\n", LAUNCH_DIGEST_TRACE_HEADER);
 		launch_digest_set_trace(&ld, trace_step, trace);
 	}
-	r = snp_plan_measure(&plan, o.smp, features, &ld);
+	r = snp_plan_measure(&plan, NULL, o.smp, features, &ld, &d);
 	if (r < 0) {
 		snprintf(d.msg, sizeof(d.msg), "measuring failed: %s", strerror(-r));
 		goto out;

@@ -508,9 +508,6 @@ int boot_plan_build(const struct boot_config *cfg, struct boot_plan *ret_plan, s
 	assert(cfg && ret_plan);
 	if (!cfg->kernel)
 		return diag_fail(d, -EINVAL, "no kernel image given");
-	if (cfg->initrd_size && !cfg->initrd)
-		return diag_fail(d, -EINVAL, "initrd size %zu but no initrd data",
-				 cfg->initrd_size);
 	/* A C-bit is one physical-address bit above the 4 GiB we map and below bit 52 where
 	 * the PTE's software/NX bits start (AMD APM Vol. 2 §7.10.1, CPUID 0x8000001F). */
 	if (cfg->cbit_mask && ((cfg->cbit_mask & (cfg->cbit_mask - 1)) || cfg->cbit_mask < SZ_4G ||
@@ -522,7 +519,9 @@ int boot_plan_build(const struct boot_config *cfg, struct boot_plan *ret_plan, s
 		return diag_fail(d, -EINVAL, "%u vCPUs: the MADT describes 1 to %d", cfg->nr_cpus,
 				 ACPI_MAX_CPUS);
 
-	r = bzimage_parse(cfg->kernel, cfg->kernel_size, &plan.kernel, d);
+	r = bzimage_parse_head(cfg->kernel,
+			       cfg->kernel_head_len ? cfg->kernel_head_len : cfg->kernel_size,
+			       cfg->kernel_size, &plan.kernel, d);
 	if (r < 0)
 		return r;
 	r = check_ram(cfg, d);
@@ -600,7 +599,9 @@ int boot_plan_build(const struct boot_config *cfg, struct boot_plan *ret_plan, s
 			    (sd_used + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1),
 			    owned_at(owned, BOOT_SETUP_DATA_GPA));
 	add_segment(&plan, BOOT_SEG_KERNEL, BOOT_KERNEL_GPA, plan.kernel.payload_size,
-		    cfg->kernel + plan.kernel.payload_offset);
+		    cfg->kernel_head_len && cfg->kernel_head_len < cfg->kernel_size
+			    ? NULL
+			    : cfg->kernel + plan.kernel.payload_offset);
 	if (cfg->initrd_size)
 		add_segment(&plan, BOOT_SEG_INITRD, initrd_gpa, cfg->initrd_size, cfg->initrd);
 

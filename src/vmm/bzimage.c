@@ -60,15 +60,30 @@ static uint64_t get64(const uint8_t *p, size_t off)
 
 int bzimage_parse(const uint8_t *image, size_t size, struct bzimage_info *ret_info, struct diag *d)
 {
+	return bzimage_parse_head(image, size, size, ret_info, d);
+}
+
+int bzimage_parse_head(const uint8_t *image, size_t head_len, uint64_t file_size,
+		       struct bzimage_info *ret_info, struct diag *d)
+{
 	struct bzimage_info info = { 0 };
 	unsigned int sects;
 	uint32_t syssize;
+	size_t size;
 
+	if (file_size > SIZE_MAX || head_len > file_size)
+		return diag_fail(d, -EFBIG, "kernel image of %llu bytes is too large",
+				 (unsigned long long)file_size);
+	size = (size_t)file_size;
 	if (!image || size < HDR_MIN_END)
 		return diag_fail(d, -ENOEXEC,
 				 "kernel image is too small for a bzImage: %zu bytes, the setup "
 				 "header alone ends at 0x%zx",
 				 size, (size_t)HDR_MIN_END);
+	/* Every field read below lies before BZIMAGE_HEAD_MIN. */
+	if (head_len < BZIMAGE_HEAD_MIN && head_len < size)
+		return diag_fail(d, -EINVAL, "only %zu bytes of the kernel's header were read",
+				 head_len);
 
 	if (get16(image, HDR_OFF(boot_flag)) != BOOT_FLAG_MAGIC ||
 	    get32(image, HDR_OFF(header)) != HDRS_MAGIC)

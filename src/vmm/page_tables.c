@@ -44,3 +44,23 @@ void page_tables_build(uint8_t *buf, uint64_t gpa, uint64_t cbit_mask)
 				  (pd * PAGE_SIZE_1G + i * PAGE_SIZE_2M) | flags | PTE_LARGE);
 	}
 }
+
+void page_tables_build_1g(uint8_t *buf, uint64_t gpa, unsigned int nr_pdpt, uint64_t private_end,
+			  uint64_t shared_start, uint64_t shared_end, uint64_t cbit_mask)
+{
+	const uint64_t flags = PTE_PRESENT | PTE_WRITE;
+	unsigned int t;
+	uint64_t a;
+
+	memset(buf, 0, (size_t)(1 + nr_pdpt) * PT_PAGE);
+	for (t = 0; t < nr_pdpt; t++)
+		put_entry(buf, t, (gpa + (1 + t) * PT_PAGE) | flags | cbit_mask);
+	for (a = 0; a < private_end; a += PAGE_SIZE_1G)
+		put_entry(buf + (1 + a / PAGE_TABLES_1G_SPAN) * PT_PAGE,
+			  (unsigned int)(a % PAGE_TABLES_1G_SPAN / PAGE_SIZE_1G),
+			  a | flags | PTE_LARGE | cbit_mask);
+	for (a = shared_start; a < shared_end; a += PAGE_SIZE_1G)
+		put_entry(buf + (1 + a / PAGE_TABLES_1G_SPAN) * PT_PAGE,
+			  (unsigned int)(a % PAGE_TABLES_1G_SPAN / PAGE_SIZE_1G),
+			  a | flags | PTE_LARGE);
+}

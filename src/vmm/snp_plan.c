@@ -64,14 +64,12 @@ static int add_range(struct snp_plan *p, uint64_t gpa, uint64_t end, enum snp_pa
 	return 0;
 }
 
-/* Types every page of every RAM region: the runs the plan places, ZERO in between. Runs
- * are page-rounded; two runs sharing a page cannot happen (every segment but the kernel
- * and initrd starts on a page and the plan keeps those apart). */
-static int build_ranges(struct snp_plan *p, const struct boot_config *boot, struct diag *d)
+/* The page-rounded runs the plan places, with their launch types, ascending. Two runs
+ * sharing a page cannot happen (every segment but the kernel and initrd starts on a page
+ * and the plan keeps those apart). */
+static unsigned int collect_runs(const struct snp_plan *p, struct typed_run *runs)
 {
-	struct typed_run runs[SNP_PLAN_MAX_SEGS + 1];
-	unsigned int nr = 0, i, r;
-	int ret;
+	unsigned int nr = 0, i;
 
 	for (i = 0; i < p->nr_segs; i++)
 		runs[nr++] = (struct typed_run){
@@ -82,7 +80,22 @@ static int build_ranges(struct snp_plan *p, const struct boot_config *boot, stru
 	runs[nr++] =
 		(struct typed_run){ SNP_SECRETS_GPA, SNP_SECRETS_GPA + PAGE, SNP_PAGE_SECRETS };
 	qsort(runs, nr, sizeof(runs[0]), cmp_run);
+	return nr;
+}
 
+/* Content: types every page of every RAM region, the runs the plan places and ZERO in
+ * between. Hashes: the runs only; the boot stage validates the rest of RAM itself. */
+static int build_ranges(struct snp_plan *p, const struct boot_config *boot, struct diag *d)
+{
+	struct typed_run runs[SNP_PLAN_MAX_SEGS + 1];
+	unsigned int nr = collect_runs(p, runs), i, r;
+	int ret;
+
+	if (p->mode == BOOT_MODE_HASHES) {
+		for (i = 0, ret = 0; i < nr && ret >= 0; i++)
+			ret = add_range(p, runs[i].start, runs[i].end, runs[i].type, d);
+		return ret;
+	}
 	for (r = 0; r < boot->nr_ram; r++) {
 		uint64_t cursor = boot->ram[r].gpa, end = boot->ram[r].gpa + boot->ram[r].size;
 
@@ -106,6 +119,33 @@ static int build_ranges(struct snp_plan *p, const struct boot_config *boot, stru
 	return 0;
 }
 
+/* Boot mode hashes: the stage, told which pages the launch measures (everything placed so
+ * far, the secrets page, and its own pages, which it adds itself). */
+static int add_stage(struct snp_plan *p, const struct boot_config *boot, struct diag *d)
+{
+	struct typed_run runs[SNP_PLAN_MAX_SEGS + 1];
+	struct mem_range placed[SNP_PLAN_MAX_SEGS + 1];
+	unsigned int nr = collect_runs(p, runs), i;
+	struct stage_plan_config sc = {
+		.boot = &p->boot,
+		.ram = boot->ram,
+		.nr_ram = boot->nr_ram,
+		.placed = placed,
+		.nr_placed = nr,
+		.snp = true,
+	};
+	int r;
+
+	for (i = 0; i < nr; i++)
+		placed[i] = (struct mem_range){ runs[i].start, runs[i].end - runs[i].start };
+	r = stage_plan_build(&sc, &p->stage, d);
+	if (r < 0)
+		return r;
+	for (i = 0; i < p->stage.nr_segs; i++)
+		p->segs[p->nr_segs++] = p->stage.segs[i];
+	return 0;
+}
+
 int snp_plan_build(const struct snp_plan_config *cfg, struct snp_plan *ret_plan, struct diag *d)
 {
 	struct boot_setup_data sd[1 + 16];
@@ -115,7 +155,7 @@ int snp_plan_build(const struct snp_plan_config *cfg, struct snp_plan *ret_plan,
 		.type = E820_TYPE_RESERVED,
 	};
 	struct boot_config boot = cfg->boot;
-	struct snp_plan p = { .nr_segs = 0 };
+	struct snp_plan p = { .mode = cfg->mode };
 	uint32_t cc_blob_address = (uint32_t)SNP_CC_BLOB_GPA;
 	struct cc_blob_sev_info *blob;
 	unsigned int i;
@@ -165,11 +205,22 @@ int snp_plan_build(const struct snp_plan_config *cfg, struct snp_plan *ret_plan,
 	blob->cpuid_phys = SNP_CPUID_GPA;
 	blob->cpuid_len = PAGE;
 
-	for (i = 0; i < p.boot.nr_segs; i++)
+	for (i = 0; i < p.boot.nr_segs; i++) {
+		enum boot_segment_kind k = p.boot.segs[i].kind;
+
+		/* Hashes: the images go to the staging area; the stage puts them in RAM. */
+		if (p.mode == BOOT_MODE_HASHES && (k == BOOT_SEG_KERNEL || k == BOOT_SEG_INITRD))
+			continue;
 		p.segs[p.nr_segs++] = p.boot.segs[i];
+	}
 	p.segs[p.nr_segs++] = (struct boot_segment){ BOOT_SEG_MAX, SNP_CPUID_GPA, PAGE, p.owned };
 	p.segs[p.nr_segs++] =
 		(struct boot_segment){ BOOT_SEG_MAX, SNP_CC_BLOB_GPA, PAGE, p.owned + PAGE };
+	if (p.mode == BOOT_MODE_HASHES) {
+		r = add_stage(&p, &cfg->boot, d);
+		if (r < 0)
+			goto out_free;
+	}
 	qsort(p.segs, p.nr_segs, sizeof(p.segs[0]), cmp_seg);
 	r = build_ranges(&p, &cfg->boot, d);
 	if (r < 0)
@@ -187,6 +238,7 @@ void snp_plan_free(struct snp_plan *plan)
 	if (!plan)
 		return;
 	boot_plan_free(&plan->boot);
+	stage_plan_free(&plan->stage);
 	free(plan->owned);
 	plan->owned = NULL;
 	plan->nr_segs = 0;
@@ -207,7 +259,21 @@ static const struct boot_segment *seg_holding_page(const struct snp_plan *plan, 
 	return NULL;
 }
 
-void snp_plan_read_page(const struct snp_plan *plan, uint64_t gpa, uint8_t page[4096])
+/* The source of an image segment's bytes (offset 0 = the segment's first byte). */
+static const struct byte_source *image_source(const struct image_sources *images,
+					      const struct boot_segment *s)
+{
+	if (!images)
+		return NULL;
+	if (s->kind == BOOT_SEG_KERNEL)
+		return images->kernel;
+	if (s->kind == BOOT_SEG_INITRD)
+		return images->initrd;
+	return NULL;
+}
+
+int snp_plan_read_page(const struct snp_plan *plan, const struct image_sources *images,
+		       uint64_t gpa, uint8_t page[4096], struct diag *d)
 {
 	unsigned int i;
 
@@ -216,10 +282,33 @@ void snp_plan_read_page(const struct snp_plan *plan, uint64_t gpa, uint8_t page[
 		const struct boot_segment *s = &plan->segs[i];
 		uint64_t lo = s->gpa > gpa ? s->gpa : gpa;
 		uint64_t hi = s->gpa + s->size < gpa + PAGE ? s->gpa + s->size : gpa + PAGE;
+		const struct byte_source *src;
+		int r;
 
-		if (lo < hi)
+		if (lo >= hi)
+			continue;
+		if (s->data) {
 			memcpy(page + (lo - gpa), s->data + (lo - s->gpa), hi - lo);
+			continue;
+		}
+		src = image_source(images, s);
+		if (!src)
+			return diag_fail(d, -EINVAL, "no bytes for the image at 0x%llx",
+					 (unsigned long long)s->gpa);
+		r = source_read(src, lo - s->gpa, page + (lo - gpa), hi - lo, d);
+		if (r < 0)
+			return r;
 	}
+	return 0;
+}
+
+int snp_plan_hash_images(struct snp_plan *plan, const struct image_sources *images, struct diag *d)
+{
+	if (plan->mode != BOOT_MODE_HASHES)
+		return 0;
+	if (!images || !images->kernel)
+		return diag_fail(d, -EINVAL, "no kernel bytes to hash");
+	return stage_plan_hash_images(&plan->stage, images->kernel, images->initrd, d);
 }
 
 uint64_t snp_plan_pages(const struct snp_plan *plan, enum snp_page_type type)
@@ -237,8 +326,11 @@ void snp_plan_apply_entry_state(const struct snp_plan *plan, unsigned int index,
 				struct vcpu_state *state)
 {
 	state->valid = 0;
-	if (index == 0)
-		boot_set_entry_state(&plan->boot, state);
+	if (index != 0)
+		return;
+	boot_set_entry_state(&plan->boot, state);
+	if (plan->mode == BOOT_MODE_HASHES)
+		stage_plan_apply_entry_state(&plan->stage, state);
 }
 
 void snp_plan_vcpu_state(const struct snp_plan *plan, unsigned int index,
@@ -260,36 +352,60 @@ int snp_plan_vmsa(const struct snp_plan *plan, unsigned int index, uint64_t vmsa
 	return vmsa_from_kvm_state(&st, vmsa_features, &host, page);
 }
 
-int snp_plan_measure(const struct snp_plan *plan, uint32_t nr_vcpus, uint64_t vmsa_features,
-		     struct launch_digest *ld)
+/* NORMAL pages of one range: straight from the segment bytes where a page lies inside one
+ * segment (a large initrd costs one SHA-384 pass, no copy), streamed from the image source
+ * where the segment has no bytes in memory, composed where segments share a page. */
+static int measure_normal(const struct snp_plan *plan, const struct image_sources *images,
+			  const struct snp_range *rg, struct launch_digest *ld, struct diag *d)
+{
+	uint8_t page[4096];
+	uint64_t off = 0;
+	int r = 0;
+
+	while (off < rg->len && r >= 0) {
+		uint64_t gpa = rg->gpa + off;
+		const struct boot_segment *s = seg_holding_page(plan, gpa);
+		const struct byte_source *src;
+
+		if (s && s->data) {
+			r = launch_digest_add_page(ld, SNP_PAGE_NORMAL, gpa,
+						   s->data + (gpa - s->gpa));
+			off += PAGE;
+		} else if (s && (src = image_source(images, s))) {
+			/* The whole pages of this image inside the range, in one stream. */
+			uint64_t n = page_floor(s->size - (gpa - s->gpa));
+
+			if (n > rg->len - off)
+				n = rg->len - off;
+			r = launch_digest_add_normal_source(ld, gpa, src, gpa - s->gpa, n, d);
+			off += n;
+		} else {
+			r = snp_plan_read_page(plan, images, gpa, page, d);
+			if (r >= 0)
+				r = launch_digest_add_page(ld, SNP_PAGE_NORMAL, gpa, page);
+			off += PAGE;
+		}
+	}
+	return r;
+}
+
+int snp_plan_measure(const struct snp_plan *plan, const struct image_sources *images,
+		     uint32_t nr_vcpus, uint64_t vmsa_features, struct launch_digest *ld,
+		     struct diag *d)
 {
 	uint8_t page[4096];
 	unsigned int i;
 	uint32_t v;
 	int r = 0;
 
+	if (plan->mode == BOOT_MODE_HASHES && !plan->stage.hashed)
+		return diag_fail(d, -EINVAL, "the images' hashes are not in the plan yet");
 	for (i = 0; i < plan->nr_ranges && r >= 0; i++) {
 		const struct snp_range *rg = &plan->ranges[i];
-		uint64_t off;
 
 		switch (rg->type) {
 		case SNP_PAGE_NORMAL:
-			for (off = 0; off < rg->len && r >= 0; off += PAGE) {
-				const struct boot_segment *s =
-					seg_holding_page(plan, rg->gpa + off);
-
-				/* Hash straight from the image where a page lies inside one
-				 * segment: a large initrd costs one SHA-384 pass, no copy. */
-				if (s) {
-					r = launch_digest_add_page(
-						ld, SNP_PAGE_NORMAL, rg->gpa + off,
-						s->data + (rg->gpa + off - s->gpa));
-					continue;
-				}
-				snp_plan_read_page(plan, rg->gpa + off, page);
-				r = launch_digest_add_page(ld, SNP_PAGE_NORMAL, rg->gpa + off,
-							   page);
-			}
+			r = measure_normal(plan, images, rg, ld, d);
 			break;
 		case SNP_PAGE_ZERO:
 			r = launch_digest_add_zero_pages(ld, rg->gpa, rg->len);

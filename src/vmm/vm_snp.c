@@ -321,7 +321,7 @@ static int predict_measurement(struct vm *vm, uint32_t nr_vcpus, struct diag *d)
 
 	r = launch_digest_init(&ld, NULL);
 	if (r >= 0)
-		r = snp_plan_measure(&vm->snp.plan, nr_vcpus, vm->snp.vmsa_features, &ld);
+		r = snp_plan_measure(&vm->snp.plan, NULL, nr_vcpus, vm->snp.vmsa_features, &ld, d);
 	if (r >= 0)
 		memcpy(vm->snp.measurement, ld.ld, SNP_LD_SIZE);
 	launch_digest_fini(&ld);

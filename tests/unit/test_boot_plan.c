@@ -497,14 +497,33 @@ static void test_boot_plan_empty_initrd_has_no_segment(void **state)
 	assert_int_equal(f->bp.hdr.ramdisk_size, 0);
 }
 
-static void test_boot_plan_initrd_size_without_data_returns_einval(void **state)
+/* The launch reads an initrd straight into guest memory: the plan places it by its size
+ * alone and leaves its bytes to the executor. */
+static void test_boot_plan_initrd_size_without_data_is_a_segment_without_bytes(void **state)
 {
 	struct fixture *f = *state;
 	f->cfg.initrd_size = 4096;
 
 	int r = build(f);
 
-	assert_int_equal(r, -EINVAL);
+	assert_int_equal(r, 0);
+	assert_null(seg(&f->plan, BOOT_SEG_INITRD)->data);
+	assert_int_equal(seg(&f->plan, BOOT_SEG_INITRD)->size, 4096);
+	assert_int_equal(f->bp.hdr.ramdisk_size, 4096);
+}
+
+/* Only the kernel's header is in memory: the plan is the same, the KERNEL segment has no
+ * bytes of its own. */
+static void test_boot_plan_kernel_head_only_gives_a_kernel_segment_without_bytes(void **state)
+{
+	struct fixture *f = *state;
+	f->cfg.kernel_head_len = BZIMAGE_HEAD_MIN;
+
+	int r = build(f);
+
+	assert_int_equal(r, 0);
+	assert_null(seg(&f->plan, BOOT_SEG_KERNEL)->data);
+	assert_int_equal(seg(&f->plan, BOOT_SEG_KERNEL)->size, f->plan.kernel.payload_size);
 }
 
 /* ---- E820 ---- */
@@ -966,7 +985,8 @@ int main(void)
 		T(test_boot_plan_initrd_too_big_without_above_4g_flag_returns_enospc),
 		T(test_boot_plan_initrd_avoids_kernel_extract_range),
 		T(test_boot_plan_empty_initrd_has_no_segment),
-		T(test_boot_plan_initrd_size_without_data_returns_einval),
+		T(test_boot_plan_initrd_size_without_data_is_a_segment_without_bytes),
+		T(test_boot_plan_kernel_head_only_gives_a_kernel_segment_without_bytes),
 		T(test_boot_plan_e820_256m_layout),
 		T(test_boot_plan_e820_split_around_4g_hole),
 		T(test_boot_plan_e820_adjacent_ram_regions_merge),

@@ -170,7 +170,7 @@ static void test_snp_plan_cc_blob_points_at_secrets_and_cpuid(void **state)
 	uint8_t page[4096];
 
 	assert_int_equal(snp_plan_build(&f->cfg, &f->plan, NULL), 0);
-	snp_plan_read_page(&f->plan, SNP_CC_BLOB_GPA, page);
+	assert_int_equal(snp_plan_read_page(&f->plan, NULL, SNP_CC_BLOB_GPA, page, NULL), 0);
 	memcpy(&blob, page, sizeof(blob));
 
 	assert_int_equal(blob.magic, SNP_CC_BLOB_MAGIC);
@@ -189,10 +189,10 @@ static void test_snp_plan_setup_data_chain_starts_with_cc_blob(void **state)
 	uint64_t head;
 
 	assert_int_equal(snp_plan_build(&f->cfg, &f->plan, NULL), 0);
-	snp_plan_read_page(&f->plan, BOOT_PARAMS_GPA, page);
+	assert_int_equal(snp_plan_read_page(&f->plan, NULL, BOOT_PARAMS_GPA, page, NULL), 0);
 	memcpy(&bp, page, sizeof(bp));
 	head = bp.hdr.setup_data;
-	snp_plan_read_page(&f->plan, head & ~(PAGE - 1), page);
+	assert_int_equal(snp_plan_read_page(&f->plan, NULL, head & ~(PAGE - 1), page, NULL), 0);
 	memcpy(&type, page + (head & (PAGE - 1)) + 8, 4);
 	memcpy(&len, page + (head & (PAGE - 1)) + 12, 4);
 	memcpy(&addr, page + (head & (PAGE - 1)) + 16, 4);
@@ -227,9 +227,10 @@ static void test_snp_plan_page_tables_carry_the_c_bit(void **state)
 	uint64_t pml4e, pde;
 
 	assert_int_equal(snp_plan_build(&f->cfg, &f->plan, NULL), 0);
-	snp_plan_read_page(&f->plan, BOOT_PAGE_TABLES_GPA, page);
+	assert_int_equal(snp_plan_read_page(&f->plan, NULL, BOOT_PAGE_TABLES_GPA, page, NULL), 0);
 	memcpy(&pml4e, page, 8);
-	snp_plan_read_page(&f->plan, BOOT_PAGE_TABLES_GPA + 2 * PAGE, page);
+	assert_int_equal(
+		snp_plan_read_page(&f->plan, NULL, BOOT_PAGE_TABLES_GPA + 2 * PAGE, page, NULL), 0);
 	memcpy(&pde, page + 8, 8);
 
 	assert_true(pml4e & (1ULL << 51));
@@ -244,7 +245,7 @@ static void test_snp_plan_cpuid_page_holds_the_vcpu_leaves(void **state)
 	uint8_t page[4096];
 
 	assert_int_equal(snp_plan_build(&f->cfg, &f->plan, NULL), 0);
-	snp_plan_read_page(&f->plan, SNP_CPUID_GPA, page);
+	assert_int_equal(snp_plan_read_page(&f->plan, NULL, SNP_CPUID_GPA, page, NULL), 0);
 	memcpy(&t, page, sizeof(t));
 
 	assert_int_equal(t.count, 4);
@@ -268,7 +269,7 @@ static void measure(struct fixture *f, uint32_t vcpus, uint64_t features, uint8_
 	snp_plan_free(&f->plan);
 	assert_int_equal(snp_plan_build(&f->cfg, &f->plan, NULL), 0);
 	assert_int_equal(launch_digest_init(&ld, NULL), 0);
-	assert_int_equal(snp_plan_measure(&f->plan, vcpus, features, &ld), 0);
+	assert_int_equal(snp_plan_measure(&f->plan, NULL, vcpus, features, &ld, NULL), 0);
 	memcpy(out, ld.ld, 48);
 	launch_digest_fini(&ld);
 }
@@ -336,7 +337,7 @@ static void test_snp_plan_measure_has_one_step_per_page_and_vcpu(void **state)
 	assert_int_equal(snp_plan_build(&f->cfg, &f->plan, NULL), 0);
 	assert_int_equal(launch_digest_init(&ld, NULL), 0);
 	launch_digest_set_trace(&ld, count_step, &steps);
-	assert_int_equal(snp_plan_measure(&f->plan, 3, 0, &ld), 0);
+	assert_int_equal(snp_plan_measure(&f->plan, NULL, 3, 0, &ld, NULL), 0);
 	launch_digest_fini(&ld);
 
 	assert_int_equal(steps, 256 * MiB / PAGE + 3);
