@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "util/diag.h"
+#include "util/file.h"
 
 struct byte_source {
 	const uint8_t *mem; /* the bytes, or NULL: pread them from fd at base + offset */
@@ -27,10 +28,13 @@ struct byte_source {
  * the read and the hash. */
 #define SOURCE_CHUNK (256u * 1024u)
 
-/* Opens a regular file read-only (O_NONBLOCK: a FIFO must not block us) and takes its size
- * from fstat; nothing is read yet. -errno with d naming the path. */
-int source_open_file(struct byte_source *ret, const char *path, const char *what, struct diag *d)
-	__attribute__((warn_unused_result));
+/* A source over an opened file (file_in_open(): a regular file, its size from fstat, nothing
+ * read yet); the source takes over the fd (f->fd becomes -1). */
+struct byte_source source_from_file_in(struct file_in *f);
+/* file_in_open() and source_from_file_in(), refusing (-EFBIG) a file larger than max_size;
+ * -errno with d naming the path. */
+int source_open_file(struct byte_source *ret, const char *path, const char *what,
+		     uint64_t max_size, struct diag *d) __attribute__((warn_unused_result));
 /* Closes a file source (memory sources and views hold nothing); accepts a zeroed struct. */
 void source_close(struct byte_source *s);
 

@@ -5,18 +5,26 @@
  * (fstat) first, every size is checked against what the guest's RAM could ever hold
  * (boot_image_limits()), and only then is anything read. A 2 GiB initrd for 16 MiB of RAM
  * is refused at once instead of after reading it.
+ *
+ * The kernel and the initrd are never read whole into the VMM's memory: they stay open as
+ * byte sources, of which only the kernel's header is read here; the launch reads them
+ * straight into the guest memory it launches from and `measure` streams them
+ * (util/source.h). The setup_data files (a few KiB at most) are read.
  */
 #ifndef SNPVMM_VMM_BOOT_IMAGES_H
 #define SNPVMM_VMM_BOOT_IMAGES_H
 
 #include "util/diag.h"
 #include "util/file.h"
+#include "util/source.h"
 #include "vmm/boot.h"
 #include "vmm/options.h"
 
 struct boot_images {
-	struct file_map kernel;
-	struct file_map initrd; /* empty without --initrd */
+	struct byte_source kernel; /* the bzImage file */
+	uint8_t kernel_head[BZIMAGE_HEAD_MIN];
+	size_t kernel_head_len; /* its first bytes, what boot_plan_build() parses */
+	struct byte_source initrd; /* size 0 without --initrd */
 	struct file_map setup_data[OPT_MAX_SETUP_DATA];
 	unsigned int nr_setup_data;
 };

@@ -44,6 +44,9 @@ struct guest_memory {
 	struct mem_region regions[MEM_MAX_REGIONS];
 	unsigned int nr;
 	enum mem_backend backend; /* resolved: GMEM or ANON */
+	/* Boot mode hashes: shared memory outside RAM and the E820 map where the kernel and
+	 * initrd wait for the boot stage (size 0 when absent). Never private, never converted. */
+	struct mem_region staging;
 };
 
 /*
@@ -59,6 +62,13 @@ int guest_memory_create(struct kvm_backend *be, const struct mem_layout *layout,
 			enum mem_backend want, bool private_memory, struct guest_memory *ret_mem,
 			struct diag *d) __attribute__((warn_unused_result));
 void guest_memory_destroy(struct guest_memory *mem);
+
+/* Adds the staging memslot (slot MEM_MAX_REGIONS): anonymous memory, no guest_memfd, so it
+ * stays shared whatever the VM type. gpa and size page aligned, outside RAM. */
+int guest_memory_add_staging(struct kvm_backend *be, struct guest_memory *mem, uint64_t gpa,
+			     uint64_t size, struct diag *d) __attribute__((warn_unused_result));
+/* Host address of [gpa, gpa+len) in the staging area, or NULL. */
+void *guest_memory_staging_hva(const struct guest_memory *mem, uint64_t gpa, uint64_t len);
 
 /* Host address of [gpa, gpa+len) in the shared view, or NULL unless the whole range lies
  * in one region. */

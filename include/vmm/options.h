@@ -13,6 +13,7 @@
 
 #include "util/diag.h"
 #include "util/num.h"
+#include "vmm/stage_plan.h"
 
 #define OPT_MAX_SMP	   255		/* APIC IDs must fit the 8-bit xAPIC/MADT field */
 #define OPT_MIN_MEM	   (4ULL << 20) /* below this not even the boot structures fit */
@@ -74,10 +75,19 @@ struct sim_cli_options {
 	unsigned int nr_settings;
 };
 
+/* --debug-tamper-staging: what to change in the staging area after the launch hashed it. */
+enum staging_tamper {
+	STAGING_TAMPER_NONE,
+	STAGING_TAMPER_KERNEL,
+	STAGING_TAMPER_INITRD,
+};
+
 struct vmm_options {
 	const char *kernel;
 	const char *initrd;
 	const char *append;
+	enum boot_mode boot_mode; /* default BOOT_MODE_HASHES */
+	enum staging_tamper tamper_staging;
 	uint64_t mem_size;
 	uint32_t smp;
 	bool no_snp;

@@ -20,10 +20,12 @@
 #include "devices/bus.h"
 #include "devices/i8042.h"
 #include "devices/serial.h"
+#include "devices/stage_exit.h"
 #include "snp/launch_digest.h"
 #include "snp/snp_launch.h"
 #include "util/diag.h"
 #include "util/file.h"
+#include "util/source.h"
 #include "vmm/boot.h"
 #include "vmm/boot_images.h"
 #include "vmm/console.h"
@@ -32,6 +34,7 @@
 #include "vmm/options.h"
 #include "vmm/page_state.h"
 #include "vmm/snp_plan.h"
+#include "vmm/stage_plan.h"
 
 struct kvm_backend;
 struct kvm_run;
@@ -115,8 +118,16 @@ struct vm {
 	struct guest_memory mem;
 	struct boot_plan plan;
 	bool have_plan;
+	struct stage_plan stage; /* plain VM, boot mode hashes (SNP: snp.plan.stage) */
+	bool have_stage;
+	/* The images, opened and sized, of which only the kernel's header is read: the
+	 * launch reads them straight into guest RAM or the staging area (boot_load.c). */
 	struct boot_images images;
 	bool have_images;
+	/* SHA-384 of the kernel payload and the initrd as the prediction read them; the
+	 * launch checks the bytes it loads against them (SNP only). */
+	uint8_t image_sha384[2][SNP_LD_SIZE];
+	bool have_image_sha384;
 
 	struct bus bus;
 	struct serial serial;
@@ -124,6 +135,7 @@ struct vm {
 	struct i8042 i8042;
 	struct acpi_pm acpi_pm;
 	bool have_acpi_pm;
+	struct stage_exit stage_exit;
 	struct console console;
 	bool have_console;
 

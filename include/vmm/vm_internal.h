@@ -15,6 +15,33 @@ void vm_boot_config(struct vm *vm, const struct vmm_options *o, const struct mem
 /* Copies segments into the shared view of guest RAM. */
 int vm_copy_segments(struct vm *vm, const struct boot_segment *segs, unsigned int nr,
 		     struct diag *d) __attribute__((warn_unused_result));
+/* Where the launch put the images: memory sources over guest RAM (boot mode content) or
+ * the staging area (hashes), so that hashing and measuring read the launched bytes. */
+struct vm_loaded_images {
+	struct byte_source kernel;   /* the payload */
+	struct byte_source initrd;   /* size 0 without one */
+	struct image_sources images; /* points at the two above */
+};
+
+/* SHA-384 of the images from their sources into vm->image_sha384 (and, in boot mode
+ * hashes, into the stage's parameters page): what the prediction uses, and what
+ * vm_load_boot() later requires of the bytes it loads. */
+int vm_hash_images(struct vm *vm, struct snp_plan *plan, const struct image_sources *images,
+		   struct diag *d) __attribute__((warn_unused_result));
+/* Puts a plan's bytes into guest memory (boot_load.c): each image straight from its file
+ * into RAM (stage NULL: boot mode content) or into the staging memslot, which it creates;
+ * then checks the loaded images against vm->image_sha384 where the prediction recorded
+ * them (-EIO: a file changed in between), or else hashes them into the stage's
+ * parameters page; then copies every segment with data into RAM. *ret must stay where it
+ * is while ret->images is used. */
+int vm_load_boot(struct vm *vm, const struct boot_plan *boot, const struct boot_segment *segs,
+		 unsigned int nr_segs, struct stage_plan *stage, struct vm_loaded_images *ret,
+		 struct diag *d) __attribute__((warn_unused_result));
+/* --debug-tamper-staging: flips one byte of the staged kernel payload or initrd. */
+int vm_tamper_staging(struct vm *vm, enum staging_tamper what, struct diag *d)
+	__attribute__((warn_unused_result));
+/* The stage plan of this VM (plain or SNP), or NULL in boot mode content. */
+const struct stage_plan *vm_stage_plan(const struct vm *vm);
 /* The name of a guest's termination reason (GHCB reason set, code). */
 const char *vm_term_reason_name(unsigned int set, unsigned int code);
 

@@ -126,10 +126,12 @@ static void usage(FILE *f)
 		"launch options a launch takes (snpvmm --help), with the same plan code:\n"
 		"  snpvmm measure --kernel FILE [--initrd FILE] [--append TEXT] [--mem SIZE]\n"
 		"                 [--smp N] [--sev-features LIST] [--secure-tsc]\n"
-		"                 [--cbitpos N (default 51)]\n"
+		"                 [--cbitpos N (default 51)] [--boot hashes|content (default "
+		"hashes)]\n"
 		"                 [--setup-data TYPE,FILE] [--trace FILE|-] [--dump-vmsa DIR]\n"
 		"Numbers: decimal or 0x hex; a leading 0 before more digits is refused (no "
 		"octal).\n"
+		"The images are streamed: memory use does not grow with their size.\n"
 		"Exit status: 0 digest printed, 1 bad input file, 2 usage error.\n",
 		snp_vcpu_type_names());
 }

@@ -103,6 +103,8 @@ int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 		uint8_t bytes[sizeof(struct kvm_cpuid2) + 4 * sizeof(struct kvm_cpuid_entry2)];
 	} cpuid;
 	struct boot_images images = { .nr_setup_data = 0 };
+	struct byte_source payload;
+	struct image_sources sources;
 	struct boot_setup_data sd[OPT_MAX_SETUP_DATA];
 	struct launch_digest ld = { 0 };
 	struct snp_plan plan = { .nr_ranges = 0 };
@@ -122,18 +124,22 @@ int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 	if (o.no_snp || o.sim.profile)
 		return fail(EXIT_USAGE, "--no-snp and --sim are launch modes, not inputs of the "
 					"digest: measure the same options without them");
+	if (o.tamper_staging)
+		return fail(EXIT_USAGE, "--debug-tamper-staging is a launch test option, not an "
+					"input of the digest");
 	mem_layout_compute(o.mem_size, &layout);
-	/* The launch's own loader: the same size checks, before anything is read. */
+	/* The launch's own loader: the same size checks before anything is read, and only the
+	 * kernel's header read here; the images are streamed when hashed. */
 	if (boot_images_load(&o, layout.regions, layout.nr, &images, &d) < 0)
 		goto out;
 	boot_images_setup_data(&o, &images, sd);
 	minimal_cpuid(&cpuid.hdr);
 	cfg = (struct snp_plan_config){
 		.boot = {
-			.kernel = images.kernel.data,
+			.kernel = images.kernel_head,
 			.kernel_size = images.kernel.size,
-			.initrd = o.initrd ? images.initrd.data : NULL,
-			.initrd_size = images.initrd.size,
+			.kernel_head_len = images.kernel_head_len,
+			.initrd_size = o.initrd ? images.initrd.size : 0,
 			.cmdline = o.append,
 			.ram = layout.regions,
 			.nr_ram = layout.nr,
@@ -143,8 +149,14 @@ int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 		},
 		.cbitpos = o.snp.cbitpos >= 0 ? (uint32_t)o.snp.cbitpos : DEFAULT_CBITPOS,
 		.cpuid = &cpuid.hdr,
+		.mode = o.boot_mode,
 	};
 	if (snp_plan_build(&cfg, &plan, &d) < 0)
+		goto out;
+	payload = source_view(&images.kernel, plan.boot.kernel.payload_offset,
+			      plan.boot.kernel.payload_size);
+	sources = (struct image_sources){ &payload, o.initrd ? &images.initrd : NULL };
+	if (snp_plan_hash_images(&plan, &sources, &d) < 0)
 		goto out;
 	r = launch_digest_init(&ld, NULL);
 	if (r < 0) {
@@ -159,9 +171,10 @@ int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 		fprintf(trace, "%s\n", LAUNCH_DIGEST_TRACE_HEADER);
 		launch_digest_set_trace(&ld, trace_step, trace);
 	}
-	r = snp_plan_measure(&plan, NULL, o.smp, features, &ld, &d);
+	r = snp_plan_measure(&plan, &sources, o.smp, features, &ld, &d);
 	if (r < 0) {
-		snprintf(d.msg, sizeof(d.msg), "measuring failed: %s", strerror(-r));
+		if (!d.msg[0])
+			snprintf(d.msg, sizeof(d.msg), "measuring failed: %s", strerror(-r));
 		goto out;
 	}
 	if (vmsa_dir && dump_vmsas(&plan, o.smp, features, vmsa_dir, &d) < 0)

@@ -54,9 +54,12 @@ static const char *outcome(const struct sim *sim)
 	return "?";
 }
 
-static void page_states(const struct sim *sim, uint64_t *ret_private, uint64_t *ret_shared)
+/* Pages of the guest_memfd memslots (guest RAM: each page private or shared), and of the
+ * plain memslots (always shared, such as snpvmm's staging area). */
+static void page_states(const struct sim *sim, uint64_t *ret_private, uint64_t *ret_shared,
+			uint64_t *ret_plain)
 {
-	uint64_t priv = 0, total = 0;
+	uint64_t priv = 0, total = 0, plain = 0;
 	unsigned int i;
 
 	for (i = 0; i < SIM_MAX_SLOTS; i++) {
@@ -64,12 +67,17 @@ static void page_states(const struct sim *sim, uint64_t *ret_private, uint64_t *
 
 		if (!s->used)
 			continue;
+		if (!s->gmem) {
+			plain += s->size / SIM_PAGE_SIZE;
+			continue;
+		}
 		total += s->size / SIM_PAGE_SIZE;
 		priv += sim_memory_private_pages_in(&sim->mem, s->gpa / SIM_PAGE_SIZE,
 						    (s->gpa + s->size) / SIM_PAGE_SIZE);
 	}
 	*ret_private = priv;
 	*ret_shared = total - priv;
+	*ret_plain = plain;
 }
 
 static void put_digests(FILE *f, const struct sim *sim)
@@ -137,7 +145,7 @@ static void report(FILE *f, struct sim *sim)
 {
 	static const char *const types[] = { "INVALID",	   "NORMAL",  "VMSA", "ZERO",
 					     "UNMEASURED", "SECRETS", "CPUID" };
-	uint64_t priv, shared;
+	uint64_t priv, shared, plain;
 	unsigned int i;
 	bool first;
 
@@ -198,9 +206,11 @@ static void report(FILE *f, struct sim *sim)
 		first = false;
 	}
 	fputs(" },\n", f);
-	page_states(sim, &priv, &shared);
-	fprintf(f, "  \"page_states\": { \"private\": %llu, \"shared\": %llu },\n",
-		(unsigned long long)priv, (unsigned long long)shared);
+	page_states(sim, &priv, &shared, &plain);
+	fprintf(f,
+		"  \"page_states\": { \"private\": %llu, \"shared\": %llu, \"plain_slots\": "
+		"%llu },\n",
+		(unsigned long long)priv, (unsigned long long)shared, (unsigned long long)plain);
 	fputs("  \"guest_script\": ", f);
 	put_string(f, outcome(sim));
 	fputs(",\n  \"attestation_reports\": [", f);

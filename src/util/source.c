@@ -2,41 +2,42 @@
 #include "util/source.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-int source_open_file(struct byte_source *ret, const char *path, const char *what, struct diag *d)
+struct byte_source source_from_file_in(struct file_in *f)
 {
-	struct stat st;
-	int fd, r;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return diag_fail(d, -errno, "cannot open %s '%s': %s", what, path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		r = diag_fail(d, -errno, "cannot stat %s '%s': %s", what, path, strerror(errno));
-		goto out_close;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = diag_fail(d, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
-			      "%s '%s' is not a regular file", what, path);
-		goto out_close;
-	}
-	*ret = (struct byte_source){
-		.fd = fd,
-		.size = (uint64_t)st.st_size,
-		.what = what,
-		.path = path,
+	struct byte_source s = {
+		.fd = f->fd,
+		.size = f->size,
+		.what = f->what,
+		.path = f->path,
 	};
+
+	f->fd = -1;
+	return s;
+}
+
+int source_open_file(struct byte_source *ret, const char *path, const char *what,
+		     uint64_t max_size, struct diag *d)
+{
+	struct file_in f;
+	int r;
+
+	r = file_in_open(path, what, &f, d);
+	if (r < 0)
+		return r;
+	if (f.size > max_size) {
+		r = diag_fail(d, -EFBIG, "%s '%s' is too large: %llu bytes, at most %llu can be used",
+			      what, path, (unsigned long long)f.size, (unsigned long long)max_size);
+		file_in_close(&f);
+		return r;
+	}
+	*ret = source_from_file_in(&f);
 	return 0;
-out_close:
-	close(fd);
-	return r;
 }
 
 void source_close(struct byte_source *s)

@@ -150,12 +150,60 @@ out_destroy:
 	return r;
 }
 
+int guest_memory_add_staging(struct kvm_backend *be, struct guest_memory *mem, uint64_t gpa,
+			     uint64_t size, struct diag *d)
+{
+	struct mem_region *mr = &mem->staging;
+	struct kvm_userspace_memory_region2 slot = {
+		.slot = MEM_MAX_REGIONS,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+	};
+	int r;
+
+	/* MAP_NORESERVE: only the pages the images fill are ever touched. */
+	mr->hva = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mr->hva == MAP_FAILED) {
+		r = -errno;
+		mr->hva = NULL;
+		return diag_fail(d, r, "mapping the %llu-byte staging area failed: %s",
+				 (unsigned long long)size, strerror(-r));
+	}
+	mr->gpa = gpa;
+	mr->size = size;
+	mr->gmem_fd = -1;
+	mr->slot = MEM_MAX_REGIONS;
+	slot.userspace_addr = (uint64_t)(uintptr_t)mr->hva;
+	r = be->ops->set_user_memory_region2(be, &slot);
+	if (r < 0)
+		return diag_fail(
+			d, r,
+			"KVM_SET_USER_MEMORY_REGION2 (staging slot %u, gpa 0x%llx) failed: "
+			"%s",
+			mr->slot, (unsigned long long)gpa, strerror(-r));
+	return 0;
+}
+
+void *guest_memory_staging_hva(const struct guest_memory *mem, uint64_t gpa, uint64_t len)
+{
+	const struct mem_region *mr = &mem->staging;
+
+	if (!mr->hva || gpa < mr->gpa || gpa - mr->gpa > mr->size ||
+	    len > mr->size - (gpa - mr->gpa))
+		return NULL;
+	return mr->hva + (gpa - mr->gpa);
+}
+
 void guest_memory_destroy(struct guest_memory *mem)
 {
 	unsigned int i;
 
 	if (!mem)
 		return;
+	if (mem->staging.hva)
+		munmap(mem->staging.hva, mem->staging.size);
+	mem->staging = (struct mem_region){ .gmem_fd = -1 };
 	for (i = 0; i < mem->nr; i++) {
 		struct mem_region *mr = &mem->regions[i];
 

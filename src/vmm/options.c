@@ -34,6 +34,10 @@ const char options_usage[] =
 	"  --setup-data TYPE,FILE    append a boot_params setup_data node of TYPE with FILE's "
 	"bytes\n"
 	"                            (repeatable, up to 8)\n"
+	"  --boot MODE               hashes|content: how the launch measures kernel and initrd\n"
+	"                            (default hashes: a measured boot stage checks their\n"
+	"                            SHA-384 in the guest and validates RAM itself; content:\n"
+	"                            every image byte and RAM page goes through the PSP)\n"
 	"\n"
 	"Numbers: decimal or 0x hex (C syntax; a leading 0 before more digits is refused,\n"
 	"never read as octal). The same syntax in `measure` and `id-block`.\n"
@@ -96,6 +100,11 @@ const char options_usage[] =
 	"  --sim-vcek KEY.pem        the simulated chip's VCEK private key (EC P-384), which\n"
 	"                            signs its attestation reports (docs/sim.md)\n"
 	"\n"
+	"Testing only:\n"
+	"  --debug-tamper-staging WHAT  kernel|initrd: after the launch hashed the images,\n"
+	"                            flip one byte of WHAT in the staging area (--boot hashes)\n"
+	"                            so that the boot stage refuses to boot (exit status 4)\n"
+	"\n"
 	"  -h, --help                this text\n"
 	"  --version                 print the version\n"
 	"\n"
@@ -137,6 +146,8 @@ enum {
 	OPT_SIM_REPORT,
 	OPT_SIM_SET,
 	OPT_SIM_VCEK,
+	OPT_BOOT,
+	OPT_TAMPER_STAGING,
 };
 
 static const struct option long_options[] = {
@@ -173,6 +184,8 @@ static const struct option long_options[] = {
 	{ "sim-report", required_argument, NULL, OPT_SIM_REPORT },
 	{ "sim-set", required_argument, NULL, OPT_SIM_SET },
 	{ "sim-vcek", required_argument, NULL, OPT_SIM_VCEK },
+	{ "boot", required_argument, NULL, OPT_BOOT },
+	{ "debug-tamper-staging", required_argument, NULL, OPT_TAMPER_STAGING },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -493,6 +506,25 @@ static int parse_one(int opt, const char *arg, struct vmm_options *o, struct dia
 		return 0;
 	case OPT_SETUP_DATA:
 		return parse_setup_data(arg, o, d);
+	case OPT_BOOT:
+		if (!strcmp(arg, "hashes"))
+			o->boot_mode = BOOT_MODE_HASHES;
+		else if (!strcmp(arg, "content"))
+			o->boot_mode = BOOT_MODE_CONTENT;
+		else
+			return diag_fail(d, -EINVAL, "--boot '%s': expected hashes or content",
+					 arg);
+		return 0;
+	case OPT_TAMPER_STAGING:
+		if (!strcmp(arg, "kernel"))
+			o->tamper_staging = STAGING_TAMPER_KERNEL;
+		else if (!strcmp(arg, "initrd"))
+			o->tamper_staging = STAGING_TAMPER_INITRD;
+		else
+			return diag_fail(d, -EINVAL,
+					 "--debug-tamper-staging '%s': expected kernel or initrd",
+					 arg);
+		return 0;
 	case 'h':
 		o->help = true;
 		return 0;
@@ -515,6 +547,7 @@ int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct di
 {
 	struct vmm_options o = {
 		.mem_size = OPT_DEFAULT_MEM,
+		.boot_mode = BOOT_MODE_HASHES,
 		.smp = 1,
 		.mem_backend = MEM_BACKEND_AUTO,
 		.console = CONSOLE_STDIO,

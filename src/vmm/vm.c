@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "abi/ghcb.h"
 #include "snp/snp_cpuid.h"
 #include "vmm/backend.h"
 #include "vmm/cpuid.h"
@@ -50,6 +51,19 @@ static void vm_acpi_sci(void *ctx, bool level)
 
 	/* Level-triggered: the line stays high until the guest clears the status bit. */
 	(void)vm->be->ops->irq_line(vm->be, ACPI_PM_SCI_IRQ, level);
+}
+
+static void vm_stage_exit(void *ctx, uint32_t value)
+{
+	unsigned int set = (value >> GHCB_MSR_TERM_SET_SHIFT) & 0xf;
+	unsigned int code = (value >> GHCB_MSR_TERM_CODE_SHIFT) & 0xff;
+
+	if ((value & GHCB_MSR_INFO_MASK) != GHCB_MSR_TERM_REQ)
+		return;
+	vm_request_stop(ctx, VM_EXIT_GUEST_TERMINATED, 0,
+			"the guest asked to be terminated (boot stage exit port): reason set %u, "
+			"code %u (%s)",
+			set, code, vm_term_reason_name(set, code));
 }
 
 /*
@@ -133,6 +147,9 @@ void vm_vcpu_clear_immediate_exit(struct vm_vcpu *v)
 	pthread_mutex_unlock(&v->vm->exit_lock);
 }
 
+/* Opens the images, checks their sizes (fstat) against the RAM layout and reads only the
+ * kernel's header (boot_images.c); the plan places them before any other image byte is
+ * read, straight into guest memory (boot_load.c). */
 static int load_images(struct vm *vm, const struct vmm_options *o, struct diag *d)
 {
 	struct mem_layout layout;
@@ -149,10 +166,10 @@ void vm_boot_config(struct vm *vm, const struct vmm_options *o, const struct mem
 {
 	boot_images_setup_data(o, &vm->images, sd);
 	*ret_cfg = (struct boot_config){
-		.kernel = vm->images.kernel.data,
+		.kernel = vm->images.kernel_head,
 		.kernel_size = vm->images.kernel.size,
-		.initrd = o->initrd ? vm->images.initrd.data : NULL,
-		.initrd_size = vm->images.initrd.size,
+		.kernel_head_len = vm->images.kernel_head_len,
+		.initrd_size = o->initrd ? vm->images.initrd.size : 0,
 		.cmdline = o->append,
 		.ram = l->regions,
 		.nr_ram = l->nr,
@@ -170,6 +187,8 @@ int vm_copy_segments(struct vm *vm, const struct boot_segment *segs, unsigned in
 	for (i = 0; i < nr; i++) {
 		void *dst = guest_memory_hva(&vm->mem, segs[i].gpa, segs[i].size);
 
+		if (!segs[i].data)
+			continue; /* an image: boot_load.c reads it into place */
 		if (!dst)
 			return diag_fail(
 				d, -ERANGE, "boot segment at 0x%llx (%llu bytes) is not in RAM",
@@ -180,11 +199,40 @@ int vm_copy_segments(struct vm *vm, const struct boot_segment *segs, unsigned in
 	return 0;
 }
 
-/* Builds the boot plan and copies each segment into guest RAM. */
+/* Boot mode hashes on a plain VM: the stage runs as it does under SNP but skips RAM
+ * validation; "placed" are the pages copied in, which the stage never overwrites. */
+static int plan_plain_stage(struct vm *vm, const struct mem_layout *l, struct diag *d)
+{
+	struct mem_range placed[BOOT_SEG_MAX];
+	struct stage_plan_config sc = {
+		.boot = &vm->plan,
+		.ram = l->regions,
+		.nr_ram = l->nr,
+		.placed = placed,
+	};
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < vm->plan.nr_segs; i++) {
+		const struct boot_segment *s = &vm->plan.segs[i];
+		uint64_t start = s->gpa & ~0xfffULL, end = (s->gpa + s->size + 0xfff) & ~0xfffULL;
+
+		if (s->data)
+			placed[sc.nr_placed++] = (struct mem_range){ start, end - start };
+	}
+	r = stage_plan_build(&sc, &vm->stage, d);
+	if (r >= 0)
+		vm->have_stage = true;
+	return r;
+}
+
+/* Builds the boot plan and puts it into guest RAM (and the images into the staging area in
+ * boot mode hashes). */
 static int load_boot_plan(struct vm *vm, const struct vmm_options *o, const struct mem_layout *l,
 			  struct diag *d)
 {
 	struct boot_setup_data sd[OPT_MAX_SETUP_DATA];
+	struct vm_loaded_images loaded;
 	struct boot_config cfg;
 	int r;
 
@@ -193,7 +241,16 @@ static int load_boot_plan(struct vm *vm, const struct vmm_options *o, const stru
 	if (r < 0)
 		return r;
 	vm->have_plan = true;
-	return vm_copy_segments(vm, vm->plan.segs, vm->plan.nr_segs, d);
+	if (o->boot_mode == BOOT_MODE_HASHES) {
+		r = plan_plain_stage(vm, l, d);
+		if (r < 0)
+			return r;
+	}
+	r = vm_load_boot(vm, &vm->plan, vm->plan.segs, vm->plan.nr_segs,
+			 vm->have_stage ? &vm->stage : NULL, &loaded, d);
+	if (r >= 0 && vm->have_stage)
+		r = vm_copy_segments(vm, vm->stage.segs, vm->stage.nr_segs, d);
+	return r;
 }
 
 static int setup_devices(struct vm *vm, const struct vmm_options *o, struct diag *d)
@@ -225,6 +282,11 @@ static int setup_devices(struct vm *vm, const struct vmm_options *o, struct diag
 	if (r >= 0)
 		r = bus_register(&vm->bus, BUS_PIO, ACPI_PM_IO_BASE, ACPI_PM_IO_LEN, &acpi_pm_ops,
 				 &vm->acpi_pm);
+	/* Without SNP the stage can only report a refusal through a port (stage_params.h). */
+	stage_exit_init(&vm->stage_exit, vm_stage_exit, vm);
+	if (r >= 0 && vm->have_stage)
+		r = bus_register(&vm->bus, BUS_PIO, STAGE_EXIT_PORT, STAGE_EXIT_PORT_LEN,
+				 &stage_exit_ops, &vm->stage_exit);
 	if (r < 0)
 		return diag_fail(d, r, "cannot register the legacy devices: %s", strerror(-r));
 	return 0;
@@ -315,6 +377,8 @@ static int set_plain_entry_state(struct vm *vm, struct diag *d)
 	if (r >= 0) {
 		st.valid = 0;
 		boot_set_entry_state(&vm->plan, &st);
+		if (vm->have_stage)
+			stage_plan_apply_entry_state(&vm->stage, &st);
 		r = be->ops->vcpu_set_state(be, vm->vcpus[0].index, &st);
 	}
 	if (r < 0)
@@ -380,6 +444,8 @@ int vm_create(struct kvm_backend *be, const struct vmm_options *o, struct events
 		r = o->no_snp ? vm_plain_setup(vm, o, d) : vm_snp_setup(vm, o, d);
 	if (r >= 0)
 		r = setup_devices(vm, o, d);
+	if (r >= 0 && o->tamper_staging)
+		r = vm_tamper_staging(vm, o->tamper_staging, d);
 	if (r < 0) {
 		vm_destroy(vm);
 		return r;
@@ -514,6 +580,8 @@ void vm_destroy(struct vm *vm)
 		acpi_pm_destroy(&vm->acpi_pm);
 	if (vm->have_plan)
 		boot_plan_free(&vm->plan);
+	if (vm->have_stage)
+		stage_plan_free(&vm->stage);
 	if (vm->snp.have_plan)
 		snp_plan_free(&vm->snp.plan);
 	free(vm->snp.id_block);

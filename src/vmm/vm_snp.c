@@ -313,7 +313,11 @@ static int setup_vcpus(struct vm *vm, uint32_t nr, struct diag *d)
 	return 0;
 }
 
-static int predict_measurement(struct vm *vm, uint32_t nr_vcpus, struct diag *d)
+/* The images are streamed from their files here (nothing is in guest memory yet); the
+ * launch later reads the same bytes into guest memory and checks they are the ones
+ * predicted (vm_load_boot() against vm->snp.image_sha384). */
+static int predict_measurement(struct vm *vm, const struct image_sources *images, uint32_t nr_vcpus,
+			       struct diag *d)
 {
 	struct launch_digest ld = { 0 };
 	char hex[2 * SNP_LD_SIZE + 1];
@@ -321,10 +325,13 @@ static int predict_measurement(struct vm *vm, uint32_t nr_vcpus, struct diag *d)
 
 	r = launch_digest_init(&ld, NULL);
 	if (r >= 0)
-		r = snp_plan_measure(&vm->snp.plan, NULL, nr_vcpus, vm->snp.vmsa_features, &ld, d);
+		r = snp_plan_measure(&vm->snp.plan, images, nr_vcpus, vm->snp.vmsa_features, &ld,
+				     d);
 	if (r >= 0)
 		memcpy(vm->snp.measurement, ld.ld, SNP_LD_SIZE);
 	launch_digest_fini(&ld);
+	if (r < 0 && d && d->msg[0])
+		return r;
 	if (r < 0)
 		return diag_fail(d, r, "computing the launch measurement failed: %s", strerror(-r));
 	snp_hex(vm->snp.measurement, SNP_LD_SIZE, hex);
@@ -383,8 +390,10 @@ static int plan_and_predict(struct vm *vm, const struct vmm_options *o, const st
 			    struct mem_layout *layout, struct diag *d)
 {
 	struct boot_setup_data sd[OPT_MAX_SETUP_DATA];
-	struct snp_plan_config cfg = { .cbitpos = h->cbitpos };
+	struct snp_plan_config cfg = { .cbitpos = h->cbitpos, .mode = o->boot_mode };
 	struct cpuid_table *bsp_cpuid;
+	struct byte_source payload;
+	struct image_sources images;
 	int r;
 
 	mem_layout_compute(o->mem_size, layout);
@@ -401,7 +410,12 @@ static int plan_and_predict(struct vm *vm, const struct vmm_options *o, const st
 	if (r < 0)
 		return r;
 	vm->snp.have_plan = true;
-	r = predict_measurement(vm, o->smp, d);
+	payload = source_view(&vm->images.kernel, vm->snp.plan.boot.kernel.payload_offset,
+			      vm->snp.plan.boot.kernel.payload_size);
+	images = (struct image_sources){ &payload, o->initrd ? &vm->images.initrd : NULL };
+	r = vm_hash_images(vm, &vm->snp.plan, &images, d);
+	if (r >= 0)
+		r = predict_measurement(vm, &images, o->smp, d);
 	if (r >= 0 && vm->snp.id_block)
 		r = check_id_block(vm, d);
 	return r;
@@ -476,6 +490,7 @@ int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
 {
 	const struct snp_options *so = &o->snp;
 	struct kvm_backend *be = vm->be;
+	struct vm_loaded_images loaded;
 	struct mem_layout layout;
 	struct snp_host h;
 	int r;
@@ -516,7 +531,9 @@ int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
 				 strerror(-r));
 	r = guest_memory_create(be, &layout, o->mem_backend, true, &vm->mem, d);
 	if (r >= 0)
-		r = vm_copy_segments(vm, vm->snp.plan.segs, vm->snp.plan.nr_segs, d);
+		r = vm_load_boot(vm, &vm->snp.plan.boot, vm->snp.plan.segs, vm->snp.plan.nr_segs,
+				 o->boot_mode == BOOT_MODE_HASHES ? &vm->snp.plan.stage : NULL,
+				 &loaded, d);
 	if (r >= 0)
 		r = set_private(vm, d);
 	if (r >= 0) {

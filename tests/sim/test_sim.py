@@ -123,14 +123,25 @@ class MeasuredLaunchTest(SimLaunch):
         self.assert_measured_launch(status, err, rep, evs)
         self.assertNotEqual(rep["id_key_digest"], "00" * 48)
 
+    def dump_vmsas(self, *args):
+        out_dir = os.path.join(self.dir, "vmsa")
+        os.makedirs(out_dir, exist_ok=True)
+        self.measure("--smp", "3", "--sev-features", "none", "--dump-vmsa", out_dir, *args)
+        pages = []
+        for i in range(3):
+            with open(os.path.join(out_dir, f"vmsa{i}.bin"), "rb") as f:
+                pages.append(f.read())
+        return pages
+
+    @staticmethod
+    def vmsa_u64(page, offset):
+        return int.from_bytes(page[offset:offset + 8], "little")
+
     def test_measure_dumps_one_vmsa_per_vcpu_and_aps_are_kvm_reset_state(self):
         import hashlib
-        out_dir = os.path.join(self.dir, "vmsa")
-        os.mkdir(out_dir)
 
-        self.measure("--smp", "3", "--sev-features", "none", "--dump-vmsa", out_dir)
+        pages = self.dump_vmsas("--boot", "content")
 
-        pages = [open(os.path.join(out_dir, f"vmsa{i}.bin"), "rb").read() for i in range(3)]
         ap = hashlib.sha384(pages[1]).hexdigest()
         self.assertEqual([len(p) for p in pages], [4096] * 3)
         self.assertEqual(pages[1], pages[2])
@@ -138,8 +149,20 @@ class MeasuredLaunchTest(SimLaunch):
         # sev_es_sync_vmsa() copies them; the same page test_vmsa checks).
         self.assertTrue(ap.startswith("64657e8c") and ap.endswith("914d985d"), ap)
         # The BSP enters at the 64-bit entry: RIP (0x178) = 0x100200, RSI (0x330) = 0x2000.
-        self.assertEqual(int.from_bytes(pages[0][0x178:0x180], "little"), 0x100200)
-        self.assertEqual(int.from_bytes(pages[0][0x330:0x338], "little"), 0x2000)
+        self.assertEqual(self.vmsa_u64(pages[0], 0x178), 0x100200)
+        self.assertEqual(self.vmsa_u64(pages[0], 0x330), 0x2000)
+
+    def test_boot_mode_hashes_bsp_enters_the_stage_and_aps_are_unchanged(self):
+        content = self.dump_vmsas("--boot", "content")
+        pages = self.dump_vmsas()  # the default is --boot hashes
+
+        self.assertEqual(pages[1], content[1])
+        # include/stage/stage_params.h: code at 0xA8000 (RIP 0x178), its stack ends there
+        # (RSP 0x1D8), RSI (0x330) = the parameters page, CR3 (0x150) = its page tables.
+        self.assertEqual(self.vmsa_u64(pages[0], 0x178), 0xA8000)
+        self.assertEqual(self.vmsa_u64(pages[0], 0x1D8), 0xA8000)
+        self.assertEqual(self.vmsa_u64(pages[0], 0x330), 0xA0000)
+        self.assertEqual(self.vmsa_u64(pages[0], 0x150), 0xA1000)
 
     @on()
     def test_page_state_event_matches_the_simulated_host(self, profile):
