@@ -306,9 +306,10 @@ static int register_ghcb(const struct stage_params *p, const struct stage_ops *o
 
 static void zero(const struct stage_ops *ops, uint64_t gpa, uint64_t end)
 {
-	/* In 2 MiB steps: the host tests model RAM with a small window. */
+	/* In 2 MiB-aligned steps (the host tests model RAM in 2 MiB frames). */
 	while (gpa < end) {
-		uint64_t n = end - gpa < STAGE_PAGE_2M ? end - gpa : STAGE_PAGE_2M;
+		uint64_t next = (gpa + STAGE_PAGE_2M) & ~(STAGE_PAGE_2M - 1);
+		uint64_t n = (next < end ? next : end) - gpa;
 
 		memset(ops->map(ops->ctx, gpa, n), 0, n);
 		gpa += n;

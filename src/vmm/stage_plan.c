@@ -168,7 +168,9 @@ int stage_plan_build(const struct stage_plan_config *cfg, struct stage_plan *ret
 			     align_up(ram_top, STAGE_STAGING_ALIGN), sp.staging_gpa, shared_end,
 			     bp->cbit_mask);
 	add_seg(&sp, STAGE_PARAMS_GPA, PAGE, sp.owned);
-	add_seg(&sp, STAGE_PT_GPA, (1 + nr_pdpt) * PAGE, sp.owned + (STAGE_PT_GPA - OWNED_GPA));
+	/* All PDPT pages, used or not: the launch then costs the same whatever the RAM. */
+	add_seg(&sp, STAGE_PT_GPA, (1 + STAGE_PT_MAX_PDPT) * PAGE,
+		sp.owned + (STAGE_PT_GPA - OWNED_GPA));
 	add_seg(&sp, STAGE_STACK_GPA, STAGE_STACK_SIZE, sp.owned + (STAGE_STACK_GPA - OWNED_GPA));
 	add_seg(&sp, STAGE_CODE_GPA, boot_stage_image_size, boot_stage_image);
 
