@@ -22,8 +22,14 @@
 #define QEMU_LAYOUT_MAX_VCPUS 4096u
 
 struct qemu_layout_params {
-	const uint8_t *firmware; /* the whole -bios image */
-	size_t firmware_len;
+	const uint8_t *firmware; /* the whole -bios image, or its tail (below) */
+	size_t firmware_len;	 /* the image's size */
+	/* Streaming (`snpvmm measure`): the pages are read from firmware_source, and
+	 * `firmware` holds only the image's last firmware_tail_len bytes, where the footer
+	 * table and the SEV metadata are (a structure outside them is -EINVAL, as outside
+	 * the image). 0 / NULL: `firmware` is the whole image. */
+	const struct byte_source *firmware_source;
+	size_t firmware_tail_len;
 	unsigned int vcpus;
 	uint32_t vcpu_sig;	 /* QEMU RDX; unused for ec2/gce */
 	uint64_t guest_features; /* VMSA SEV_FEATURES (sev-snp-measure --guest-features) */
@@ -46,6 +52,9 @@ int qemu_layout_measure(const struct qemu_layout_params *p, struct launch_digest
 /* --mode snp:ovmf-hash: only the firmware pages (the value for --snp-ovmf-hash). */
 int qemu_layout_ovmf_hash(const uint8_t *firmware, size_t len, struct launch_digest *ld,
 			  struct diag *d) __attribute__((warn_unused_result));
+/* The same, streamed from a source. */
+int qemu_layout_ovmf_hash_source(const struct byte_source *firmware, struct launch_digest *ld,
+				 struct diag *d) __attribute__((warn_unused_result));
 
 /* The VMSA that qemu_layout_measure() measures for vCPU `index`. */
 int qemu_layout_vmsa(const struct qemu_layout_params *p, unsigned int index,

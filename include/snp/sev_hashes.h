@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/diag.h"
+#include "util/source.h"
+
 #define SEV_HASH_LEN	      32   /* SHA-256 */
 #define SEV_HASH_TABLE_SIZE   0xA8 /* the table without padding */
 #define SEV_HASH_TABLE_PADDED 0xB0 /* padded to a 16-byte multiple */
@@ -31,6 +34,12 @@ int sev_sha256(const void *data, size_t len, uint8_t out[SEV_HASH_LEN])
  */
 int sev_hashes_compute(const void *kernel, size_t kernel_len, const void *initrd, size_t initrd_len,
 		       const char *cmdline, struct sev_hashes *ret_hashes)
+	__attribute__((warn_unused_result));
+
+/* The same from sources, streamed (initrd NULL for none). d names a file that cannot be
+ * read. */
+int sev_hashes_compute_sources(const struct byte_source *kernel, const struct byte_source *initrd,
+			       const char *cmdline, struct sev_hashes *ret_hashes, struct diag *d)
 	__attribute__((warn_unused_result));
 
 /* The padded table (0xB0 bytes). */

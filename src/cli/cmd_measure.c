@@ -26,6 +26,7 @@
 #include "util/file.h"
 #include "util/hex.h"
 #include "util/num.h"
+#include "util/source.h"
 #include "vmm/options.h"
 
 enum measure_mode {
@@ -361,15 +362,29 @@ static int dump_vmsas(const struct measure_opts *o, const struct qemu_layout_par
 	return 0;
 }
 
-/* Everything after option parsing; files are read and freed by the caller. Writes the
+/* The firmware, streamed: its pages are read in pieces, and only its tail (footer table,
+ * SEV metadata) is kept in memory for parsing. */
+struct firmware_input {
+	struct byte_source file;
+	uint8_t *tail;
+	size_t tail_len;
+};
+
+/* The footer table sits in the last 32 bytes + at most 64 KiB, the SEV metadata a few KiB
+ * before the end in every OVMF build; 1 MiB leaves room. */
+#define FIRMWARE_TAIL_MAX (1u << 20)
+
+/* Everything after option parsing; files are opened and closed by the caller. Writes the
  * digest (or, in snp:ovmf-hash mode, the firmware hash) to ret_ld without printing it. */
-static int measure(const struct measure_opts *o, const struct file_map *fw,
+static int measure(const struct measure_opts *o, const struct firmware_input *fw,
 		   const struct sev_hashes *hashes, uint32_t sig, FILE *trace,
 		   uint8_t ret_ld[SNP_LD_SIZE])
 {
 	struct qemu_layout_params p = {
-		.firmware = fw->data,
-		.firmware_len = fw->size,
+		.firmware = fw->tail,
+		.firmware_len = (size_t)fw->file.size,
+		.firmware_source = &fw->file,
+		.firmware_tail_len = fw->tail_len,
 		.vcpus = o->vcpus,
 		.vcpu_sig = sig,
 		.guest_features = o->guest_features,
@@ -394,7 +409,7 @@ static int measure(const struct measure_opts *o, const struct file_map *fw,
 		launch_digest_set_trace(&ld, trace_line, trace);
 	}
 	if (o->mode == MEASURE_SNP_OVMF_HASH)
-		r = qemu_layout_ovmf_hash(fw->data, fw->size, &ld, &d);
+		r = qemu_layout_ovmf_hash_source(&fw->file, &ld, &d);
 	else
 		r = qemu_layout_measure(&p, &ld, &d);
 	if (r < 0) {
@@ -422,13 +437,30 @@ out_fini:
  * field): no larger file can be part of a launch, so none is read. */
 #define QEMU_MAX_IMAGE_BYTES (4ull << 30)
 
-static int map_optional(const char *path, const char *what, struct file_map *m)
+static int open_optional(const char *path, const char *what, struct byte_source *s)
 {
 	struct diag d = { "" };
 
 	if (!path)
 		return 0;
-	if (file_map_open(path, what, QEMU_MAX_IMAGE_BYTES, m, &d) < 0)
+	if (source_open_file(s, path, what, QEMU_MAX_IMAGE_BYTES, &d) < 0)
+		return fail(1, "%s", d.msg);
+	return 0;
+}
+
+static int open_firmware(const char *path, struct firmware_input *fw)
+{
+	struct diag d = { "" };
+	int status = open_optional(path, "firmware", &fw->file);
+
+	if (status)
+		return status;
+	fw->tail_len =
+		fw->file.size < FIRMWARE_TAIL_MAX ? (size_t)fw->file.size : FIRMWARE_TAIL_MAX;
+	fw->tail = malloc(fw->tail_len ? fw->tail_len : 1);
+	if (!fw->tail)
+		return fail(1, "out of memory");
+	if (source_read(&fw->file, fw->file.size - fw->tail_len, fw->tail, fw->tail_len, &d) < 0)
 		return fail(1, "%s", d.msg);
 	return 0;
 }
@@ -450,7 +482,9 @@ static bool wants_ovmf_layout(int argc, char **argv)
 static int ovmf_digest(int argc, char **argv, struct measure_opts *o, uint8_t ret_ld[SNP_LD_SIZE],
 		       bool *ret_help)
 {
-	struct file_map fw = { 0 }, kernel = { 0 }, initrd = { 0 };
+	struct firmware_input fw = { .file = { .fd = -1 } };
+	struct byte_source kernel = { .fd = -1 }, initrd = { .fd = -1 };
+	struct diag d = { "" };
 	struct sev_hashes hashes;
 	FILE *trace = NULL;
 	uint32_t sig = 0;
@@ -476,25 +510,25 @@ static int ovmf_digest(int argc, char **argv, struct measure_opts *o, uint8_t re
 			return status;
 	}
 
-	status = map_optional(o->ovmf, "firmware", &fw);
+	status = open_firmware(o->ovmf, &fw);
 	if (status)
 		goto out_unmap;
 	if (o->mode == MEASURE_SNP && o->kernel) {
-		status = map_optional(o->kernel, "kernel", &kernel);
+		status = open_optional(o->kernel, "kernel", &kernel);
 		if (!status && o->initrd && *o->initrd)
-			status = map_optional(o->initrd, "initrd", &initrd);
+			status = open_optional(o->initrd, "initrd", &initrd);
 		if (status)
 			goto out_unmap;
-		r = sev_hashes_compute(kernel.data, kernel.size, initrd.data, initrd.size,
-				       o->append, &hashes);
+		r = sev_hashes_compute_sources(&kernel, o->initrd && *o->initrd ? &initrd : NULL,
+					       o->append, &hashes, &d);
 		if (r < 0) {
-			status = fail(1, "hashing the kernel/initrd failed: %s", strerror(-r));
+			status = fail(1, "hashing the kernel/initrd failed: %s",
+				      d.msg[0] ? d.msg : strerror(-r));
 			goto out_unmap;
 		}
 	}
 	if (o->trace) {
-		struct diag d = { "" };
-
+		d = (struct diag){ "" };
 		trace = stdout;
 		if (strcmp(o->trace, "-") != 0 &&
 		    file_create_stream(o->trace, "trace file", &trace, &d) < 0) {
@@ -508,9 +542,10 @@ static int ovmf_digest(int argc, char **argv, struct measure_opts *o, uint8_t re
 	if (trace && trace != stdout && fclose(trace) != 0 && status == 0)
 		status = fail(1, "cannot write trace file '%s'", o->trace);
 out_unmap:
-	file_map_close(&initrd);
-	file_map_close(&kernel);
-	file_map_close(&fw);
+	source_close(&initrd);
+	source_close(&kernel);
+	source_close(&fw.file);
+	free(fw.tail);
 	return status;
 }
 

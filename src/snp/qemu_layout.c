@@ -42,6 +42,27 @@ int qemu_layout_ovmf_hash(const uint8_t *firmware, size_t len, struct launch_dig
 	return add_firmware(firmware, len, ld, d);
 }
 
+static int add_firmware_source(const struct byte_source *src, struct launch_digest *ld,
+			       struct diag *d)
+{
+	int r = launch_digest_add_normal_source(ld, FOUR_GIB - src->size, src, 0, src->size, d);
+
+	if (r < 0 && d && !d->msg[0])
+		return diag_fail(d, r, "hashing the firmware pages failed");
+	return r;
+}
+
+int qemu_layout_ovmf_hash_source(const struct byte_source *firmware, struct launch_digest *ld,
+				 struct diag *d)
+{
+	/* check_firmware() looks at the size only (and that there is something). */
+	int r = check_firmware((const uint8_t *)"", (size_t)firmware->size, d);
+
+	if (r < 0)
+		return r;
+	return add_firmware_source(firmware, ld, d);
+}
+
 /* Everything that can be wrong with the inputs, found before any hashing. */
 static int check_params(const struct qemu_layout_params *p, const struct ovmf_info *fw,
 			struct diag *d)
@@ -109,7 +130,8 @@ static int parse_checked(const struct qemu_layout_params *p, struct ovmf_info *f
 	r = check_firmware(p->firmware, p->firmware_len, d);
 	if (r < 0)
 		return r;
-	r = ovmf_parse(p->firmware, p->firmware_len, fw, d);
+	r = ovmf_parse(p->firmware, p->firmware_tail_len ? p->firmware_tail_len : p->firmware_len,
+		       fw, d);
 	if (r < 0)
 		return r;
 	return check_params(p, fw, d);
@@ -183,7 +205,8 @@ int qemu_layout_measure(const struct qemu_layout_params *p, struct launch_digest
 	if (p->ovmf_hash) {
 		memcpy(ld->ld, p->ovmf_hash, SNP_LD_SIZE);
 	} else {
-		r = add_firmware(p->firmware, p->firmware_len, ld, d);
+		r = p->firmware_source ? add_firmware_source(p->firmware_source, ld, d)
+				       : add_firmware(p->firmware, p->firmware_len, ld, d);
 		if (r < 0)
 			return r;
 	}

@@ -57,6 +57,26 @@ int sev_hashes_compute(const void *kernel, size_t kernel_len, const void *initrd
 	return 0;
 }
 
+int sev_hashes_compute_sources(const struct byte_source *kernel, const struct byte_source *initrd,
+			       const char *cmdline, struct sev_hashes *ret_hashes, struct diag *d)
+{
+	struct sev_hashes h;
+	int r;
+
+	if (!cmdline)
+		cmdline = "";
+	r = sev_sha256(cmdline, strlen(cmdline) + 1, h.cmdline);
+	if (r >= 0)
+		r = initrd ? source_digest(initrd, 0, initrd->size, "SHA256", h.initrd, d)
+			   : sev_sha256("", 0, h.initrd);
+	if (r >= 0)
+		r = source_digest(kernel, 0, kernel->size, "SHA256", h.kernel, d);
+	if (r < 0)
+		return r;
+	*ret_hashes = h;
+	return 0;
+}
+
 static uint8_t *put_entry(uint8_t *p, const uint8_t guid[16], const uint8_t hash[SEV_HASH_LEN])
 {
 	memcpy(p, guid, 16);

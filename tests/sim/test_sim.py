@@ -81,15 +81,48 @@ def config_matrix():
 class MeasuredLaunchTest(SimLaunch):
     @on()
     def test_measurements_match_prediction_and_measure(self, profile):
+        """Both boot modes: the digest the simulated PSP computed is the one snpvmm
+        predicted at launch and the one `snpvmm measure` predicts offline."""
         for c in config_matrix():
-            with self.subTest(profile=profile, **c):
-                args = ["--smp", c["smp"], "--sev-features", c["feats"]]
-                launch_args = args + (["--policy", c["policy"]] if c["policy"] else [])
-                status, _, err, rep, evs = self.launch(*launch_args, profile=profile,
-                                                       initrd=c["initrd"])
-                self.assert_measured_launch(status, err, rep, evs)
-                self.assertEqual(rep["vcpus"], int(c["smp"]))
-                self.assertEqual(self.measure(*args, initrd=c["initrd"]), rep["measurement"])
+            for boot in ("hashes", "content"):
+                with self.subTest(profile=profile, boot=boot, **c):
+                    args = ["--smp", c["smp"], "--sev-features", c["feats"], "--boot", boot]
+                    launch_args = args + (["--policy", c["policy"]] if c["policy"] else [])
+                    status, _, err, rep, evs = self.launch(*launch_args, profile=profile,
+                                                           initrd=c["initrd"])
+                    self.assert_measured_launch(status, err, rep, evs)
+                    self.assertEqual(rep["vcpus"], int(c["smp"]))
+                    self.assertEqual(self.measure(*args, initrd=c["initrd"]),
+                                     rep["measurement"])
+
+    @on()
+    def test_boot_mode_hashes_psp_work_does_not_grow_with_ram_or_initrd(self, profile):
+        """A 16 GiB guest with a 256 MiB initrd costs the PSP exactly what a 1 GiB guest
+        with a 4 MiB one does, fewer than 100 pages (VMSAs aside); content pays per page."""
+        def psp_pages(rep):
+            ops = rep["firmware_page_ops"]
+            return sum(n for t, n in ops.items() if t != "VMSA")
+
+        small = self.sparse("small.img", 4 << 20)
+        big = self.sparse("big.img", 256 << 20)
+        runs = {}
+        for name, mem, initrd in (("small", "1G", small), ("big", "16G", big)):
+            status, _, err, rep, evs = self.launch("--sev-features", "none", "--initrd",
+                                                   initrd, profile=profile, initrd=False,
+                                                   mem=mem)
+            self.assert_measured_launch(status, err, rep, evs)
+            finished = [e for e in evs if e["event"] == "launch-finished"][0]
+            self.assertEqual(finished["zero_pages"], 0)
+            runs[name] = (psp_pages(rep), rep["launch_updates"], rep["measurement"])
+        self.assertEqual(runs["big"][:2], runs["small"][:2])
+        self.assertLess(runs["big"][0], 100)
+        self.assertNotEqual(runs["big"][2], runs["small"][2])
+
+    def sparse(self, name, size):
+        path = os.path.join(self.dir, name)
+        with open(path, "wb") as f:
+            f.truncate(size)
+        return path
 
     @on()
     def test_report_carries_policy_and_host_data(self, profile):

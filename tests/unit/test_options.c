@@ -232,6 +232,74 @@ static void test_options_setup_data_indirect_type_is_rejected(void **state)
 	assert_int_equal(PARSE(&o, &d, "--kernel", "k", "--setup-data", "0x80000001,f"), -EINVAL);
 }
 
+static void test_options_boot_mode_defaults_to_hashes(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "bz"), 0);
+
+	assert_int_equal(o.boot_mode, BOOT_MODE_HASHES);
+	assert_int_equal(o.tamper_staging, STAGING_TAMPER_NONE);
+}
+
+static void test_options_boot_mode_content_and_hashes_are_parsed(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "bz", "--boot", "content"), 0);
+	assert_int_equal(o.boot_mode, BOOT_MODE_CONTENT);
+	assert_int_equal(PARSE(&o, &d, "--kernel", "bz", "--boot", "hashes"), 0);
+	assert_int_equal(o.boot_mode, BOOT_MODE_HASHES);
+}
+
+static void test_options_unknown_boot_mode_is_named(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "bz", "--boot", "firmware"), -EINVAL);
+
+	assert_non_null(strstr(d.msg, "--boot 'firmware'"));
+}
+
+static void test_options_tamper_staging_is_parsed(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "bz", "--initrd", "i", "--debug-tamper-staging",
+			       "initrd"),
+			 0);
+	assert_int_equal(o.tamper_staging, STAGING_TAMPER_INITRD);
+	assert_int_equal(PARSE(&o, &d, "--kernel", "bz", "--debug-tamper-staging", "kernel"), 0);
+	assert_int_equal(o.tamper_staging, STAGING_TAMPER_KERNEL);
+}
+
+static void test_options_tamper_staging_needs_boot_hashes(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "bz", "--boot", "content",
+			       "--debug-tamper-staging", "kernel"),
+			 -EINVAL);
+
+	assert_non_null(strstr(d.msg, "--boot hashes"));
+}
+
+static void test_options_tamper_staging_initrd_needs_an_initrd(void **state)
+{
+	struct vmm_options o;
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&o, &d, "--kernel", "bz", "--debug-tamper-staging", "initrd"),
+			 -EINVAL);
+	assert_int_equal(PARSE(&o, &d, "--kernel", "bz", "--debug-tamper-staging", "cmdline"),
+			 -EINVAL);
+}
+
 static void test_options_snp_defaults_enable_no_sev_feature(void **state)
 {
 	struct vmm_options o;
@@ -573,6 +641,12 @@ int main(void)
 		cmocka_unit_test(test_options_tsc_khz_below_1_mhz_is_refused),
 		cmocka_unit_test(test_options_secure_tsc_with_no_snp_is_refused),
 		cmocka_unit_test(test_options_reduced_phys_bits_takes_qemu_range),
+		cmocka_unit_test(test_options_boot_mode_defaults_to_hashes),
+		cmocka_unit_test(test_options_boot_mode_content_and_hashes_are_parsed),
+		cmocka_unit_test(test_options_unknown_boot_mode_is_named),
+		cmocka_unit_test(test_options_tamper_staging_is_parsed),
+		cmocka_unit_test(test_options_tamper_staging_needs_boot_hashes),
+		cmocka_unit_test(test_options_tamper_staging_initrd_needs_an_initrd),
 		cmocka_unit_test(test_options_snp_launch_flags_are_parsed),
 		cmocka_unit_test(test_options_cbitpos_outside_32_51_is_rejected),
 		cmocka_unit_test(test_options_host_data_needs_64_hex_digits),
