@@ -37,6 +37,9 @@ int vm_hash_images(struct vm *vm, struct snp_plan *plan, const struct image_sour
 int vm_load_boot(struct vm *vm, const struct boot_plan *boot, const struct boot_segment *segs,
 		 unsigned int nr_segs, struct stage_plan *stage, struct vm_loaded_images *ret,
 		 struct diag *d) __attribute__((warn_unused_result));
+/* KVM_PRE_FAULT_MEMORY over the staging area where the kernel offers it (after the
+ * launch: SNP refuses it before LAUNCH_FINISH). Best effort. */
+void vm_prefault_staging(struct vm *vm);
 /* --debug-tamper-staging: flips one byte of the staged kernel payload or initrd. */
 int vm_tamper_staging(struct vm *vm, enum staging_tamper what, struct diag *d)
 	__attribute__((warn_unused_result));

@@ -443,6 +443,8 @@ int vm_create(struct kvm_backend *be, const struct vmm_options *o, struct events
 	if (r >= 0)
 		r = o->no_snp ? vm_plain_setup(vm, o, d) : vm_snp_setup(vm, o, d);
 	if (r >= 0)
+		vm_prefault_staging(vm);
+	if (r >= 0)
 		r = setup_devices(vm, o, d);
 	if (r >= 0 && o->tamper_staging)
 		r = vm_tamper_staging(vm, o->tamper_staging, d);

@@ -118,6 +118,21 @@ class MeasuredLaunchTest(SimLaunch):
         self.assertLess(runs["big"][0], 100)
         self.assertNotEqual(runs["big"][2], runs["small"][2])
 
+    @on(*UPSTREAM)
+    def test_staging_and_each_psc_batch_are_pre_faulted(self, profile):
+        """KVM_PRE_FAULT_MEMORY: once over the staging area after the launch (boot mode
+        hashes), and once per page-state change to private, so that the stage's copy and
+        its PVALIDATEs find their pages mapped. The script asks for what one of the stage's
+        full descriptors asks: 253 entries of 2 MiB."""
+        script = "psc private 0x200000 253 2m\n"
+        counts = {}
+        for boot in ("hashes", "content"):
+            status, _, err, rep, evs = self.launch("--sev-features", "none", "--boot", boot,
+                                                   profile=profile, script=script, mem="1G")
+            self.assert_measured_launch(status, err, rep, evs)
+            counts[boot] = rep["ioctls"].get("KVM_PRE_FAULT_MEMORY", 0)
+        self.assertEqual(counts, {"hashes": 2, "content": 1})
+
     def sparse(self, name, size):
         path = os.path.join(self.dir, name)
         with open(path, "wb") as f:
