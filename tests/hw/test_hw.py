@@ -42,31 +42,62 @@ class HardwareLaunch(harness.SnpvmmTest):
         return status, out, err, evs
 
     def test_real_firmware_accepts_the_launch(self):
-        """The PSP accepts our CPUID page, page types and VMSAs: LAUNCH_FINISH succeeds.
-        The test guest itself cannot run under SNP (port I/O needs a #VC handler), so
-        how it ends does not matter here."""
-        status, _, err, evs = self.launch("--kernel", self.guest, "--mem", "256M",
-                                          "--smp", "2", "--sev-features", "none")
+        """The PSP accepts our CPUID page, page types and VMSAs in both boot modes:
+        LAUNCH_FINISH succeeds."""
+        for boot in ("hashes", "content"):
+            with self.subTest(boot=boot):
+                status, _, err, evs = self.launch("--kernel", self.guest, "--mem", "256M",
+                                                  "--smp", "2", "--sev-features", "none",
+                                                  "--boot", boot)
 
-        names = [e["event"] for e in evs]
-        self.assertIn("measurement", names, err)
-        self.assertIn("launch-finished", names, err)
+                names = [e["event"] for e in evs]
+                self.assertIn("measurement", names, err)
+                self.assertIn("launch-finished", names, err)
+
+    def test_stage_validates_ram_and_enters_the_kernel(self):
+        """The boot stage on real hardware: GHCB registration, page-state changes,
+        PVALIDATE of 4 GiB of RAM, the copy and the hash check all pass, and it enters the
+        test guest. The test guest itself cannot run under SNP (its port I/O needs a #VC
+        handler) and dies there; what matters is that the stage did not refuse."""
+        status, _, err, evs = self.launch("--kernel", self.guest, "--mem", "4G",
+                                          "--initrd", self.write("i", os.urandom(1 << 20)),
+                                          "--sev-features", "none", "--boot", "hashes")
+
+        self.assertNotIn("boot stage", err)
+        self.assertNotEqual(evs[-1].get("reason"), "terminated", err)
+
+    def test_stage_refuses_a_kernel_or_initrd_changed_in_the_staging_area(self):
+        for what, code in (("kernel", 1), ("initrd", 2)):
+            with self.subTest(what=what):
+                status, _, err, evs = self.launch(
+                    "--kernel", self.guest, "--mem", "512M", "--sev-features", "none",
+                    "--initrd", self.write("i", os.urandom(1 << 20)),
+                    "--debug-tamper-staging", what)
+
+                self.assertEqual(status, 4, err)
+                self.assertIn(f"reason set 11, code {code} (boot stage: the {what}", err)
+                self.assertEqual(evs[-1]["reason"], "terminated")
 
     @unittest.skipUnless(os.environ.get("SNPVMM_HW_KERNEL") and
                          os.environ.get("SNPVMM_HW_INITRD"),
                          "set SNPVMM_HW_KERNEL and SNPVMM_HW_INITRD")
     def test_linux_boots_and_attests_the_predicted_measurement(self):
         kernel, initrd = os.environ["SNPVMM_HW_KERNEL"], os.environ["SNPVMM_HW_INITRD"]
-        args = ["--kernel", kernel, "--initrd", initrd, "--mem", "2G", "--smp", "2",
-                "--sev-features", "none", "--append", "console=ttyS0 earlyprintk=serial"]
-        predicted = snpvmm("measure", *args)[1].strip()
+        for boot in ("hashes", "content"):
+            with self.subTest(boot=boot):
+                args = ["--kernel", kernel, "--initrd", initrd, "--mem", "2G", "--smp", "2",
+                        "--sev-features", "none", "--boot", boot,
+                        "--append", "console=ttyS0 earlyprintk=serial"]
+                predicted = snpvmm("measure", *args)[1].strip()
 
-        status, out, err, evs = self.launch(*args, timeout=900)
+                status, out, err, evs = self.launch(*args, timeout=900)
 
-        self.assertIn("Memory Encryption Features active: AMD SEV SEV-ES SEV-SNP", out)
-        self.assertIn(f"SNPVMM-MEASUREMENT {predicted}", out, err)
-        self.assertEqual([e for e in evs if e["event"] == "measurement"][0]["measurement"],
-                         predicted)
+                self.assertIn("Memory Encryption Features active: AMD SEV SEV-ES SEV-SNP",
+                              out)
+                self.assertIn(f"SNPVMM-MEASUREMENT {predicted}", out, err)
+                self.assertEqual(
+                    [e for e in evs if e["event"] == "measurement"][0]["measurement"],
+                    predicted)
 
     @unittest.skipUnless(os.environ.get("SNPVMM_HW_KERNEL") and os.environ.get("SNPVMM_HW_VCEK")
                          and os.environ.get("SNP_GUEST_REPORT"),
