@@ -52,37 +52,59 @@ static void store_be64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, sizeof(v));
 }
 
-/* FIPS 180-4 §6.4.2 for one 128-byte block. */
+#define S0(a)	     (ror(a, 28) ^ ror(a, 34) ^ ror(a, 39))
+#define S1(e)	     (ror(e, 14) ^ ror(e, 18) ^ ror(e, 41))
+#define s0(w)	     (ror(w, 1) ^ ror(w, 8) ^ ((w) >> 7))
+#define s1(w)	     (ror(w, 19) ^ ror(w, 61) ^ ((w) >> 6))
+#define CH(e, f, g)  (((e) & (f)) ^ (~(e) & (g)))
+#define MAJ(a, b, c) (((a) & (b)) ^ ((a) & (c)) ^ ((b) & (c)))
+
+/* W[t]: the block's words for t < 16, then the message schedule in a 16-word ring. */
+#define W(t)                  \
+	((t) < 16 ? w[(t)&15] \
+		  : (w[(t)&15] += s0(w[((t)-15) & 15]) + s1(w[((t)-2) & 15]) + w[((t)-7) & 15]))
+
+/* One round with the working variables renamed instead of moved (the usual unrolling of
+ * FIPS 180-4 §6.4.2 step 3): round t + 1 is ROUND(h, a, b, c, d, e, f, g, t + 1). */
+#define ROUND(a, b, c, d, e, f, g, h, t)                                \
+	do {                                                            \
+		uint64_t t1 = h + S1(e) + CH(e, f, g) + k512[t] + W(t); \
+		d += t1;                                                \
+		h = t1 + S0(a) + MAJ(a, b, c);                          \
+	} while (0)
+
+#define ROUNDS8(t)                                       \
+	do {                                             \
+		ROUND(a, b, c, d, e, f, g, hh, (t));     \
+		ROUND(hh, a, b, c, d, e, f, g, (t) + 1); \
+		ROUND(g, hh, a, b, c, d, e, f, (t) + 2); \
+		ROUND(f, g, hh, a, b, c, d, e, (t) + 3); \
+		ROUND(e, f, g, hh, a, b, c, d, (t) + 4); \
+		ROUND(d, e, f, g, hh, a, b, c, (t) + 5); \
+		ROUND(c, d, e, f, g, hh, a, b, (t) + 6); \
+		ROUND(b, c, d, e, f, g, hh, a, (t) + 7); \
+	} while (0)
+
+/* FIPS 180-4 §6.4.2 for one 128-byte block, all 80 rounds unrolled (constant indices let
+ * the compiler keep the schedule in registers: about twice as fast as a loop). */
 static void compress(uint64_t h[8], const uint8_t *block)
 {
 	uint64_t w[16], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6],
 			hh = h[7];
 	unsigned int t;
 
-	for (t = 0; t < 80; t++) {
-		uint64_t s0, s1, t1, t2;
-
-		if (t < 16) {
-			w[t] = load_be64(block + 8 * t);
-		} else {
-			uint64_t w15 = w[(t - 15) & 15], w2 = w[(t - 2) & 15];
-
-			s0 = ror(w15, 1) ^ ror(w15, 8) ^ (w15 >> 7);
-			s1 = ror(w2, 19) ^ ror(w2, 61) ^ (w2 >> 6);
-			w[t & 15] += s0 + s1 + w[(t - 7) & 15];
-		}
-		t1 = hh + (ror(e, 14) ^ ror(e, 18) ^ ror(e, 41)) + ((e & f) ^ (~e & g)) + k512[t] +
-		     w[t & 15];
-		t2 = (ror(a, 28) ^ ror(a, 34) ^ ror(a, 39)) + ((a & b) ^ (a & c) ^ (b & c));
-		hh = g;
-		g = f;
-		f = e;
-		e = d + t1;
-		d = c;
-		c = b;
-		b = a;
-		a = t1 + t2;
-	}
+	for (t = 0; t < 16; t++)
+		w[t] = load_be64(block + 8 * t);
+	ROUNDS8(0);
+	ROUNDS8(8);
+	ROUNDS8(16);
+	ROUNDS8(24);
+	ROUNDS8(32);
+	ROUNDS8(40);
+	ROUNDS8(48);
+	ROUNDS8(56);
+	ROUNDS8(64);
+	ROUNDS8(72);
 	h[0] += a;
 	h[1] += b;
 	h[2] += c;
