@@ -585,6 +585,12 @@ int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct di
 		return diag_fail(d, -EINVAL,
 				 "--sim-guest, --sim-faults, --sim-report, --sim-set and "
 				 "--sim-vcek need --sim=PROFILE");
+	if (o.tamper_staging && o.boot_mode != BOOT_MODE_HASHES)
+		return diag_fail(d, -EINVAL,
+				 "--debug-tamper-staging needs --boot hashes (content mode has no "
+				 "staging area)");
+	if (o.tamper_staging == STAGING_TAMPER_INITRD && !o.initrd)
+		return diag_fail(d, -EINVAL, "--debug-tamper-staging initrd needs --initrd");
 	if (!o.snp.id_block_path != !o.snp.id_auth_path)
 		return diag_fail(d, -EINVAL, "--id-block and --id-auth go together");
 	if (o.snp.tsc_khz && !o.snp.secure_tsc)
