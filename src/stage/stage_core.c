@@ -224,12 +224,12 @@ int stage_validate(const struct stage_ops *ops, uint64_t gpa, uint64_t end)
 
 static void put64(uint8_t *ghcb, unsigned int off, uint64_t v)
 {
-	*(volatile uint64_t *)(ghcb + off) = v;
+	*(volatile uint64_t *)(void *)(ghcb + off) = v;
 }
 
 static uint64_t get64(const uint8_t *ghcb, unsigned int off)
 {
-	return *(const volatile uint64_t *)(ghcb + off);
+	return *(const volatile uint64_t *)(const void *)(ghcb + off);
 }
 
 /* One GHCB page-state-change round trip with the descriptor already in the shared buffer.
@@ -251,8 +251,8 @@ static void psc_exit(const struct stage_params *p, const struct stage_ops *ops, 
 	put64(ghcb, GHCB_SW_EXITINFO2_OFFSET, 0);
 	put64(ghcb, GHCB_SW_SCRATCH_OFFSET, p->ghcb_gpa + GHCB_SHARED_BUFFER_OFFSET);
 	put64(ghcb, GHCB_VALID_BITMAP_OFFSET + 8, valid);
-	*(volatile uint16_t *)(ghcb + GHCB_PROTOCOL_VERSION_OFFSET) = GHCB_PROTOCOL_VERSION;
-	*(volatile uint32_t *)(ghcb + GHCB_USAGE_OFFSET) = 0;
+	*(volatile uint16_t *)(void *)(ghcb + GHCB_PROTOCOL_VERSION_OFFSET) = GHCB_PROTOCOL_VERSION;
+	*(volatile uint32_t *)(void *)(ghcb + GHCB_USAGE_OFFSET) = 0;
 	(void)ops->ghcb_call(ops->ctx, p->ghcb_gpa);
 }
 
