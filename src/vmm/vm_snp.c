@@ -357,12 +357,14 @@ static int finish(struct vm *vm, const struct snp_options *o, struct diag *d)
 		return fw_fail(d, r, "SNP_LAUNCH_FINISH", fw);
 	events_emit(vm->events, "launch-finished",
 		    ",\"abi\":\"%s\",\"policy\":\"0x%llx\",\"sev_features\":\"0x%llx\","
-		    "\"launch_update_ioctls\":%u,\"normal_pages\":%llu,\"zero_pages\":%llu",
+		    "\"launch_update_ioctls\":%u,\"normal_pages\":%llu,\"zero_pages\":%llu,"
+		    "\"boot\":\"%s\"",
 		    snp_abi_name(vm->snp.abi), (unsigned long long)vm->snp.policy,
 		    (unsigned long long)(vm->snp.vmsa_features | SVM_SEV_FEAT_SNP_ACTIVE),
 		    vm->snp.stats.update_ioctls,
 		    (unsigned long long)vm->snp.stats.pages[SNP_PAGE_NORMAL],
-		    (unsigned long long)vm->snp.stats.pages[SNP_PAGE_ZERO]);
+		    (unsigned long long)vm->snp.stats.pages[SNP_PAGE_ZERO],
+		    vm->snp.plan.mode == BOOT_MODE_HASHES ? "hashes" : "content");
 	return 0;
 }
 

@@ -113,6 +113,7 @@ class MeasuredLaunchTest(SimLaunch):
             self.assert_measured_launch(status, err, rep, evs)
             finished = [e for e in evs if e["event"] == "launch-finished"][0]
             self.assertEqual(finished["zero_pages"], 0)
+            self.assertEqual(finished["boot"], "hashes")
             runs[name] = (psp_pages(rep), rep["launch_updates"], rep["measurement"])
         self.assertEqual(runs["big"][:2], runs["small"][:2])
         self.assertLess(runs["big"][0], 100)
