@@ -57,7 +57,7 @@ static void handle_sev_term(struct vm *vm, struct vm_vcpu *v, struct kvm_run *ru
 		set = (unsigned int)(v0 >> 12) & 0xf;
 		code = (unsigned int)(v0 >> 16) & 0xff;
 	} else if ((v0 & 0xfff) == 0 &&
-		   (info1 = guest_memory_hva(&vm->mem, v0 + GHCB_SW_EXITINFO1_OFFSET, 8))) {
+		   (info1 = guest_memory_ghcb_hva(&vm->mem, v0 + GHCB_SW_EXITINFO1_OFFSET, 8))) {
 		uint64_t reason = *info1; /* one read: the guest may still change it */
 
 		set = (unsigned int)reason & 0xf;
@@ -238,6 +238,10 @@ static bool handle_vmgexit_v12(struct vm *vm, struct vm_vcpu *v, struct kvm_run 
 		pthread_mutex_lock(&vm->conv.lock);
 		desc = shared_hva_locked(vm, gpa, len);
 		pthread_mutex_unlock(&vm->conv.lock);
+		/* The staging area (the boot stage's GHCB) is shared memory only: a plain
+		 * memslot without guest_memfd, which the guest cannot make private. */
+		if (!desc)
+			desc = guest_memory_staging_hva(&vm->mem, gpa, len);
 		r = psc_process_descriptor(desc, desc ? len : 0, ram, nr, convert_cb, &ctx, &ret);
 		if (r < 0 || ret)
 			atomic_fetch_add(&vm->conv.rejected, 1);

@@ -134,6 +134,19 @@ class MeasuredLaunchTest(SimLaunch):
             counts[boot] = rep["ioctls"].get("KVM_PRE_FAULT_MEMORY", 0)
         self.assertEqual(counts, {"hashes": 2, "content": 1})
 
+    def test_v12_psc_descriptor_in_the_staging_area_is_served(self):
+        """The boot stage keeps its GHCB in the first page of the staging area (at 4 GiB
+        for a small guest), outside RAM; a v12 kernel hands the descriptor's GPA to
+        snpvmm, which must find it there too."""
+        script = ("psc private 0x200000 1 2m\n"
+                  "psc shared 0x400000 3 4k\npsc private 0x400000 3 4k\n")
+
+        status, _, err, rep, evs = self.launch("--sev-features", "none", "--boot", "hashes",
+                                               "--sim-set", "ghcb_gpa=0x100000000",
+                                               profile="v12", script=script)
+
+        self.assert_measured_launch(status, err, rep, evs)
+
     def sparse(self, name, size):
         path = os.path.join(self.dir, name)
         with open(path, "wb") as f:
