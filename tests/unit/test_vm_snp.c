@@ -31,8 +31,9 @@
 
 /* What the wrapped kernel does differently from the simulated one. */
 struct kernel_change {
-	bool signal_during_update;    /* SIGUSR2 arrives during every LAUNCH_UPDATE */
-	bool no_vm_memory_attributes; /* KVM_CAP_MEMORY_ATTRIBUTES is 0 on the VM */
+	bool signal_during_update;	  /* SIGUSR2 arrives during every LAUNCH_UPDATE */
+	bool no_vm_memory_attributes;	  /* KVM_CAP_MEMORY_ATTRIBUTES is 0 on the VM */
+	const char *rewrite_at_create_vm; /* a file someone rewrites when the VM is created */
 };
 
 struct wrap {
@@ -96,9 +97,25 @@ static int w_get_supported_cpuid(struct kvm_backend *be, struct kvm_cpuid2 *c)
 	return to_wrap(be)->sim->ops->get_supported_cpuid(to_wrap(be)->sim, c);
 }
 
+/* Flips one byte of the kernel's payload in place, as an operator rewriting the file would
+ * (twice restores it). */
+static void rewrite_payload(const char *path)
+{
+	int fd = open(path, O_RDWR);
+	uint8_t b = 0;
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &b, 1, FIXTURE_PAYLOAD_OFF + 100), 1);
+	b ^= 0xff;
+	assert_int_equal(pwrite(fd, &b, 1, FIXTURE_PAYLOAD_OFF + 100), 1);
+	close(fd);
+}
+
 static int w_create_vm(struct kvm_backend *be, unsigned long type)
 {
 	note(to_wrap(be), 'V');
+	if (to_wrap(be)->change.rewrite_at_create_vm)
+		rewrite_payload(to_wrap(be)->change.rewrite_at_create_vm);
 	return to_wrap(be)->sim->ops->create_vm(to_wrap(be)->sim, type);
 }
 
@@ -379,6 +396,32 @@ static void test_kernel_without_vm_memory_attributes_is_refused_before_init2(voi
 	kvm_backend_destroy(&w->be);
 }
 
+/* The digest is predicted from the files before the VM exists; the launch reads them
+ * again into guest memory. A file rewritten in between would launch a digest nobody
+ * predicted (content) or a kernel the stage refuses (hashes): the launch refuses it. */
+static void test_kernel_rewritten_after_the_prediction_is_refused_in_both_modes(void **state)
+{
+	static const char *const modes[][3] = { { "--boot", "content", NULL },
+						{ "--boot", "hashes", NULL } };
+	const struct env *e = *state;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct kernel_change change = { .rewrite_at_create_vm = e->kernel };
+		struct wrap *w = wrap_sim("7.0", NULL, change);
+		struct diag d = { "" };
+		struct vm *vm;
+
+		int r = launch(w, e, modes[i], &vm, &d);
+		rewrite_payload(e->kernel); /* back as it was, for the other tests */
+
+		assert_int_equal(r, -EIO);
+		assert_null(vm);
+		assert_non_null(strstr(d.msg, "the kernel changed while snpvmm launched it"));
+		kvm_backend_destroy(&w->be);
+	}
+}
+
 static void test_reduced_phys_bits_other_than_the_hosts_is_accepted(void **state)
 {
 	static const char *const args[] = { "--reduced-phys-bits", "5", NULL };
@@ -494,6 +537,8 @@ int main(void)
 		cmocka_unit_test(
 			test_signal_arriving_during_launch_update_does_not_fail_the_launch),
 		cmocka_unit_test(test_kernel_without_vm_memory_attributes_is_refused_before_init2),
+		cmocka_unit_test(
+			test_kernel_rewritten_after_the_prediction_is_refused_in_both_modes),
 		cmocka_unit_test(test_reduced_phys_bits_other_than_the_hosts_is_accepted),
 		cmocka_unit_test(test_no_sev_feature_is_enabled_where_debug_swap_is_offered),
 		cmocka_unit_test(test_id_block_for_another_digest_is_refused_before_the_vm_exists),
