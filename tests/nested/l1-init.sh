@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: MIT
 # /init of L1, the nested KVM host of the nested tier (tests/nested/README.md). Loads kvm_amd
 # and the 9p modules, mounts the host's scratch directory at the host's own path, then
-# serves the host-side harness on the second serial port (ttyS1), one line per request:
-#   host -> L1   run ID SECONDS   run the script SHARE/.agent/ID.sh (stdin /dev/null,
-#                                 stdout/stderr to ID.out/ID.err), killed after SECONDS
-#                quit             power L1 off
-#   L1 -> host   snpvmm-agent: ready kvm=0|1 release=UNAME_R
-#                snpvmm-agent: done ID STATUS
+# serves the host-side harness through files in SHARE/.agent (virtio-9p, whose interrupts
+# are reliable under TCG; an 8250 serial port's are not: a lost edge once left a request or
+# a reply stuck in the UART for good), one request at a time, numbered from 1:
+#   host -> L1   ID.sh     the script to run (stdin /dev/null, stdout/stderr to ID.out/.err)
+#                ID.run    SECONDS, created (renamed into place) once ID.sh is complete;
+#                          the script is killed after SECONDS
+#                quit      power L1 off
+#   L1 -> host   ready     "kvm=0|1 release=UNAME_R", once the agent serves
+#                ID.done   the script's exit status (renamed into place)
 /bin/busybox --install -s /bin
 mkdir -p /proc /sys /dev /tmp
 mount -t proc proc /proc
@@ -22,24 +25,22 @@ done
 share=$(sed -n 's/.*snpvmm\.share=\([^ ]*\).*/\1/p' /proc/cmdline)
 mkdir -p "$share"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 scratch "$share" ||
-	echo "snpvmm-l1: cannot mount the scratch share at $share"
+	{ echo "snpvmm-l1: cannot mount the scratch share at $share"; poweroff -f; }
 
-agent=/dev/ttyS1
-stty -F "$agent" raw -echo
-exec <"$agent" >"$agent"
+dir=$share/.agent
 kvm=0
 [ -c /dev/kvm ] && kvm=1
-echo "snpvmm-agent: ready kvm=$kvm release=$(uname -r)"
-while read -r cmd id secs; do
-	case $cmd in
-	run)
-		dir=$share/.agent
+echo "kvm=$kvm release=$(uname -r)" >"$dir/ready.tmp" && mv "$dir/ready.tmp" "$dir/ready"
+id=1
+# Polls ten times a second: a stat over 9p and a sleep cost L1 little even under TCG.
+while [ ! -e "$dir/quit" ]; do
+	if [ -e "$dir/$id.run" ]; then
+		read -r secs <"$dir/$id.run"
 		timeout -s KILL "$secs" sh "$dir/$id.sh" >"$dir/$id.out" 2>"$dir/$id.err" </dev/null
-		echo "snpvmm-agent: done $id $?"
-		;;
-	quit)
-		break
-		;;
-	esac
+		echo $? >"$dir/$id.done.tmp" && mv "$dir/$id.done.tmp" "$dir/$id.done"
+		id=$((id + 1))
+	else
+		sleep 0.1
+	fi
 done
 poweroff -f

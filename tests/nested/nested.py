@@ -2,19 +2,18 @@
 """The L1 host of the nested tier: Debian's own kernel under QEMU TCG (-cpu max emulates
 SVM), whose kvm_amd gives a real /dev/kvm. See tests/nested/README.md.
 
-L1 boots from an initramfs built by mkinitramfs.sh and serves an agent on its second
-serial port (l1-init.sh): the host writes a shell script into a scratch directory that L1
-mounts over 9p at the same path, asks L1 to run it, and reads its stdout and stderr back
-from the same directory. So the kvm tier's tests run unchanged on the host, with their
-snpvmm commands executed in L1."""
+L1 boots from an initramfs built by mkinitramfs.sh and serves an agent (l1-init.sh) through
+files in a scratch directory that L1 mounts over virtio-9p at the same path: the host
+writes a shell script there and asks L1 to run it, and reads its exit status, stdout and
+stderr back from the same directory. So the kvm tier's tests run unchanged on the host,
+with their snpvmm commands executed in L1."""
 import glob
 import os
-import queue
 import re
 import shlex
 import shutil
 import subprocess
-import threading
+import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -62,64 +61,65 @@ def build_initramfs(workdir, snpvmm, guest, kver):
 
 
 class L1:
-    """One L1 VM and its agent."""
+    """One L1 VM and its agent. When L1 stops answering or QEMU ends, the request that saw it
+    fails and L1 boots afresh for the next one, so one stuck command fails one test."""
 
     def __init__(self, workdir, share, kernel):
         self.workdir = workdir
         self.share = share
+        self.agent = os.path.join(share, ".agent")
         self.kernel = kernel
         self.console_log = os.path.join(workdir, "l1-console.log")
         self.qemu = None
-        self.lines = queue.Queue()
         self.kvm = False
         self.release = ""
         self.next_id = 0
+        self.boots = 0
 
     def start(self):
         qemu = qemu_binary()
         if any(c.isspace() or c == "," for c in self.share):
             raise RuntimeError(f"the scratch path '{self.share}' must not hold blanks or commas")
-        os.makedirs(os.path.join(self.share, ".agent"), exist_ok=True)
+        shutil.rmtree(self.agent, ignore_errors=True)
+        os.makedirs(self.agent)
+        self.next_id = 0
+        self.boots += 1
         self.t0 = time.monotonic()
-        self.qemu = subprocess.Popen(
-            [qemu, "-accel", "tcg", "-cpu", "max", "-m", L1_MEM, "-smp", L1_SMP,
-             "-nodefaults", "-display", "none", "-no-reboot",
-             "-kernel", self.kernel, "-initrd", os.path.join(self.workdir, "l1.cpio"),
-             "-append", f"console=ttyS0 panic=-1 snpvmm.share={self.share}",
-             "-serial", f"file:{self.console_log}", "-serial", "stdio",
-             "-virtfs", f"local,path={self.share},mount_tag=scratch,security_model=none,"
-                        "id=scratch"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        threading.Thread(target=self._read_agent, daemon=True).start()
-        threading.Thread(target=self._read_stderr, daemon=True).start()
-        line = self._expect(r"snpvmm-agent: ready kvm=(\d) release=(\S+)", BOOT_TIMEOUT)
-        self.kvm = line.group(1) == "1"
-        self.release = line.group(2)
+        self.qemu_stderr = os.path.join(self.workdir, "l1-qemu.stderr")
+        with open(self.qemu_stderr, "wb") as err:
+            self.qemu = subprocess.Popen(
+                [qemu, "-accel", "tcg", "-cpu", "max", "-m", L1_MEM, "-smp", L1_SMP,
+                 "-nodefaults", "-display", "none", "-no-reboot",
+                 "-kernel", self.kernel, "-initrd", os.path.join(self.workdir, "l1.cpio"),
+                 "-append", f"console=ttyS0 panic=-1 snpvmm.share={self.share}",
+                 "-serial", f"file:{self.console_log}",
+                 "-virtfs", f"local,path={self.share},mount_tag=scratch,security_model=none,"
+                            "id=scratch"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+        ready = self._wait_for("ready", BOOT_TIMEOUT)
+        m = re.fullmatch(r"kvm=(\d) release=(\S+)\n", ready.decode(errors="replace"))
+        if not m:
+            raise RuntimeError(f"L1's agent said '{ready!r}'\n" + self.console_tail())
+        self.kvm = m.group(1) == "1"
+        self.release = m.group(2)
         self.boot_seconds = time.monotonic() - self.t0
 
-    def _read_agent(self):
-        for raw in self.qemu.stdout:
-            self.lines.put(raw.decode(errors="replace").rstrip("\r\n"))
-        self.lines.put(None)
-
-    def _read_stderr(self):
-        self.qemu_stderr = self.qemu.stderr.read().decode(errors="replace")
-
-    def _expect(self, pattern, timeout):
+    def _wait_for(self, name, timeout):
+        """The contents of agent file `name` once L1 has renamed it into place."""
+        path = os.path.join(self.agent, name)
         deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            try:
-                line = self.lines.get(timeout=max(left, 0))
-            except queue.Empty:
-                raise TimeoutError(f"L1 did not say '{pattern}' within {timeout} s\n"
-                                   + self.console_tail()) from None
-            if line is None:
-                raise RuntimeError(f"QEMU ended while waiting for '{pattern}'\n"
+        while not os.path.exists(path):
+            if self.qemu.poll() is not None:
+                with open(self.qemu_stderr, errors="replace") as f:
+                    why = f.read().strip()
+                raise RuntimeError(f"QEMU ended (status {self.qemu.returncode}) while L1 was "
+                                   f"to write '{name}' {why}\n" + self.console_tail())
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"L1 did not write '{name}' within {timeout} s\n"
                                    + self.console_tail())
-            m = re.fullmatch(pattern, line)
-            if m:
-                return m
+            time.sleep(0.05)
+        with open(path, "rb") as f:
+            return f.read()
 
     def console_tail(self, lines=40):
         try:
@@ -133,17 +133,23 @@ class L1:
         """Runs argv in L1 with stdin /dev/null. Returns (status, stdout bytes, stderr bytes);
         the status is as subprocess gives it (-N for death by signal N). Raises
         subprocess.TimeoutExpired when L1 had to kill the command."""
+        if self.qemu is None:
+            raise RuntimeError("L1 is down: it stopped answering and did not boot again")
         self.next_id += 1
-        ident = str(self.next_id)
-        base = os.path.join(self.share, ".agent", ident)
+        base = os.path.join(self.agent, str(self.next_id))
         with open(base + ".sh", "w") as f:
             f.write("exec " + " ".join(shlex.quote(a) for a in argv) + "\n")
         secs = int(timeout) + 1
-        self.qemu.stdin.write(f"run {ident} {secs}\n".encode())
-        self.qemu.stdin.flush()
+        with open(base + ".run.tmp", "w") as f:
+            f.write(f"{secs}\n")
+        os.rename(base + ".run.tmp", base + ".run")
         # L1 kills the command after `secs`; its own slowness under TCG gets a margin.
-        m = self._expect(rf"snpvmm-agent: done {ident} (\d+)", secs + 120)
-        status = int(m.group(1))
+        try:
+            done = self._wait_for(f"{self.next_id}.done", secs + 120)
+        except (TimeoutError, RuntimeError):
+            self.restart()
+            raise
+        status = int(done)
         with open(base + ".out", "rb") as f:
             out = f.read()
         with open(base + ".err", "rb") as f:
@@ -152,14 +158,33 @@ class L1:
             raise subprocess.TimeoutExpired(argv, timeout, out, err)
         return (-(status - 128) if status > 128 else status), out, err
 
+    def restart(self):
+        """Boots a fresh L1 after this one stopped answering (its console log is kept)."""
+        self._kill()
+        kept = f"{self.console_log}.{self.boots}"
+        if os.path.exists(self.console_log):
+            os.replace(self.console_log, kept)
+        print(f"nested: L1 stopped answering; booting it again (its console: {kept})",
+              file=sys.stderr)
+        try:
+            self.start()
+        except (TimeoutError, RuntimeError, OSError) as e:
+            self._kill()
+            print(f"nested: L1 did not boot again: {e}", file=sys.stderr)
+
+    def _kill(self):
+        if self.qemu and self.qemu.poll() is None:
+            self.qemu.kill()
+        if self.qemu:
+            self.qemu.wait()
+        self.qemu = None
+
     def stop(self):
         if not self.qemu:
             return
         try:
-            self.qemu.stdin.write(b"quit\n")
-            self.qemu.stdin.flush()
+            open(os.path.join(self.agent, "quit"), "w").close()
             self.qemu.wait(timeout=120)
         except (OSError, subprocess.TimeoutExpired):
-            self.qemu.kill()
-            self.qemu.wait()
+            self._kill()
         self.qemu = None
