@@ -187,6 +187,10 @@ int boot_plan_build(const struct boot_config *cfg, struct boot_plan *ret_plan, s
 	__attribute__((warn_unused_result));
 void boot_plan_free(struct boot_plan *plan);
 
+/* The plan's segment of kind k, or NULL when the plan has none (no initrd). */
+const struct boot_segment *boot_plan_segment(const struct boot_plan *plan,
+					     enum boot_segment_kind k);
+
 /* Sets the BSP's 64-bit entry state (boot.rst "64-bit BOOT PROTOCOL"): long mode with the
  * plan's page tables, CS/DS from the plan's GDT, RIP = entry, RSI = boot_params,
  * RFLAGS = 0x2. Leaves every other part of *state as the caller read it from KVM, and

@@ -14,16 +14,6 @@
 #include "vmm/backend.h"
 #include "vmm/vm_internal.h"
 
-static const struct boot_segment *find_seg(const struct boot_plan *bp, enum boot_segment_kind k)
-{
-	unsigned int i;
-
-	for (i = 0; i < bp->nr_segs; i++)
-		if (bp->segs[i].kind == k)
-			return &bp->segs[i];
-	return NULL;
-}
-
 /* One image: [0, size) of src into dst, then a memory source over dst. */
 static int load_image(const struct byte_source *src, uint8_t *dst, uint64_t size, const char *what,
 		      struct byte_source *ret, struct diag *d)
@@ -102,8 +92,8 @@ int vm_load_boot(struct vm *vm, const struct boot_plan *boot, const struct boot_
 		 unsigned int nr_segs, struct stage_plan *stage, struct vm_loaded_images *ret,
 		 struct diag *d)
 {
-	const struct boot_segment *ks = find_seg(boot, BOOT_SEG_KERNEL);
-	const struct boot_segment *is = find_seg(boot, BOOT_SEG_INITRD);
+	const struct boot_segment *ks = boot_plan_segment(boot, BOOT_SEG_KERNEL);
+	const struct boot_segment *is = boot_plan_segment(boot, BOOT_SEG_INITRD);
 	struct byte_source payload;
 	int r;
 

@@ -616,6 +616,16 @@ out_free_owned:
 	return r;
 }
 
+const struct boot_segment *boot_plan_segment(const struct boot_plan *plan, enum boot_segment_kind k)
+{
+	unsigned int i;
+
+	for (i = 0; i < plan->nr_segs; i++)
+		if (plan->segs[i].kind == k)
+			return &plan->segs[i];
+	return NULL;
+}
+
 void boot_plan_free(struct boot_plan *plan)
 {
 	if (!plan)

@@ -30,16 +30,6 @@ static int cmp_range(const void *a, const void *b)
 	return (x->gpa > y->gpa) - (x->gpa < y->gpa);
 }
 
-static const struct boot_segment *find_seg(const struct boot_plan *bp, enum boot_segment_kind k)
-{
-	unsigned int i;
-
-	for (i = 0; i < bp->nr_segs; i++)
-		if (bp->segs[i].kind == k)
-			return &bp->segs[i];
-	return NULL;
-}
-
 /* Sorted, overlapping and touching ranges merged. -E2BIG past STAGE_MAX_RANGES. */
 static int merge_ranges(struct stage_range *r, unsigned int nr, uint32_t *ret_nr)
 {
@@ -126,9 +116,9 @@ static void fill_image(struct stage_image *img, const struct stage_plan *sp, uin
 int stage_plan_build(const struct stage_plan_config *cfg, struct stage_plan *ret, struct diag *d)
 {
 	const struct boot_plan *bp = cfg->boot;
-	const struct boot_segment *kernel = find_seg(bp, BOOT_SEG_KERNEL);
-	const struct boot_segment *initrd = find_seg(bp, BOOT_SEG_INITRD);
-	const struct boot_segment *cmdline = find_seg(bp, BOOT_SEG_CMDLINE);
+	const struct boot_segment *kernel = boot_plan_segment(bp, BOOT_SEG_KERNEL);
+	const struct boot_segment *initrd = boot_plan_segment(bp, BOOT_SEG_INITRD);
+	const struct boot_segment *cmdline = boot_plan_segment(bp, BOOT_SEG_CMDLINE);
 	struct stage_plan sp = { .nr_segs = 0 };
 	uint64_t ram_top = 0, shared_end;
 	struct stage_params *p;
