@@ -60,6 +60,10 @@ def build_initramfs(workdir, snpvmm, guest, kver):
         return f.read().strip()
 
 
+class L1Stalled(Exception):
+    """L1 did not answer a request in time, or QEMU ended."""
+
+
 class L1:
     """One L1 VM and its agent. When L1 stops answering or QEMU ends, the request that saw it
     fails and L1 boots afresh for the next one, so one stuck command fails one test."""
@@ -132,9 +136,19 @@ class L1:
     def run(self, argv, timeout=120):
         """Runs argv in L1 with stdin /dev/null. Returns (status, stdout bytes, stderr bytes);
         the status is as subprocess gives it (-N for death by signal N). Raises
-        subprocess.TimeoutExpired when L1 had to kill the command."""
+        subprocess.TimeoutExpired when L1 had to kill the command, L1Stalled when L1 stopped
+        answering twice. A stall of L1 itself (not of the command: L1 kills that and says
+        so) is QEMU's, not snpvmm's: the request runs once more on a freshly booted L1."""
+        try:
+            return self._run_once(argv, timeout)
+        except L1Stalled as e:
+            print(f"nested: L1 stalled ({str(e).splitlines()[0]}); running the request again "
+                  "on a fresh L1", file=sys.stderr)
+            return self._run_once(argv, timeout)
+
+    def _run_once(self, argv, timeout):
         if self.qemu is None:
-            raise RuntimeError("L1 is down: it stopped answering and did not boot again")
+            raise L1Stalled("L1 is down: it stopped answering and did not boot again")
         self.next_id += 1
         base = os.path.join(self.agent, str(self.next_id))
         with open(base + ".sh", "w") as f:
@@ -146,9 +160,9 @@ class L1:
         # L1 kills the command after `secs`; its own slowness under TCG gets a margin.
         try:
             done = self._wait_for(f"{self.next_id}.done", secs + 120)
-        except (TimeoutError, RuntimeError):
+        except (TimeoutError, RuntimeError) as e:
             self.restart()
-            raise
+            raise L1Stalled(str(e)) from None
         status = int(done)
         with open(base + ".out", "rb") as f:
             out = f.read()

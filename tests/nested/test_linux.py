@@ -60,7 +60,7 @@ class LinuxRun:
         argv = ["/bin/run-timed", os.environ["SNPVMM"], "--no-snp", "--kernel", L2_KERNEL,
                 "--initrd", L2_INITRD, "--append", self.append, "--mem", f"{mem >> 20}M",
                 "--smp", str(smp), "--events", self.events_path]
-        status, out, err = nested.L1_INSTANCE.run(argv, timeout=900)
+        status, out, err = nested.L1_INSTANCE.run(argv, timeout=300)
         self.run_status = status
         self.err = err.decode(errors="replace")
         self.lines = []  # (L1 uptime when read, text)
