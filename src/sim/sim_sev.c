@@ -530,12 +530,14 @@ static int snp_launch_finish(struct sim *sim, struct kvm_sev_cmd *cmd)
 			goto out_fw;
 	}
 
-	/* psp_copy_user_blob() of the ID block and ID auth when id_block_en. */
+	/* psp_copy_user_blob() of the ID block and ID auth when id_block_en, after the VMSAs
+	 * were measured: "if (!uaddr || !len) return ERR_PTR(-EINVAL)"
+	 * (drivers/crypto/ccp/sev-dev.c, Linux 6.11 .. 7.0; the same in v12 12/29). */
 	memset(id_block, 0, sizeof(id_block));
 	memset(id_auth, 0, sizeof(id_auth));
 	if (id_block_en) {
 		if (!id_block_uaddr || !id_auth_uaddr)
-			return -EFAULT;
+			return -EINVAL;
 		memcpy(id_block, user_ptr(id_block_uaddr), sizeof(id_block));
 		memcpy(id_auth, user_ptr(id_auth_uaddr), sizeof(id_auth));
 	}

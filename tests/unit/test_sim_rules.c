@@ -1597,6 +1597,40 @@ static int launch_with_id_block(struct t_vm *vm, uint64_t policy, enum id_tamper
 	return finish_with_id_block(vm, ld, policy, tamper, fw);
 }
 
+/* psp_copy_user_blob(): "if (!uaddr || !len) return ERR_PTR(-EINVAL)" -- an ID block or ID
+ * auth at address 0 is -EINVAL with firmware status 0, not -EFAULT (6.11 .. 7.0, v12). */
+static void test_sim_launch_finish_id_block_at_address_0_is_einval(void **state)
+{
+	static const char *const profiles[] = { "v12", "6.11", "7.0" };
+	unsigned int i, which;
+
+	for (i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+		for (which = 0; which < 2; which++) {
+			struct snp_id_auth auth = { 0 };
+			struct snp_id_block blk = { 0 };
+			struct kvm_sev_snp_launch_finish f = { .id_block_en = 1 };
+			struct kvm_sev_snp_v12_launch_finish f12 = { .id_block_en = 1 };
+			uint32_t fw = 0xff;
+			struct t_vm vm;
+			bool v12 = i == 0;
+
+			started(&vm, profiles[i], NULL, NULL);
+			assert_int_equal(t_create_vcpu(&vm, 0), 0);
+			f.id_block_uaddr = which ? (uint64_t)(uintptr_t)&blk : 0;
+			f.id_auth_uaddr = which ? 0 : (uint64_t)(uintptr_t)&auth;
+			f12.id_block_uaddr = f.id_block_uaddr;
+			f12.id_auth_uaddr = f.id_auth_uaddr;
+			assert_int_equal(t_sev(&vm,
+					       v12 ? KVM_SEV_SNP_V12_LAUNCH_FINISH
+						   : KVM_SEV_SNP_LAUNCH_FINISH,
+					       v12 ? (void *)&f12 : (void *)&f, &fw),
+					 -EINVAL);
+			assert_int_equal(fw, 0);
+			t_vm_destroy(&vm);
+		}
+	}
+}
+
 static void test_sim_launch_finish_with_signed_id_block_records_key_digests(void **state)
 {
 	struct t_vm vm;
@@ -2450,6 +2484,7 @@ int main(void)
 		cmocka_unit_test(test_sim_cpuid_page_nonzero_reserved_is_rejected),
 		cmocka_unit_test(test_sim_cpuid_reject_fault_rejects_a_valid_page_once),
 		cmocka_unit_test(test_sim_launch_finish_twice_is_einval),
+		cmocka_unit_test(test_sim_launch_finish_id_block_at_address_0_is_einval),
 		cmocka_unit_test(test_sim_launch_finish_nonzero_flags_is_einval),
 		cmocka_unit_test(test_sim_register_ioctls_after_finish_are_einval),
 		cmocka_unit_test(test_sim_mp_state_after_finish_is_accepted),
