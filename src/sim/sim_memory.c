@@ -149,8 +149,11 @@ int sim_memory_set_region(struct sim_memory *m, const struct kvm_userspace_memor
 			return -EEXIST;
 	}
 	if (r->flags & KVM_MEM_GUEST_MEMFD) {
-		/* kvm_gmem_bind(): a guest_memfd of this VM, the range inside it, and not
-		 * bound to another slot. */
+		/* kvm_gmem_bind() (virt/kvm/guest_memfd.c, 6.11 .. 7.0): "if (!file) return
+		 * -EBADF"; then "r = -EINVAL" for everything else: not a guest_memfd of this
+		 * VM, the range outside it, or a range already bound to another slot. */
+		if (fcntl((int)r->guest_memfd, F_GETFD) < 0 && errno == EBADF)
+			return -EBADF;
 		gm = gmem_of_fd(m, (int)r->guest_memfd);
 		if (!gm || r->guest_memfd_offset + r->memory_size > gm->size)
 			return -EINVAL;
@@ -160,7 +163,7 @@ int sim_memory_set_region(struct sim_memory *m, const struct kvm_userspace_memor
 			if (s->used && s->gmem == gm &&
 			    overlaps(s->gmem_offset, s->size, r->guest_memfd_offset,
 				     r->memory_size))
-				return -EEXIST;
+				return -EINVAL;
 		}
 	}
 	if (!free_slot)

@@ -1522,8 +1522,41 @@ static void test_sim_memslot_guest_memfd_with_dirty_logging_is_einval(void **sta
 	r.userspace_addr = (uint64_t)(uintptr_t)vm.ram;
 	r.guest_memfd = (uint32_t)vm.gmem_fd;
 	assert_int_equal(vm.be->ops->set_user_memory_region2(vm.be, &r), -EINVAL);
-	r.flags = KVM_MEM_GUEST_MEMFD; /* the same guest_memfd range bound twice */
-	assert_int_equal(vm.be->ops->set_user_memory_region2(vm.be, &r), -EEXIST);
+	t_vm_destroy(&vm);
+}
+
+/* kvm_gmem_bind() (virt/kvm/guest_memfd.c, 6.11 .. 7.0) starts with "r = -EINVAL" and a
+ * range already bound to another memslot ("xa_find(&f->bindings, ...)") jumps to err: a
+ * guest_memfd range bound twice is -EINVAL, not the -EEXIST of overlapping GPAs. */
+static void test_sim_memslot_guest_memfd_range_bound_twice_is_einval(void **state)
+{
+	struct kvm_userspace_memory_region2 r = {
+		.slot = 9,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = 1ull << 32,
+		.memory_size = 1 << 20,
+	};
+	struct t_vm vm;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	r.userspace_addr = (uint64_t)(uintptr_t)vm.ram;
+	r.guest_memfd = (uint32_t)vm.gmem_fd; /* offset 0: slot 0 has it already */
+	assert_int_equal(vm.be->ops->set_user_memory_region2(vm.be, &r), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+/* kvm_gmem_bind(): "file = fget(fd); if (!file) return -EBADF" -- a closed fd is -EBADF,
+ * an open fd that is not a guest_memfd -EINVAL (test_sim_memslot_foreign_guest_memfd). */
+static void test_sim_memslot_closed_guest_memfd_fd_is_ebadf(void **state)
+{
+	struct kvm_userspace_memory_region2 r;
+	struct t_vm vm;
+	int fd;
+
+	t_vm_create(&vm, NULL, NULL, NULL, NULL);
+	r = second_gmem_region(&vm, &fd);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(vm.be->ops->set_user_memory_region2(vm.be, &r), -EBADF);
 	t_vm_destroy(&vm);
 }
 
@@ -2534,6 +2567,8 @@ int main(void)
 		cmocka_unit_test(test_sim_max_vcpus_cap_follows_max_vcpus_setting),
 		cmocka_unit_test(test_sim_pre_fault_outside_memslots_is_enoent),
 		cmocka_unit_test(test_sim_memslot_guest_memfd_with_dirty_logging_is_einval),
+		cmocka_unit_test(test_sim_memslot_guest_memfd_range_bound_twice_is_einval),
+		cmocka_unit_test(test_sim_memslot_closed_guest_memfd_fd_is_ebadf),
 		cmocka_unit_test(test_sim_launch_finish_with_signed_id_block_records_key_digests),
 		cmocka_unit_test(test_sim_launch_finish_id_block_wrong_ld_is_bad_measurement),
 		cmocka_unit_test(test_sim_launch_finish_id_block_wrong_policy_is_policy_failure),
