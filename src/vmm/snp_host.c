@@ -4,10 +4,13 @@
  * Each rule names the kernel function and versions it follows:
  *
  *   snp_launch_start(), arch/x86/kvm/svm/sev.c
- *     v12 series (2024-03) and 6.11-6.16: -EINVAL without SMT (bit 16) or with
- *       SINGLE_SOCKET (bit 20); 6.11-6.18 also for any bit outside API version, SMT,
- *       RSVD_MBO, DEBUG and SINGLE_SOCKET (SNP_POLICY_MASK_VALID);
- *     6.17 ("KVM: SEV: Remove the SMT policy requirement", T. Lendacky, 2025) and later:
+ *     v12 series (2024-03, [PATCH v12 10/29]) and 6.11-6.16: -EINVAL without SMT (bit 16)
+ *       or with SINGLE_SOCKET (bit 20); v12 checks nothing else, 6.11-6.18 also refuse any
+ *       bit outside API version, SMT, RSVD_MBO, DEBUG and SINGLE_SOCKET
+ *       (SNP_POLICY_MASK_VALID);
+ *     6.17 and later ("KVM: SVM: Allow SNP guest policy disallow running with SMT
+ *       enabled", 9f4701e05fae, and "KVM: SVM: Allow SNP guest policy to specify
+ *       SINGLE_SOCKET", 24be2b7956a5, T. Lendacky, tag kvm-x86-svm-6.17 of 2025-06-20):
  *       SMT and SINGLE_SOCKET are left to the firmware, which refuses SMT = 0 with
  *       POLICY_FAILURE whenever SMT is enabled in the BIOS and accepts SMT = 1 always;
  *     6.19+: the accepted bits are reported as KVM_X86_SNP_POLICY_BITS.
