@@ -13,7 +13,7 @@
  * include/uapi/linux/kvm_para.h, arch/x86/include/uapi/asm/kvm.h and
  * arch/x86/include/uapi/asm/kvm_para.h (Linux 6.11 and the 2026 kvm-x86 tree),
  * Documentation/virt/kvm/api.rst and x86/amd-memory-encryption.rst, and for the v12 ABI
- * the patches "[PATCH v12 10,11,13,14,15/29] ... SEV-SNP Hypervisor Support" (2024-03-29).
+ * the patches "[PATCH v12 10,11,12,14,15/29] ... SEV-SNP Hypervisor Support" (2024-03-29).
  * Every struct carries _Static_asserts on its size and field offsets.
  *
  * The system header is used for what it has: every definition of ours is guarded by a
@@ -354,7 +354,7 @@ ABI_CHECK_OFF(struct kvm_sev_snp_launch_finish, pad1, 56);
  * snp_launch_update_vmsa(), Linux 6.11; SEV-SNP ABI 56860 SNP_LAUNCH_UPDATE page types). */
 #define SNP_PAGE_TYPE_VMSA 0x2
 
-/* ---- SNP v12 patch series ABI (2024-03-29, NOT upstream; [PATCH v12 10/29, 11/29, 13/29,
+/* ---- SNP v12 patch series ABI (2024-03-29, NOT upstream; [PATCH v12 10/29, 11/29, 12/29,
  * 14/29, 15/29]) ----
  * Commands directly follow KVM_SEV_INIT2 in the v12 enum. */
 #define KVM_SEV_SNP_V12_LAUNCH_START  23

@@ -3,7 +3,7 @@
  * The SEV-SNP launch commands, issued through the kernel seam, for both kernel ABIs:
  * upstream (6.11+: KVM_SEV_SNP_LAUNCH_* = 100..102, 64/64/88-byte structs) and the SNP v12
  * series (23..25, 24/24/64-byte structs): amd-memory-encryption.rst KVM_SEV_SNP_LAUNCH_*,
- * sev.c snp_launch_start/update/finish() (Linux 6.11), and [PATCH v12 10/29, 11/29, 13/29]
+ * sev.c snp_launch_start/update/finish() (Linux 6.11), and [PATCH v12 10/29, 11/29, 12/29]
  * (2024-03-29). One function per
  * command; each returns 0 or -errno and the firmware status in *fw_error.
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * SEV-SNP launch commands for the upstream and v12 kernel ABIs (amd-memory-encryption.rst;
- * sev.c snp_launch_start/update/finish(), Linux 6.11; [PATCH v12 10,11,13/29]).
+ * sev.c snp_launch_start/update/finish(), Linux 6.11; [PATCH v12 10,11,12/29]).
  */
 #include "snp/snp_launch.h"
 
