@@ -227,8 +227,10 @@ static uint64_t gmem_index(const struct sim_slot *slot, uint64_t gfn)
 /*
  * kvm_gmem_populate() (6.11+) with sev_gmem_post_populate() as the callback: returns the
  * number of pages done, or -errno if the very first page failed ("return ret && !i ? ret
- * : i"). Per page: a pending signal -EINTR; populated before (prepared in 6.11 .. 6.19,
- * RMP-assigned in 7.0) -EEXIST; not PRIVATE -EINVAL; no source for a type other than ZERO
+ * : i"). Per page: a pending signal -EINTR; populated before -EEXIST (the up-to-date folio
+ * check of kvm_gmem_populate() before 7.0, and sev_gmem_post_populate()'s "ret = ret ?
+ * -EINVAL : -EEXIST" for an RMP-assigned page; snp_launch_update() turns both into -EIO
+ * with firmware status 0); not PRIVATE -EINVAL; no source for a type other than ZERO
  * -EINVAL (the WARN in sev_gmem_post_populate()); then the copy and the firmware.
  */
 static long gmem_populate(struct sim *sim, struct sim_slot *slot, struct launch_update_args *a,
