@@ -120,11 +120,16 @@ int snp_policy_check(uint64_t p, struct diag *d)
 	if (bad)
 		return diag_fail(d, -EINVAL, "--policy 0x%llx: reserved bit %d is set",
 				 (unsigned long long)p, __builtin_ctzll(bad));
+	/* 6.11-6.18 SNP_POLICY_MASK_VALID and 6.19's KVM_SNP_POLICY_MASK_VALID leave bit 18
+	 * out; v12's snp_launch_start() ([PATCH v12 10/29]) has no mask and hands it to the
+	 * firmware. snpvmm has no migration agent to offer either way. */
 	if (p & SNP_POLICY_MIGRATE_MA)
-		return diag_fail(d, -EINVAL,
-				 "--policy 0x%llx: bit 18 (migration agent) is not accepted by any "
-				 "KVM",
-				 (unsigned long long)p);
+		return diag_fail(
+			d, -EINVAL,
+			"--policy 0x%llx: bit 18 (migration agent) is refused: no upstream "
+			"KVM accepts it, and a v12-series kernel would pass it to the "
+			"firmware for a migration agent snpvmm does not provide",
+			(unsigned long long)p);
 	return 0;
 }
 
