@@ -94,7 +94,9 @@ struct kvm_backend_ops {
 				     const struct kvm_memory_attributes *attrs);
 
 	/* KVM_MEMORY_ENCRYPT_OP. cmd->sev_fd is filled by the backend. The firmware status is
-	 * returned in *fw_error (and in cmd->error). */
+	 * returned in *fw_error (and in cmd->error). Returns the ioctl's result as it is:
+	 * -errno, 0, or a positive value, which only the v12 series' LAUNCH_UPDATE returns
+	 * (copy_from_user()'s count of bytes not copied; snp_launch.c turns it into -EFAULT). */
 	int (*memory_encrypt_op)(struct kvm_backend *be, struct kvm_sev_cmd *cmd,
 				 uint32_t *fw_error);
 	/* SEV_ISSUE_CMD on /dev/sev (platform commands such as SNP_PLATFORM_STATUS). */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <linux/psp-sev.h>
@@ -225,6 +226,29 @@ static uint64_t gmem_index(const struct sim_slot *slot, uint64_t gfn)
 }
 
 /*
+ * copy_from_user() of one source page: returns how many bytes it could not copy (0: all),
+ * having copied those before the first page that is not mapped (mincore() fails with
+ * ENOMEM there). A mapped page without read permission also faults in the kernel; that is
+ * not detected (docs/testing.md, simplification 8).
+ */
+static size_t copy_from_user_sim(uint8_t *dst, const uint8_t *src, size_t len)
+{
+	uintptr_t start = (uintptr_t)src, end = start + len, p;
+	unsigned char vec;
+
+	for (p = start & ~(uintptr_t)(SIM_PAGE_SIZE - 1); p < end; p += SIM_PAGE_SIZE) {
+		if (mincore((void *)p, SIM_PAGE_SIZE, &vec) < 0 && errno == ENOMEM) {
+			size_t ok = p > start ? p - start : 0;
+
+			memcpy(dst, src, ok);
+			return len - ok;
+		}
+	}
+	memcpy(dst, src, len);
+	return 0;
+}
+
+/*
  * kvm_gmem_populate() (6.11+) with sev_gmem_post_populate() as the callback: returns the
  * number of pages done, or -errno if the very first page failed ("return ret && !i ? ret
  * : i"). Per page: a pending signal -EINTR; populated before -EEXIST (the up-to-date folio
@@ -269,11 +293,14 @@ static long gmem_populate(struct sim *sim, struct sim_slot *slot, struct launch_
 			ret = -EINVAL;
 			break;
 		}
-		/* copy_from_user() of the source page for every type but ZERO; the firmware
+		/* copy_from_user() of the source page for every type but ZERO ("ret =
+		 * -EFAULT" when it faults; 7.0: get_user_pages_fast() fails); the firmware
 		 * zeroes a ZERO page itself. */
-		if (src)
-			memcpy(page, src, sizeof(page));
-		else
+		if (src && copy_from_user_sim(page, src, sizeof(page))) {
+			ret = -EFAULT;
+			break;
+		}
+		if (!src)
 			memset(page, 0, sizeof(page));
 		ret = firmware_launch_update(sim, a->type, gfn, page, src, i == 0, fw_error);
 		if (ret < 0)
@@ -293,7 +320,9 @@ static long gmem_populate(struct sim *sim, struct sim_slot *slot, struct launch_
  * ("if (args->do_memcpy && args->src) copy_from_user()"); a page not PRIVATE is -EINVAL;
  * an RMP-assigned page is skipped without a word ("if (ret || assigned) break" with ret
  * 0), so a repeated range is a silent no-op for ZERO pages and, for the others, a host
- * write into a guest-owned page.
+ * write into a guest-owned page. A source that faults ends the loop with copy_from_user()'s
+ * count of bytes not copied, which kvm_gmem_populate() and snp_launch_update() return as
+ * they are: the ioctl returns that positive count, firmware status 0.
  */
 static int gmem_populate_v12(struct sim *sim, struct sim_slot *slot, struct launch_update_args *a,
 			     uint64_t npages, uint32_t *fw_error)
@@ -308,11 +337,18 @@ static int gmem_populate_v12(struct sim *sim, struct sim_slot *slot, struct laun
 		uint8_t *src = a->type == KVM_SEV_SNP_PAGE_TYPE_ZERO || !a->uaddr
 				       ? NULL
 				       : user_ptr(a->uaddr + i * SIM_PAGE_SIZE);
+		size_t not_copied = 0;
 		bool assigned;
 
 		if (i >= slot_pages_from(slot, a->gfn_start))
 			return -EIO;
 		assigned = test_bit(slot->gmem->prepared, index);
+		/* "ret = copy_from_user(pfn_to_kaddr(pfn), src, ...); if (ret) goto e_release":
+		 * a source read fault copies nothing more and returns the bytes left. */
+		if (src)
+			not_copied = copy_from_user_sim(page, src, sizeof(page));
+		if (not_copied == sizeof(page))
+			return (int)not_copied;
 		if (src && assigned) {
 			/* copy_from_user() into a page the RMP gives to the guest: an RMP
 			 * violation in the host kernel, which oopses. */
@@ -322,9 +358,9 @@ static int gmem_populate_v12(struct sim *sim, struct sim_slot *slot, struct laun
 				 (unsigned long long)gfn);
 			return -EFAULT;
 		}
-		if (src)
-			memcpy(page, src, sizeof(page));
-		else {
+		if (not_copied)
+			return (int)not_copied;
+		if (!src) {
 			r = sim_gmem_read_page(slot->gmem, index, page);
 			if (r < 0)
 				return r;

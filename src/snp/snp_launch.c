@@ -26,8 +26,14 @@ const char *snp_abi_name(enum snp_abi abi)
 static int encrypt_op(struct kvm_backend *be, uint32_t id, void *data, uint32_t *fw_error)
 {
 	struct kvm_sev_cmd cmd = { .id = id, .data = (uint64_t)(uintptr_t)data };
+	int r = be->ops->memory_encrypt_op(be, &cmd, fw_error);
 
-	return be->ops->memory_encrypt_op(be, &cmd, fw_error);
+	/* No SEV command succeeds with a positive value (amd-memory-encryption.rst: "0 on
+	 * success, -negative on error"). The v12 series' snp_launch_update() ([PATCH v12
+	 * 11/29]) returns kvm_gmem_populate()'s result as it is, and that populate loop
+	 * returns copy_from_user()'s count of bytes it could not copy: a fault reading our
+	 * source, with the rest of the range not done. */
+	return r > 0 ? -EFAULT : r;
 }
 
 int snp_init2(struct kvm_backend *be, uint64_t vmsa_features, uint32_t *fw_error)

@@ -287,7 +287,9 @@ static int kvm_linux_memory_encrypt_op(struct kvm_backend *be, struct kvm_sev_cm
 	cmd->error = 0;
 	r = kvm_ioctl(k->vm_fd, KVM_MEMORY_ENCRYPT_OP, &arg->raw);
 	*fw_error = cmd->error;
-	return r < 0 ? r : 0;
+	/* A positive result is passed on: the v12 series' LAUNCH_UPDATE returns one for a
+	 * failure (backend.h), which must not read as success. */
+	return r;
 }
 
 static int kvm_linux_sev_platform_cmd(struct kvm_backend *be, uint32_t cmd, void *data,

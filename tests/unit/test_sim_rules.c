@@ -2033,6 +2033,67 @@ static void test_sim_v12_launch_update_past_the_memslot_is_eio(void **state)
 	t_vm_destroy(&vm);
 }
 
+/* A source of two pages whose second page is not mapped (copy_from_user() faults there). */
+static uint8_t *source_with_a_hole(void)
+{
+	uint8_t *src =
+		mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(src != MAP_FAILED);
+	memset(src, 0xa5, PAGE);
+	assert_int_equal(munmap(src + PAGE, PAGE), 0);
+	return src;
+}
+
+/* v12 kvm_gmem_populate(): "ret = copy_from_user(...); if (ret) goto e_release" and
+ * snp_launch_update() returns it as it is: a source page that faults makes the ioctl
+ * return copy_from_user()'s positive count of bytes not copied, firmware status 0, with
+ * the pages before it done. */
+static void test_sim_v12_launch_update_source_fault_returns_bytes_not_copied(void **state)
+{
+	uint8_t *src = source_with_a_hole();
+	struct kvm_sev_snp_v12_launch_update u = {
+		.gfn_start = 0x100,
+		.uaddr = (uint64_t)(uintptr_t)src,
+		.len = 2 * PAGE,
+		.type = KVM_SEV_SNP_PAGE_TYPE_NORMAL,
+	};
+	struct t_vm vm;
+	uint32_t fw = 1;
+
+	started(&vm, "v12", NULL, NULL);
+	assert_int_equal(t_set_private(&vm, 0x100000, 2 * PAGE, true), 0);
+	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_V12_LAUNCH_UPDATE, &u, &fw), (int)PAGE);
+	assert_int_equal(fw, 0);
+	assert_int_equal(vm.sim->psp.page_ops[SNP_PAGE_NORMAL], 1);
+	t_vm_destroy(&vm);
+	munmap(src, PAGE);
+}
+
+/* 6.11 sev_gmem_post_populate(): "if (copy_from_user(...)) { ret = -EFAULT; ... }" (7.0:
+ * get_user_pages_fast() fails): after one page done that is partial progress, 0. */
+static void test_sim_6_11_launch_update_source_fault_is_partial_progress(void **state)
+{
+	uint8_t *src = source_with_a_hole();
+	struct kvm_sev_snp_launch_update u = {
+		.gfn_start = 0x100,
+		.uaddr = (uint64_t)(uintptr_t)src,
+		.len = 2 * PAGE,
+		.type = KVM_SEV_SNP_PAGE_TYPE_NORMAL,
+	};
+	struct t_vm vm;
+	uint32_t fw = 1;
+
+	started(&vm, "6.11", NULL, NULL);
+	assert_int_equal(t_set_private(&vm, 0x100000, 2 * PAGE, true), 0);
+	assert_int_equal(t_sev(&vm, KVM_SEV_SNP_LAUNCH_UPDATE, &u, &fw), 0);
+	assert_int_equal(u.gfn_start, 0x101);
+	assert_int_equal(u.len, PAGE);
+	assert_int_equal(vm.sim->psp.page_ops[SNP_PAGE_NORMAL], 1);
+	t_vm_destroy(&vm);
+	munmap(src, PAGE);
+}
+
 /* 6.11 kvm_gmem_populate(): "if (signal_pending(current)) { ret = -EINTR; break; }" before
  * the first page, which snp_launch_update() reports as -EIO with firmware error 0 (issue
  * 10 defect 5). */
@@ -2593,6 +2654,8 @@ int main(void)
 		cmocka_unit_test(test_sim_6_11_to_7_0_repeated_range_is_eio),
 		cmocka_unit_test(test_sim_v12_launch_update_of_a_shared_page_is_einval),
 		cmocka_unit_test(test_sim_v12_launch_update_past_the_memslot_is_eio),
+		cmocka_unit_test(test_sim_v12_launch_update_source_fault_returns_bytes_not_copied),
+		cmocka_unit_test(test_sim_6_11_launch_update_source_fault_is_partial_progress),
 		cmocka_unit_test(test_sim_launch_update_with_a_pending_signal_is_eio_fw_0),
 		cmocka_unit_test(test_sim_launch_update_signal_interrupts_only_when_not_blocked),
 		cmocka_unit_test(test_sim_v12_launch_update_ignores_a_pending_signal),

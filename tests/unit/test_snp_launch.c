@@ -32,6 +32,7 @@ struct fake_kernel {
 	uint64_t max_pages_per_call; /* upstream: stop early after this many (0: no limit) */
 	unsigned int fail_eio_calls; /* the first n calls fail with -EIO, fw 0 */
 	unsigned int eagain_calls;   /* the first n calls fail with -EAGAIN */
+	int v12_result;		     /* v12: what every call returns (0: done) */
 	unsigned int calls;
 	uint64_t done_pages;
 	uint64_t first_gfn[8];
@@ -67,6 +68,8 @@ static int fake_encrypt_op(struct kvm_backend *be, struct kvm_sev_cmd *cmd, uint
 			k->first_gfn[n] = u->gfn_start;
 			k->lens[n] = u->len;
 		}
+		if (k->v12_result)
+			return k->v12_result;
 		k->done_pages += u->len / PAGE;
 		return 0; /* and the struct is left as it was */
 	}
@@ -127,6 +130,26 @@ static void test_v12_zero_return_means_the_whole_range_is_done(void **state)
 	assert_int_equal(k.calls, 1);
 	assert_int_equal(k.done_pages, 3);
 	assert_int_equal(st.pages[SNP_PAGE_NORMAL], 3);
+	assert_int_equal(fw, 0);
+}
+
+/* [PATCH v12 11/29]: snp_launch_update() returns kvm_gmem_populate()'s result as it is,
+ * and that loop returns copy_from_user()'s count of bytes not copied when reading the
+ * source faults: a positive result is a failure with the rest of the range not done. */
+static void test_v12_positive_return_is_a_source_fault_not_success(void **state)
+{
+	struct snp_launch_stats st = { 0 };
+	struct fake_kernel k;
+	uint32_t fw = 1;
+
+	fake_init(&k, MODEL_V12);
+	k.v12_result = (int)PAGE;
+
+	assert_int_equal(snp_launch_update(&k.be, SNP_ABI_V12, 0x100000, source, 3 * PAGE,
+					   SNP_PAGE_NORMAL, &st, &fw),
+			 -EFAULT);
+	assert_int_equal(k.calls, 1);
+	assert_int_equal(st.pages[SNP_PAGE_NORMAL], 0);
 	assert_int_equal(fw, 0);
 }
 
@@ -261,6 +284,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v12_zero_return_means_the_whole_range_is_done),
 		cmocka_unit_test(test_v12_zero_pages_are_not_reissued),
+		cmocka_unit_test(test_v12_positive_return_is_a_source_fault_not_success),
 		cmocka_unit_test(test_large_range_goes_in_256_mib_chunks_back_to_back),
 		cmocka_unit_test(
 			test_upstream_partial_progress_is_continued_from_the_written_back_rest),

@@ -34,6 +34,7 @@ struct kernel_change {
 	bool signal_during_update;	  /* SIGUSR2 arrives during every LAUNCH_UPDATE */
 	bool no_vm_memory_attributes;	  /* KVM_CAP_MEMORY_ATTRIBUTES is 0 on the VM */
 	const char *rewrite_at_create_vm; /* a file someone rewrites when the VM is created */
+	void *unmapped_source;		  /* the NORMAL LAUNCH_UPDATEs read from here */
 };
 
 struct wrap {
@@ -185,6 +186,12 @@ static int w_memory_encrypt_op(struct kvm_backend *be, struct kvm_sev_cmd *cmd, 
 			*fw = 0;
 			return -EIO;
 		}
+	}
+	if (cmd->id == KVM_SEV_SNP_V12_LAUNCH_UPDATE && w->change.unmapped_source) {
+		struct kvm_sev_snp_v12_launch_update *u = (void *)(uintptr_t)cmd->data;
+
+		if (u->type == KVM_SEV_SNP_PAGE_TYPE_NORMAL)
+			u->uaddr = (uint64_t)(uintptr_t)w->change.unmapped_source;
 	}
 	return w->sim->ops->memory_encrypt_op(w->sim, cmd, fw);
 }
@@ -344,6 +351,23 @@ static void test_v12_kernel_that_never_writes_back_launches_each_range_once(void
 	assert_int_equal(vm->snp.abi, SNP_ABI_V12);
 	assert_int_equal(w->launch_updates, vm->snp.plan.nr_ranges);
 	vm_destroy(vm);
+	kvm_backend_destroy(&w->be);
+}
+
+/* A v12 kernel whose copy from the LAUNCH_UPDATE source faults returns a positive count
+ * (the simulated host's rule for [PATCH v12 11/29]): the launch fails on that range and
+ * says so, rather than taking it as done. */
+static void test_v12_launch_update_source_fault_fails_the_launch(void **state)
+{
+	/* Below vm.mmap_min_addr: never mapped, so reading it always faults. */
+	struct kernel_change change = { .unmapped_source = (void *)(uintptr_t)0x1000 };
+	struct wrap *w = wrap_sim("v12", NULL, change);
+	struct diag d = { "" };
+	struct vm *vm;
+
+	assert_int_equal(launch(w, *state, NULL, &vm, &d), -EFAULT);
+	assert_null(vm);
+	assert_non_null(strstr(d.msg, "SNP_LAUNCH_UPDATE"));
 	kvm_backend_destroy(&w->be);
 }
 
@@ -533,6 +557,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v12_kernel_that_never_writes_back_launches_each_range_once),
+		cmocka_unit_test(test_v12_launch_update_source_fault_fails_the_launch),
 		cmocka_unit_test(test_default_policy_launches_on_v12_host_with_smt_off),
 		cmocka_unit_test(
 			test_signal_arriving_during_launch_update_does_not_fail_the_launch),
