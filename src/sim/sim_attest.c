@@ -83,7 +83,7 @@ int sim_attest_report(struct sim *sim, const uint8_t report_data[SNP_REPORT_DATA
 	r.vmpl = vmpl;
 	r.signature_algo = SNP_SIG_ALGO_ECDSA_P384_SHA384;
 	r.current_tcb = r.reported_tcb = r.committed_tcb = r.launch_tcb = tcb_u64(sim_chip_tcb);
-	r.platform_info = sim->profile.smt_active ? 1 : 0; /* SMT_EN */
+	r.platform_info = sim->profile.smt_bios ? 1 : 0; /* SMT_EN: the firmware's view */
 	/* KEY_INFO: AUTHOR_KEY_EN, SIGNING_KEY 0 (VCEK). */
 	r.key_info = psp->auth_key_en ? SNP_KEY_INFO_AUTHOR_KEY_EN : 0;
 	memcpy(r.report_data, report_data, sizeof(r.report_data));

@@ -83,7 +83,8 @@ struct sim_profile {
 	uint64_t vmsa_features;	      /* KVM_X86_SEV_VMSA_FEATURES (derived unless set) */
 	uint64_t fw_policy_bits;      /* policy bits the firmware supports */
 	uint32_t cpuid_8000001f[4];   /* host CPUID 0x8000001F eax, ebx, ecx, edx */
-	bool smt_active;	      /* host SMT (firmware checks policy SMT against it) */
+	bool smt_active;	      /* /sys/devices/system/cpu/smt/active (0 under nosmt) */
+	bool smt_bios;		      /* SMT enabled in the BIOS: what the firmware checks */
 	uint8_t api_major, api_minor; /* firmware API version */
 	uint32_t max_vcpus;
 	uint64_t gmem_flags_snp; /* KVM_CAP_GUEST_MEMFD_FLAGS on an SNP VM (derived unless set) */

@@ -142,6 +142,7 @@ static void host_defaults(struct sim_profile *p)
 	p->cpuid_8000001f[2] = 509;
 	p->cpuid_8000001f[3] = 100;
 	p->smt_active = true;
+	p->smt_bios = true;
 	p->api_major = 1;
 	p->api_minor = 55;
 	p->max_vcpus = SIM_DEFAULT_MAX_VCPUS;
@@ -245,7 +246,18 @@ int sim_profile_apply(struct sim_profile *p, const char *setting, struct diag *d
 	U64_KEY("policy_bits", p->fw_policy_bits, UINT64_MAX)
 	BOOL_KEY("policy_bits_attr", p->rules.has_policy_bits_attr)
 	BOOL_KEY("req_certs", p->rules.has_req_certs)
-	BOOL_KEY("smt", p->smt_active)
+	/* The firmware knows only the BIOS setting; Linux's nosmt turns SMT off in the kernel
+	 * (sysfs smt/active 0) but not for the firmware (9f4701e05fae: SMT = 0 in a policy
+	 * means "SMT disabled in the BIOS"). smt sets both: a host with SMT off in the BIOS. */
+	BOOL_KEY("smt_active", p->smt_active)
+	BOOL_KEY("smt_bios", p->smt_bios)
+	if (strcmp(key, "smt") == 0) {
+		if (parse_bool(val, &b) < 0)
+			return diag_fail(d, -EINVAL, "simulator setting smt: bad value '%s'", val);
+		p->smt_active = b;
+		p->smt_bios = b;
+		return 0;
+	}
 	BOOL_KEY("smt_required", p->rules.smt_required)
 	BOOL_KEY("single_socket_rejected", p->rules.single_socket_rejected)
 	BOOL_KEY("vm_memory_attributes", p->rules.vm_memory_attributes)

@@ -48,8 +48,10 @@ int sim_psp_launch_start(struct sim_psp *psp, const struct sim_profile *p, uint6
 		return -EIO;
 	}
 	/* 56860 "Guest Policy" SMT: 0 = "SMT is disallowed"; SNP_LAUNCH_START fails with
-	 * POLICY_FAILURE when SMT is enabled on the host. */
-	if (!(policy & SNP_POLICY_SMT) && p->smt_active) {
+	 * POLICY_FAILURE when SMT is enabled in the BIOS, even if Linux runs with nosmt (the
+	 * firmware behaviour 6.17's "KVM: SVM: Allow SNP guest policy disallow running with
+	 * SMT enabled", 9f4701e05fae, relies on: "SMT has been disabled *in the BIOS*"). */
+	if (!(policy & SNP_POLICY_SMT) && p->smt_bios) {
 		*fw_error = SEV_RET_POLICY_FAILURE;
 		return -EIO;
 	}

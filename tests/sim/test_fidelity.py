@@ -68,6 +68,24 @@ class DefaultPolicyTest(Fidelity):
         self.assert_measured_launch(status, err, rep, evs)
         self.assertEqual(int(rep["policy"], 16), 0x30000)
 
+    @on()
+    def test_nosmt_host_with_bios_smt_launches_with_the_default_policy(self, profile):
+        """Review of issue 10, finding 2: Linux's nosmt (sysfs smt/active 0) with SMT
+        still enabled in the BIOS, which is what the firmware checks."""
+        status, _, err, rep, evs = self.launch("--sim-set", "smt_active=0", profile=profile)
+
+        self.assert_measured_launch(status, err, rep, evs)
+        self.assertEqual(int(rep["policy"], 16), 0x30000)
+
+    @on("6.17", "6.18", "6.19", "7.0")
+    def test_smt_forbidden_under_nosmt_is_refused_by_the_firmware(self, profile):
+        """9f4701e05fae (6.17): SMT = 0 means "SMT disabled in the BIOS"; under nosmt
+        snpvmm cannot tell, KVM lets it through and the firmware refuses it."""
+        status, _, err, _, _ = self.launch("--policy", "0x20000", "--sim-set",
+                                           "smt_active=0", profile=profile)
+        self.refused(status, err, "POLICY_FAILURE", "SMT is enabled in the BIOS",
+                     "even under nosmt")
+
 
 @expand
 class PolicyDiagnosticTest(Fidelity):

@@ -385,6 +385,33 @@ static void test_sim_launch_start_smt_disallowed_without_host_smt_succeeds(void 
 	t_vm_destroy(&vm);
 }
 
+/* Linux's nosmt makes sysfs smt/active 0 but leaves SMT enabled in the BIOS, which is what
+ * the firmware checks (9f4701e05fae, 6.17: SMT = 0 asks for "SMT disabled in the BIOS"):
+ * the host facts say SMT is off, PLATFORM_INFO still has SMT_EN, and LAUNCH_START of a
+ * policy without SMT is POLICY_FAILURE. */
+static void test_sim_nosmt_with_bios_smt_policy_without_smt_is_policy_failure(void **state)
+{
+	static const char *const nosmt[] = { "smt_active=0", NULL };
+	static const char *const bios_off[] = { "smt_bios=0", "smt_active=0", NULL };
+	struct host_facts f;
+	struct t_vm vm, off;
+	uint32_t fw = 0;
+
+	t_vm_create(&vm, "6.17", NULL, NULL, nosmt);
+	assert_int_equal(vm.be->ops->get_host_facts(vm.be, &f), 0);
+	assert_false(f.smt_active);
+	assert_true(vm.sim->profile.smt_bios);
+	assert_int_equal(t_init2(&vm, 0, 0, 0), 0);
+	assert_int_equal(t_launch_start(&vm, SNP_POLICY_RSVD_MBO, &fw), -EIO);
+	assert_int_equal(fw, SEV_RET_POLICY_FAILURE);
+	t_vm_destroy(&vm);
+
+	t_vm_create(&off, "6.17", NULL, NULL, bios_off);
+	assert_int_equal(t_init2(&off, 0, 0, 0), 0);
+	assert_int_equal(t_launch_start(&off, SNP_POLICY_RSVD_MBO, &fw), 0);
+	t_vm_destroy(&off);
+}
+
 static void test_sim_launch_start_abi_newer_than_firmware_is_policy_failure(void **state)
 {
 	struct t_vm vm;
@@ -2557,6 +2584,7 @@ int main(void)
 		cmocka_unit_test(
 			test_sim_launch_start_smt_disallowed_on_smt_host_is_policy_failure),
 		cmocka_unit_test(test_sim_launch_start_smt_disallowed_without_host_smt_succeeds),
+		cmocka_unit_test(test_sim_nosmt_with_bios_smt_policy_without_smt_is_policy_failure),
 		cmocka_unit_test(test_sim_launch_start_abi_newer_than_firmware_is_policy_failure),
 		cmocka_unit_test(
 			test_sim_v12_and_6_11_launch_start_without_smt_or_with_single_socket_is_einval),
