@@ -69,9 +69,6 @@ int guest_memory_add_staging(struct kvm_backend *be, struct guest_memory *mem, u
 			     uint64_t size, struct diag *d) __attribute__((warn_unused_result));
 /* Host address of [gpa, gpa+len) in the staging area, or NULL. */
 void *guest_memory_staging_hva(const struct guest_memory *mem, uint64_t gpa, uint64_t len);
-/* Where a guest's GHCB may be: RAM's shared view or the staging area (the boot stage keeps
- * its GHCB there). NULL unless [gpa, gpa+len) lies in one of them. */
-void *guest_memory_ghcb_hva(const struct guest_memory *mem, uint64_t gpa, uint64_t len);
 
 /* Host address of [gpa, gpa+len) in the shared view, or NULL unless the whole range lies
  * in one region. */

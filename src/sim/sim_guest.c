@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "abi/ghcb.h"
 #include "sim_internal.h"
 #include "snp/report_frame.h"
 #include "util/file.h"
@@ -76,6 +77,7 @@ struct ev {
 	int cur, end; /* descriptor header; -1: defaults */
 	uint32_t reserved;
 	uint32_t set, code;
+	bool via_ghcb; /* terminate-ghcb: the GHCB's TERM_REQUEST, not the MSR protocol */
 	uint8_t report_data[64];
 };
 
@@ -503,13 +505,14 @@ static int parse_line(struct parser *p, char *line)
 			r = perr(p, "bad NPAGES '%s'", tok[2]);
 			goto fail;
 		}
-	} else if (strcmp(tok[0], "terminate") == 0) {
+	} else if (strcmp(tok[0], "terminate") == 0 || strcmp(tok[0], "terminate-ghcb") == 0) {
 		uint64_t set, code;
 
 		e.type = EV_TERMINATE;
+		e.via_ghcb = tok[0][9] == '-';
 		if (n != 3 || parse_uint(tok[1], UINT64_MAX, &set) < 0 || set > 0xf ||
 		    parse_uint(tok[2], UINT64_MAX, &code) < 0 || code > 0xff) {
-			r = perr(p, "usage: terminate SET(0..15) CODE(0..255)");
+			r = perr(p, "usage: %s SET(0..15) CODE(0..255)", tok[0]);
 			goto fail;
 		}
 		e.set = (uint32_t)set;
@@ -653,17 +656,17 @@ int sim_script_default(struct sim_script **ret, struct diag *d)
 /* ---- player ---- */
 
 /* GHCB MSR protocol values (arch/x86/include/asm/sev-common.h GHCB_MSR_*; GHCB 56421). */
-#define GHCB_MSR_PSC_RESP 0x015
-#define GHCB_MSR_TERM_REQ 0x100
-#define GHCB_TERM(set, code) \
-	(GHCB_MSR_TERM_REQ | ((uint64_t)(set) << 12) | ((uint64_t)(code) << 16))
+#define GHCB_MSR_PSC_RESP	 0x015
+#define GHCB_TERM(set, code)	 GHCB_MSR_TERM(set, code)
+/* SW_EXITCODE of the GHCB protocol's Termination Request (uapi asm/svm.h). */
+#define SVM_VMGEXIT_TERM_REQUEST 0x80000016ull
 /* SW_EXITINFO2 for PSC (asm/sev-common.h VMGEXIT_PSC_ERROR_*). */
-#define PSC_ERROR_INVALID_HDR	((1ull << 32) | 1)
-#define PSC_ERROR_INVALID_ENTRY ((1ull << 32) | 2)
-#define GHCB_SHARED_BUFFER	0x800
-#define SERIAL_PORT		0x3f8
-#define SERIAL_CHUNK		256
-#define PSC_LOOP_MAX		1024
+#define PSC_ERROR_INVALID_HDR	 ((1ull << 32) | 1)
+#define PSC_ERROR_INVALID_ENTRY	 ((1ull << 32) | 2)
+#define GHCB_SHARED_BUFFER	 0x800
+#define SERIAL_PORT		 0x3f8
+#define SERIAL_CHUNK		 256
+#define PSC_LOOP_MAX		 1024
 
 struct psc_hdr {
 	uint16_t cur_entry;
@@ -734,7 +737,7 @@ static void finish(struct sim *sim, struct kvm_run *run)
 	else
 		/* sev_handle_vmgexit_msr_protocol(GHCB_MSR_TERM_REQ): SEV_TERM, ndata 1,
 		 * data[0] = the GHCB MSR value (sev.c, Linux 6.11; api.rst
-		 * KVM_SYSTEM_EVENT_SEV_TERM). */
+		 * KVM_SYSTEM_EVENT_SEV_TERM); for terminate-ghcb the GHCB's GPA. */
 		exit_system_event(run, KVM_SYSTEM_EVENT_SEV_TERM, s->term_data);
 	/* An early copy, in case the VMM never destroys the backend; a write error
 	 * shows again, and is reported, at the final write in sim_destroy(). */
@@ -966,27 +969,46 @@ static int check_desc_reply(struct sim *sim, struct kvm_run *run, const struct e
  * (-EFAULT), 0 when the event completed without an exit, -1 on a failure. */
 static int start_event(struct sim *sim, struct kvm_run *run, struct ev *e);
 
-static int start_psc_v12_desc(struct sim *sim, struct kvm_run *run, const struct ev *e)
+/* Linux's early_setup_ghcb(): the GHCB page is made shared with an MSR-protocol PSC before
+ * it is used (arch/x86/boot/compressed/sev.c: set_page_decrypted() ->
+ * snp_set_page_shared(), Linux 6.11). Returns 0 when it is shared, 1 when the exit that
+ * makes it shared is prepared, -1 on a failure. */
+static int ghcb_make_shared(struct sim *sim, struct kvm_run *run)
 {
 	struct sim_script *s = sim->script;
 	uint64_t ghcb = sim->profile.ghcb_gpa;
 
-	/* Linux's early_setup_ghcb(): the GHCB page is made shared with an MSR-protocol
-	 * PSC before it is used (arch/x86/boot/compressed/sev.c: set_page_decrypted() ->
-	 * snp_set_page_shared(), Linux 6.11). */
-	if (!s->ghcb_ready) {
-		if (!sim_memory_shared_hva(&sim->mem, ghcb, SIM_PAGE_SIZE)) {
-			sim_guest_set_failure(sim, "GHCB GPA 0x%llx is not in guest RAM",
-					      (unsigned long long)ghcb);
+	if (s->ghcb_ready)
+		return 0;
+	if (!sim_memory_shared_hva(&sim->mem, ghcb, SIM_PAGE_SIZE)) {
+		sim_guest_set_failure(sim, "GHCB GPA 0x%llx is not in guest RAM",
+				      (unsigned long long)ghcb);
+		return -1;
+	}
+	if (!range_is(sim, ghcb, 1, false)) {
+		if (sim->profile.abi == SIM_ABI_V12) {
+			exit_v12_psc_msr(run, ghcb, false);
+		} else if (sim->exit_hypercall & (1ull << KVM_HC_MAP_GPA_RANGE)) {
+			exit_map_gpa_range(run, ghcb, 1, false, false);
+		} else {
+			sim_guest_set_failure(sim, "making the GHCB page shared was refused "
+						   "in-kernel: no MAP_GPA_RANGE exit");
 			return -1;
 		}
-		if (!range_is(sim, ghcb, 1, false)) {
-			s->ghcb_pending = true;
-			exit_v12_psc_msr(run, ghcb, false);
-			return 1;
-		}
-		s->ghcb_ready = true;
+		s->ghcb_pending = true;
+		return 1;
 	}
+	s->ghcb_ready = true;
+	return 0;
+}
+
+static int start_psc_v12_desc(struct sim *sim, struct kvm_run *run, const struct ev *e)
+{
+	struct sim_script *s = sim->script;
+	int r = ghcb_make_shared(sim, run);
+
+	if (r != 0)
+		return r;
 	if (write_desc(sim, e) < 0) {
 		sim_guest_set_failure(sim, "cannot write the PSC descriptor into the GHCB");
 		return -1;
@@ -994,6 +1016,42 @@ static int start_psc_v12_desc(struct sim *sim, struct kvm_run *run, const struct
 	s->desc_cur = e->cur >= 0 ? e->cur : 0;
 	s->desc_cur--; /* any advance counts as progress on the first reply */
 	exit_v12_psc(sim, run);
+	return 1;
+}
+
+/*
+ * The GHCB protocol's Termination Request (SW_EXITCODE 0x8000_0016, SW_EXITINFO1 = reason
+ * set | code << 4; GHCB spec 56421 "Termination Request"), as the guest writes it and as
+ * KVM handles it: sev_handle_vmgexit() answers every NAE event with svm_vmgexit_success(svm,
+ * 0) before it looks at the exit code (earlier ghcb_set_sw_exit_info_1(ghcb,
+ * GHCB_HV_RESP_NO_ACTION) and ghcb_set_sw_exit_info_2(ghcb, 0); v12 20/29 and 6.11 .. 7.0),
+ * which zeroes SW_EXITINFO1/2 in the guest's GHCB page, then exits with SEV_TERM, ndata 1,
+ * data[0] = the GHCB's GPA. The reason only reaches the host's kernel log ("SEV-ES guest
+ * requested termination: reason %#llx info %#llx").
+ */
+static int start_terminate_ghcb(struct sim *sim, struct kvm_run *run, const struct ev *e)
+{
+	struct sim_script *s = sim->script;
+	uint64_t code = SVM_VMGEXIT_TERM_REQUEST, info1 = e->set | (uint64_t)e->code << 4, zero = 0;
+	uint8_t *ghcb;
+	int r = ghcb_make_shared(sim, run);
+
+	if (r != 0)
+		return r;
+	ghcb = sim_memory_shared_hva(&sim->mem, sim->profile.ghcb_gpa, SIM_PAGE_SIZE);
+	/* The guest's request... */
+	memcpy(ghcb + GHCB_SW_EXIT_CODE_OFFSET, &code, sizeof(code));
+	memcpy(ghcb + GHCB_SW_EXITINFO1_OFFSET, &info1, sizeof(info1));
+	memcpy(ghcb + GHCB_SW_EXITINFO2_OFFSET, &zero, sizeof(zero));
+	/* ... and KVM's svm_vmgexit_success(svm, 0) on it. */
+	memcpy(ghcb + GHCB_SW_EXITINFO1_OFFSET, &zero, sizeof(zero));
+	memcpy(ghcb + GHCB_SW_EXITINFO2_OFFSET, &zero, sizeof(zero));
+	s->term_data = sim->profile.ghcb_gpa;
+	s->final_shutdown = false;
+	sim->outcome = SIM_OUTCOME_TERMINATED;
+	snprintf(sim->failure, sizeof(sim->failure), "terminated through the GHCB: set %u code %u",
+		 e->set, e->code);
+	finish(sim, run);
 	return 1;
 }
 
@@ -1084,7 +1142,8 @@ static int start_event(struct sim *sim, struct kvm_run *run, struct ev *e)
 	uint8_t *hva;
 
 	if (!snp_vm(sim) && e->type != EV_PRINT && e->type != EV_SHUTDOWN &&
-	    e->type != EV_TERMINATE && e->type != EV_WRITE_SHARED && e->type != EV_EXPECT_SHARED) {
+	    (e->type != EV_TERMINATE || e->via_ghcb) && e->type != EV_WRITE_SHARED &&
+	    e->type != EV_EXPECT_SHARED) {
 		sim_guest_set_failure(sim, "line %u needs an SEV-SNP VM", e->line);
 		return -1;
 	}
@@ -1230,6 +1289,8 @@ static int start_event(struct sim *sim, struct kvm_run *run, struct ev *e)
 	case EV_EXPECT_SHARED_VIEW_UNUSED:
 		return expect_shared_view_unused(sim, e);
 	case EV_TERMINATE:
+		if (e->via_ghcb)
+			return start_terminate_ghcb(sim, run, e);
 		s->term_data = GHCB_TERM(e->set, e->code);
 		s->final_shutdown = false;
 		sim->outcome = SIM_OUTCOME_TERMINATED;
@@ -1285,12 +1346,22 @@ static int check_reply(struct sim *sim, struct kvm_run *run, struct ev *e)
 	snprintf(what, sizeof(what), "line %u", e->line);
 	if (s->ghcb_pending) {
 		struct kvm_user_vmgexit_v12 *vg = kvm_run_exit_data(run);
+		struct kvm_exit_hypercall *hc = kvm_run_exit_data(run);
+		uint64_t ret = sim->profile.abi == SIM_ABI_V12 ? vg->psc_msr.ret : hc->ret;
 
 		s->ghcb_pending = false;
-		if (vg->psc_msr.ret || !range_is(sim, sim->profile.ghcb_gpa, 1, false)) {
+		if (sim->profile.abi != SIM_ABI_V12 && !valid_map_gpa_range_ret(ret)) {
+			snprintf(sim->failure, sizeof(sim->failure),
+				 "%s: VMM replied hypercall.ret=%llu (KVM accepts 0, EINVAL, "
+				 "EAGAIN)",
+				 what, (unsigned long long)ret);
+			sim->outcome = SIM_OUTCOME_FAILED;
+			return -2;
+		}
+		if (ret || !range_is(sim, sim->profile.ghcb_gpa, 1, false)) {
 			sim_guest_set_failure(sim,
-					      "%s: making the GHCB page shared failed (ret %u)",
-					      what, vg->psc_msr.ret);
+					      "%s: making the GHCB page shared failed (ret %llu)",
+					      what, (unsigned long long)ret);
 			return -1;
 		}
 		s->ghcb_ready = true;

@@ -195,13 +195,6 @@ void *guest_memory_staging_hva(const struct guest_memory *mem, uint64_t gpa, uin
 	return mr->hva + (gpa - mr->gpa);
 }
 
-void *guest_memory_ghcb_hva(const struct guest_memory *mem, uint64_t gpa, uint64_t len)
-{
-	void *hva = guest_memory_hva(mem, gpa, len);
-
-	return hva ? hva : guest_memory_staging_hva(mem, gpa, len);
-}
-
 void guest_memory_destroy(struct guest_memory *mem)
 {
 	unsigned int i;

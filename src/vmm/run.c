@@ -45,32 +45,34 @@ static void handle_mmio(struct vm *vm, struct kvm_run *run)
 
 static void handle_sev_term(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)
 {
-	/* data[0] is the GHCB MSR value: the MSR-protocol request itself (low 12 bits 0x100),
-	 * or, for the GHCB-protocol NAE, the GHCB's GPA, whose SW_EXITINFO1 holds the reason
-	 * as set [3:0], code [11:4] (uapi asm/svm.h SVM_VMGEXIT_TERM_REASON; api.rst
-	 * KVM_SYSTEM_EVENT_SEV_TERM). */
+	/* data[0] is the GHCB MSR value (api.rst KVM_SYSTEM_EVENT_SEV_TERM): the MSR-protocol
+	 * request itself (low 12 bits 0x100, reason set [15:12], code [23:16]), or the GHCB's
+	 * GPA for the GHCB protocol's TERM_REQUEST event. The latter's reason is gone: KVM's
+	 * sev_handle_vmgexit() answers every event with svm_vmgexit_success(svm, 0) before it
+	 * looks at the exit code, which zeroes SW_EXITINFO1/2 in the guest's GHCB, and it
+	 * logs the reason only in the host's kernel log ("SEV-ES guest requested termination:
+	 * reason ..."; [PATCH v12 20/29], 6.11 .. 7.0). So the page is not read. */
 	uint64_t v0 = run->system_event.ndata ? run->system_event.data[0] : 0;
 	unsigned int set, code;
-	const volatile uint64_t *info1;
 
 	if ((v0 & 0xfff) == 0x100) {
 		set = (unsigned int)(v0 >> 12) & 0xf;
 		code = (unsigned int)(v0 >> 16) & 0xff;
-	} else if ((v0 & 0xfff) == 0 &&
-		   (info1 = guest_memory_ghcb_hva(&vm->mem, v0 + GHCB_SW_EXITINFO1_OFFSET, 8))) {
-		uint64_t reason = *info1; /* one read: the guest may still change it */
-
-		set = (unsigned int)reason & 0xf;
-		code = (unsigned int)(reason >> 4) & 0xff;
+		vm_request_stop(vm, VM_EXIT_GUEST_TERMINATED, 0,
+				"the guest asked to be terminated on vCPU %u: reason set %u, code "
+				"%u (%s)",
+				v->id, set, code, vm_term_reason_name(set, code));
+	} else if ((v0 & 0xfff) == 0 && v0) {
+		vm_request_stop(vm, VM_EXIT_GUEST_TERMINATED, 0,
+				"the guest asked to be terminated on vCPU %u through its GHCB at "
+				"0x%llx (TERM_REQUEST); KVM does not forward the reason (see the "
+				"host's kernel log)",
+				v->id, (unsigned long long)v0);
 	} else {
 		vm_request_stop(vm, VM_EXIT_GUEST_TERMINATED, 0,
 				"the guest asked to be terminated on vCPU %u (GHCB MSR 0x%llx)",
 				v->id, (unsigned long long)v0);
-		return;
 	}
-	vm_request_stop(vm, VM_EXIT_GUEST_TERMINATED, 0,
-			"the guest asked to be terminated on vCPU %u: reason set %u, code %u (%s)",
-			v->id, set, code, vm_term_reason_name(set, code));
 }
 
 static void handle_system_event(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)

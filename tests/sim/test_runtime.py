@@ -683,5 +683,31 @@ shutdown
         self.check(profile, script, rejected=0, shared=4)
 
 
+@expand
+class TerminationTest(Runtime):
+    """Review of issue 10, finding 1: KVM's sev_handle_vmgexit() zeroes SW_EXITINFO1/2 in
+    the guest's GHCB (svm_vmgexit_success(svm, 0)) before it handles TERM_REQUEST, and
+    hands userspace only the GHCB's GPA: the reason cannot be read back from the page."""
+
+    @on("v12", "6.11", "7.0")
+    def test_ghcb_termination_says_kvm_does_not_forward_the_reason(self, profile):
+        status, out, err, rep, evs = self.run_vmm(profile, "terminate-ghcb 1 2\n")
+
+        lines = [l for l in err.splitlines() if "terminated" in l]
+        self.assertEqual(status, 4, err)
+        self.assertEqual(len(lines), 1, err)
+        self.assertIn("through its GHCB at 0x2fff000", lines[0])
+        self.assertIn("KVM does not forward the reason", lines[0])
+        self.assertNotIn("reason set", err)
+        self.assertEqual(evs[-1]["reason"], "terminated")
+
+    @on("v12", "7.0")
+    def test_msr_protocol_termination_names_its_reason(self, profile):
+        status, out, err, rep, evs = self.run_vmm(profile, "terminate 1 2\n")
+
+        self.assertEqual(status, 4, err)
+        self.assertIn("reason set 1, code 2 (PVALIDATE)", err)
+
+
 if __name__ == "__main__":
     harness.main()

@@ -194,12 +194,13 @@ static void test_sim_script_parser_accepts_every_command(void **state)
 				   "expect-shared-state 0x2000000\n"
 				   "expect-shared-view-unused 0x2600000 4\n"
 				   "terminate 1 2\n"
+				   "terminate-ghcb 1 2\n"
 				   "shutdown\n";
 	struct sim_script *s = NULL;
 	struct diag d = { { 0 } };
 
 	assert_int_equal(sim_script_parse(text, "t", &s, &d), 0);
-	assert_int_equal(sim_script_length(s), 15);
+	assert_int_equal(sim_script_length(s), 16);
 	sim_script_free(s);
 }
 
@@ -224,6 +225,7 @@ static void test_sim_script_parser_rejects_bad_lines_with_line_numbers(void **st
 	assert_parse_error("psc shared 0x1000 1 expect=maybe\n", "unknown expectation");
 	assert_parse_error("write-shared 0x1000 abc\n", "t.sim:1:");
 	assert_parse_error("terminate 16 0\n", "t.sim:1:");
+	assert_parse_error("terminate-ghcb 1\n", "t.sim:1: usage: terminate-ghcb");
 	assert_parse_error("print ok\nshutdown expect=ok\n", "t.sim:2:");
 	assert_parse_error("psc-desc cur=0\n", "at least one entry");
 }

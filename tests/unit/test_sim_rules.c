@@ -1816,6 +1816,32 @@ static void test_sim_certs_without_req_certs_gets_empty_table_in_kernel(void **s
 	t_vm_destroy(&vm);
 }
 
+/* sev_handle_vmgexit(): svm_vmgexit_success(svm, 0) before the switch zeroes the guest
+ * GHCB's SW_EXITINFO1/2, then SVM_VMGEXIT_TERM_REQUEST exits with SEV_TERM, ndata 1,
+ * data[0] = the GHCB's GPA: the reason the guest wrote is not in the page any more. */
+static void test_sim_ghcb_termination_zeroes_the_reason_and_exits_with_the_ghcb_gpa(void **state)
+{
+	uint64_t code, info1, info2;
+	struct kvm_run *run;
+	struct t_vm vm;
+
+	launched_with_script(&vm, "terminate-ghcb 1 2\n", false, NULL);
+	run = vm.sim->vcpus[0].run;
+	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), 0);
+	assert_int_equal(run->exit_reason, KVM_EXIT_SYSTEM_EVENT);
+	assert_int_equal(run->system_event.type, KVM_SYSTEM_EVENT_SEV_TERM);
+	assert_int_equal(run->system_event.ndata, 1);
+	assert_int_equal(run->system_event.data[0], vm.sim->profile.ghcb_gpa);
+	memcpy(&code, vm.ram + vm.sim->profile.ghcb_gpa + 0x390, 8);
+	memcpy(&info1, vm.ram + vm.sim->profile.ghcb_gpa + 0x398, 8);
+	memcpy(&info2, vm.ram + vm.sim->profile.ghcb_gpa + 0x3a0, 8);
+	assert_int_equal(code, 0x80000016);
+	assert_int_equal(info1, 0);
+	assert_int_equal(info2, 0);
+	assert_int_equal(vm.sim->outcome, SIM_OUTCOME_TERMINATED);
+	t_vm_destroy(&vm);
+}
+
 /* ---- fault injection ---- */
 
 static void test_sim_gmem_enomem_fault_fails_create_guest_memfd(void **state)
@@ -2667,6 +2693,8 @@ int main(void)
 			test_sim_launch_finish_id_block_changed_after_signing_is_bad_signature),
 		cmocka_unit_test(test_sim_certs_exit_ret_einval_fails_kvm_run_with_einval),
 		cmocka_unit_test(test_sim_certs_without_req_certs_gets_empty_table_in_kernel),
+		cmocka_unit_test(
+			test_sim_ghcb_termination_zeroes_the_reason_and_exits_with_the_ghcb_gpa),
 		cmocka_unit_test(test_sim_gmem_enomem_fault_fails_create_guest_memfd),
 		cmocka_unit_test(test_sim_launch_update_eagain_fault_makes_no_progress),
 		cmocka_unit_test(test_sim_launch_update_partial_fault_writes_back_progress),
