@@ -861,6 +861,13 @@ static int vcpu_run_enter(struct sim *sim, int vcpu, const sigset_t *caller_mask
 	}
 	run = v->run;
 	*ret_run = run;
+	/* A pending exit is completed first (sim_guest_complete()); only an UNINITIALIZED
+	 * vCPU, which has none, checks immediate_exit before. */
+	if (vcpu == 0 && !(sim->vm_type == KVM_X86_SNP_VM && !v->protected_state)) {
+		r = sim_guest_complete(sim, run);
+		if (r < 0)
+			goto out;
+	}
 	/* kvm_vcpu_ioctl(KVM_RUN) reads immediate_exit once, at entry ("wants_to_run"), and
 	 * kvm_arch_vcpu_ioctl_run() returns -EINTR for it; nothing looks at it again. */
 	if (__atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST)) {

@@ -101,6 +101,7 @@ struct sim_script {
 	unsigned int loops;
 	bool ghcb_ready;
 	bool ghcb_pending; /* the exit in flight is the GHCB's own PSC */
+	bool exit_ready;   /* a completion prepared the next exit: deliver it as it is */
 	int desc_cur;	   /* cur_entry of the descriptor as last issued */
 	char out[512];
 	size_t out_len, out_off;
@@ -1497,6 +1498,43 @@ static int check_reply(struct sim *sim, struct kvm_run *run, struct ev *e)
 	}
 }
 
+/*
+ * kvm_arch_vcpu_ioctl_run() (x86.c) completes a pending userspace exit -- "r =
+ * cui(vcpu)" for vcpu->arch.complete_userspace_io: complete_hypercall_exit() for
+ * MAP_GPA_RANGE, snp_complete_req_certs() (7.0), the port I/O completion, the v12 PSC
+ * completions -- before "if (!vcpu->wants_to_run) { r = -EINTR; ...}": the VMM's reply is
+ * taken, or refused with -EINVAL, also by a KVM_RUN that immediate_exit ends. A memory
+ * fault has no completion (the access is simply retried at the next entry).
+ */
+int sim_guest_complete(struct sim *sim, struct kvm_run *run)
+{
+	struct sim_script *s = sim->script;
+	struct ev *e;
+	int r;
+
+	if (!s || s->st != P_WAIT_REPLY || s->exit_ready)
+		return 0;
+	e = cur_ev(sim);
+	if (!e || (e->type == EV_FAULT && !s->ghcb_pending))
+		return 0;
+	r = check_reply(sim, run, e);
+	if (r == -2)
+		return -EINVAL;
+	if (r == -1)
+		return 0; /* P_FAILING: the guest reports it when it runs */
+	if (r == 3) {
+		s->exit_ready = true;
+		return 0;
+	}
+	if (r == 1) {
+		s->pc++;
+		s->sub = 0;
+		s->loops = 0;
+	}
+	s->st = P_RUN;
+	return 0;
+}
+
 int sim_guest_run(struct sim *sim, struct kvm_run *run)
 {
 	struct sim_script *s = sim->script;
@@ -1505,6 +1543,11 @@ int sim_guest_run(struct sim *sim, struct kvm_run *run)
 
 	if (sim->outcome == SIM_OUTCOME_NOT_RUN)
 		sim->outcome = SIM_OUTCOME_RUNNING;
+	if (s->exit_ready) {
+		/* The exit a completion prepared (a v12 descriptor issued again). */
+		s->exit_ready = false;
+		return 0;
+	}
 	for (;;) {
 		switch (s->st) {
 		case P_DONE:

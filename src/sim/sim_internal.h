@@ -278,6 +278,9 @@ unsigned int sim_script_length(const struct sim_script *s);
 
 /* KVM_RUN of the scripted boot vCPU after LAUNCH_FINISH; called with sim->lock held. */
 int sim_guest_run(struct sim *sim, struct kvm_run *run);
+/* The completion of the exit in flight, which KVM_RUN does before it honours
+ * immediate_exit: 0, or the -errno KVM_RUN fails with. */
+int sim_guest_complete(struct sim *sim, struct kvm_run *run);
 
 /* ---- the backend (sim_backend.c) ---- */
 

@@ -1798,6 +1798,47 @@ static void test_sim_certs_exit_ret_einval_fails_kvm_run_with_einval(void **stat
 	t_vm_destroy(&vm);
 }
 
+/* kvm_arch_vcpu_ioctl_run(): the pending exit's completion (snp_complete_req_certs()) runs
+ * before "if (!vcpu->wants_to_run) r = -EINTR": a bad reply fails the KVM_RUN that
+ * immediate_exit would end, with -EINVAL, not -EINTR. */
+static void test_sim_certs_reply_is_completed_before_immediate_exit(void **state)
+{
+	struct kvm_exit_snp_req_certs *rc;
+	struct t_vm vm;
+
+	launched_with_script(&vm, "certs 0x2600000 2\nshutdown\n", true, NULL);
+	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), 0);
+	rc = kvm_run_exit_data(vm.sim->vcpus[0].run);
+	rc->ret = EINVAL;
+	vm.sim->vcpus[0].run->immediate_exit = 1;
+	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), -EINVAL);
+	t_vm_destroy(&vm);
+}
+
+/* ... and a good reply is taken by that KVM_RUN: after the -EINTR, the guest goes on with
+ * its next event, the request is not delivered again. */
+static void test_sim_reply_taken_by_a_kvm_run_that_immediate_exit_ends(void **state)
+{
+	struct kvm_exit_snp_req_certs *rc;
+	struct kvm_run *run;
+	struct t_vm vm;
+
+	launched_with_script(&vm, "certs 0x2600000 2 expect=eagain\nshutdown\n", true, NULL);
+	run = vm.sim->vcpus[0].run;
+	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), 0);
+	assert_int_equal(run->exit_reason, KVM_EXIT_SNP_REQ_CERTS);
+	rc = kvm_run_exit_data(run);
+	rc->ret = EAGAIN;
+	run->immediate_exit = 1;
+	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), -EINTR);
+	run->immediate_exit = 0;
+	assert_int_equal(vm.be->ops->vcpu_run(vm.be, 0), 0);
+	assert_int_equal(run->exit_reason, KVM_EXIT_SYSTEM_EVENT);
+	assert_int_equal(run->system_event.type, KVM_SYSTEM_EVENT_SHUTDOWN);
+	assert_int_equal(vm.sim->outcome, SIM_OUTCOME_PASSED);
+	t_vm_destroy(&vm);
+}
+
 static void test_sim_certs_without_req_certs_gets_empty_table_in_kernel(void **state)
 {
 	static const uint8_t zero[24];
@@ -2693,6 +2734,8 @@ int main(void)
 			test_sim_launch_finish_id_block_changed_after_signing_is_bad_signature),
 		cmocka_unit_test(test_sim_certs_exit_ret_einval_fails_kvm_run_with_einval),
 		cmocka_unit_test(test_sim_certs_without_req_certs_gets_empty_table_in_kernel),
+		cmocka_unit_test(test_sim_certs_reply_is_completed_before_immediate_exit),
+		cmocka_unit_test(test_sim_reply_taken_by_a_kvm_run_that_immediate_exit_ends),
 		cmocka_unit_test(
 			test_sim_ghcb_termination_zeroes_the_reason_and_exits_with_the_ghcb_gpa),
 		cmocka_unit_test(test_sim_gmem_enomem_fault_fails_create_guest_memfd),
