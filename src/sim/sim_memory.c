@@ -149,9 +149,10 @@ int sim_memory_set_region(struct sim_memory *m, const struct kvm_userspace_memor
 			return -EEXIST;
 	}
 	if (r->flags & KVM_MEM_GUEST_MEMFD) {
-		/* kvm_gmem_bind() (virt/kvm/guest_memfd.c, 6.11 .. 7.0): "if (!file) return
-		 * -EBADF"; then "r = -EINVAL" for everything else: not a guest_memfd of this
-		 * VM, the range outside it, or a range already bound to another slot. */
+		/* kvm_gmem_bind() (virt/kvm/guest_memfd.c, read in 7.0; older texts not read):
+		 * "if (!file) return -EBADF"; then "r = -EINVAL" for everything else: not a
+		 * guest_memfd of this VM, the range outside it, or a range already bound to
+		 * another slot. */
 		if (fcntl((int)r->guest_memfd, F_GETFD) < 0 && errno == EBADF)
 			return -EBADF;
 		gm = gmem_of_fd(m, (int)r->guest_memfd);

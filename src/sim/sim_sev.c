@@ -570,7 +570,7 @@ static int snp_launch_finish(struct sim *sim, struct kvm_sev_cmd *cmd)
 
 	/* psp_copy_user_blob() of the ID block and ID auth when id_block_en, after the VMSAs
 	 * were measured: "if (!uaddr || !len) return ERR_PTR(-EINVAL)"
-	 * (drivers/crypto/ccp/sev-dev.c, Linux 6.11 .. 7.0; the same in v12 12/29). */
+	 * (drivers/crypto/ccp/sev-dev.c; the caller reads the same in 7.0 and v12 12/29). */
 	memset(id_block, 0, sizeof(id_block));
 	memset(id_auth, 0, sizeof(id_auth));
 	if (id_block_en) {

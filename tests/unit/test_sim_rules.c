@@ -1552,7 +1552,7 @@ static void test_sim_memslot_guest_memfd_with_dirty_logging_is_einval(void **sta
 	t_vm_destroy(&vm);
 }
 
-/* kvm_gmem_bind() (virt/kvm/guest_memfd.c, 6.11 .. 7.0) starts with "r = -EINVAL" and a
+/* kvm_gmem_bind() (virt/kvm/guest_memfd.c, read in 7.0) starts with "r = -EINVAL" and a
  * range already bound to another memslot ("xa_find(&f->bindings, ...)") jumps to err: a
  * guest_memfd range bound twice is -EINVAL, not the -EEXIST of overlapping GPAs. */
 static void test_sim_memslot_guest_memfd_range_bound_twice_is_einval(void **state)
