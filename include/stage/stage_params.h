@@ -16,9 +16,11 @@
 /*
  * The stage's pages sit at the bottom of the legacy VGA/ROM hole [0xA0000, 0x100000),
  * which the E820 map lists RESERVED in both boot modes: the kernel sees the same memory
- * map either way and never allocates these pages. They end below 0xC0000, where
- * Linux 6.1's probe_roms() validates the ROM range itself (and would stop on a page we
- * had validated already).
+ * map either way and never allocates these pages. They end below 0xC0000: kernels from
+ * 5.19 to 6.8 validate [0xC0000, 0x100000) themselves in probe_roms() (snp_prep_memory())
+ * and stop on a page that was validated already. Commit 0f4a1e80989a ("x86/sev: Skip ROM
+ * range scans and validation for SEV-SNP guests", Linux 6.9; stable 6.1.84, 6.6.24,
+ * 6.7.12) removed that.
  */
 #define STAGE_PARAMS_GPA   0xA0000ULL /* this struct, one page */
 #define STAGE_PT_GPA	   0xA1000ULL /* the stage's PML4, then its PDPTs */
