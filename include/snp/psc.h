@@ -5,7 +5,7 @@
  * Pure code: no kvm_run, no ioctls; the conversion itself is the caller's psc_convert_fn.
  *
  *  - upstream KVM: KVM_EXIT_HYPERCALL with nr KVM_HC_MAP_GPA_RANGE (arch/x86/kvm/svm/sev.c
- *    snp_begin_psc_msr(), snp_do_psc(), Linux 6.11; Documentation/virt/kvm/x86/hypercalls.rst):
+ *    snp_begin_psc_msr(), snp_begin_psc(), Linux 6.11; Documentation/virt/kvm/x86/hypercalls.rst):
  *    psc_decode_map_gpa_range() + psc_map_gpa_range_ret();
  *  - v12 KVM_EXIT_VMGEXIT, PSC_MSR (one 4 KiB page; "[PATCH v12 15/29] KVM: SEV: Add support
  *    to handle Page State Change VMGEXIT", 2024-03-29): psc_decode_msr() + psc_msr_ret();
@@ -53,7 +53,7 @@ struct psc_request {
  *            wholly inside one RAM region, an attribute bit other than 3:0 and 4 is set,
  *            or the page size field is not 0 (4K) or 1 (2M) (1G and 3..15 are refused).
  * A 2M page size is NOT required to come with a 2M-aligned gpa or a multiple of 512
- * pages: KVM's snp_do_psc() sends PAGE_SZ_2M for the 4K remainder of a half-done 2M
+ * pages: KVM's snp_begin_psc() sends PAGE_SZ_2M for the 4K remainder of a half-done 2M
  * descriptor entry (it ORs in the first entry's pagesize, not the downgraded size), so it
  * is reported as hint_2m only.
  * args[3..5] and flags are ignored: KVM never writes them for PSC exits.

@@ -764,7 +764,7 @@ static bool range_is(struct sim *sim, uint64_t gpa, uint64_t npages, bool priv)
 				   priv);
 }
 
-/* The upstream MAP_GPA_RANGE exit (sev.c snp_begin_psc_msr() / snp_do_psc(), Linux 6.11). */
+/* The upstream MAP_GPA_RANGE exit (sev.c snp_begin_psc_msr() / snp_begin_psc(), Linux 6.11). */
 static void exit_map_gpa_range(struct kvm_run *run, uint64_t gpa, uint64_t npages, bool priv,
 			       bool huge)
 {
@@ -1170,7 +1170,7 @@ static int start_event(struct sim *sim, struct kvm_run *run, struct ev *e)
 	case EV_PSC:
 	case EV_PSC_MSR:
 		/* A hostile guest can name any GFN that fits the protocol's field: KVM's PSC
-		 * paths forward it without a memslot check (snp_begin_psc_msr, snp_do_psc),
+		 * paths forward it without a memslot check (snp_begin_psc_msr, snp_begin_psc),
 		 * so a script that expects an error may send one outside RAM. */
 		if (e->expect == EXP_OK &&
 		    !sim_memory_shared_hva(&sim->mem, e->gpa, e->npages * SIM_PAGE_SIZE)) {

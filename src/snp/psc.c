@@ -190,7 +190,7 @@ static int flush(struct psc_ctx *c)
 	return 0;
 }
 
-/* Validation of one entry (GHCB 56421 "Page State Change"; sev.c snp_do_psc()); true when
+/* Validation of one entry (GHCB 56421 "Page State Change"; sev.c snp_begin_psc()); true when
  * well formed. */
 static bool entry_valid(const struct psc_ctx *c, uint64_t e, unsigned int *ret_region)
 {
@@ -200,7 +200,7 @@ static bool entry_valid(const struct psc_ctx *c, uint64_t e, unsigned int *ret_r
 
 	if (e & PSC_ENTRY_RESERVED_MASK)
 		return false;
-	/* sev.c snp_do_psc(): cur_page > npages or a misaligned 2M gfn is INVALID_ENTRY */
+	/* sev.c snp_begin_psc(): cur_page > npages or a misaligned 2M gfn is INVALID_ENTRY */
 	if ((e & PSC_ENTRY_CUR_PAGE_MASK) > npages || gfn & (npages - 1))
 		return false;
 	if (op < VMGEXIT_PSC_OP_PRIVATE || op > VMGEXIT_PSC_OP_UNSMASH)
@@ -241,7 +241,7 @@ int psc_process_descriptor(uint8_t *desc, size_t len, const struct mem_range *ra
 		*ret_exitinfo2 = VMGEXIT_PSC_ERROR_INVALID_HDR;
 		return 0;
 	}
-	/* cur_entry > end_entry: nothing left to do, success (sev.c snp_do_psc(), QEMU) */
+	/* cur_entry > end_entry: nothing left to do, success (sev.c snp_begin_psc(), QEMU) */
 	if (cur > end) {
 		*ret_exitinfo2 = 0;
 		return 0;

@@ -124,7 +124,7 @@ static unsigned int ram_ranges(const struct vm *vm, struct mem_range ram[MEM_MAX
 	return vm->mem.nr;
 }
 
-/* Upstream: KVM_EXIT_HYPERCALL(KVM_HC_MAP_GPA_RANGE) (sev.c snp_begin_psc_msr(), snp_do_psc(),
+/* Upstream: KVM_EXIT_HYPERCALL(KVM_HC_MAP_GPA_RANGE) (sev.c snp_begin_psc_msr(), snp_begin_psc(),
  * Linux 6.11; hypercalls.rst). The reply in
  * hypercall.ret must be 0, EINVAL or EAGAIN, or KVM_RUN fails. */
 static bool handle_hypercall(struct vm *vm, struct vm_vcpu *v, struct kvm_run *run)

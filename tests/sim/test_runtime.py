@@ -617,7 +617,7 @@ shutdown
 
     @on(*UPSTREAM)
     def test_hostile_map_gpa_range_outside_ram_gets_einval(self, profile):
-        # KVM forwards the guest's GFNs without a memslot check (snp_do_psc): the PCI
+        # KVM forwards the guest's GFNs without a memslot check (snp_begin_psc): the PCI
         # hole, above RAM, a run that wraps, and a run crossing the end of RAM.
         script = """
 psc shared 0xc0000000 1 4k expect=einval

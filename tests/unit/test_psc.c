@@ -179,7 +179,7 @@ static void test_psc_map_gpa_range_2m_aligned_sets_hint(void **state)
 	assert_int_equal(req.size, 2 * MIB);
 }
 
-/* sev.c snp_do_psc() keeps PAGE_SZ_2M for the remainder of a half-done 2M entry
+/* sev.c snp_begin_psc() keeps PAGE_SZ_2M for the remainder of a half-done 2M entry
  * (it ORs in entry_start.pagesize): gpa = (gfn + cur_page) << 12, npages = 512 - cur_page. */
 static void test_psc_map_gpa_range_2m_hint_unaligned_remainder_accepted(void **state)
 {

@@ -112,7 +112,7 @@ static void put64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, 8);
 }
 
-/* The hypervisor's side of a PSC NAE, as KVM's snp_begin_psc()/snp_do_psc() would do it
+/* The hypervisor's side of a PSC NAE, as KVM's snp_begin_psc()/snp_complete_one_psc() would do it
  * with every conversion succeeding, or one of the misbehaviours. */
 static void m_psc(struct model *m, uint8_t *ghcb)
 {
