@@ -75,9 +75,11 @@ unsigned int stage_psc_fill(uint64_t *entries, unsigned int max, uint64_t *gpa, 
 
 /* Validates [gpa, end) (page aligned): 2 MiB pages where aligned, 4 KiB pages otherwise and
  * after FAIL_SIZEMISMATCH. 0, STAGE_TERM_PVALIDATE, or STAGE_TERM_ALREADY_VALIDATED for a
- * page that was validated before (CF = 1): only the launch validates pages, and it only
- * validated the measured ones, so a second validation means the page's backing was swapped
- * under us (a remapping attack) or the parameters are wrong. */
+ * page that was validated before (CF = 1): only the launch and PVALIDATE validate pages
+ * (RMPUPDATE clears the bit), the launch only validated the measured ones and the stage
+ * validates each page once, so CF = 1 means the launch was not the one the parameters
+ * describe. (A page swapped after the stage validated it is unvalidated; the guest's next
+ * access to it stops it with #VC 0x404.) */
 int stage_validate(const struct stage_ops *ops, uint64_t gpa, uint64_t end);
 
 #endif /* SNPVMM_STAGE_STAGE_CORE_H */
