@@ -137,6 +137,11 @@ static void m_psc(struct model *m, uint8_t *ghcb)
 
 		if (((e & PSC_ENTRY_OP_MASK) >> PSC_ENTRY_OP_SHIFT) != VMGEXIT_PSC_OP_PRIVATE)
 			m->violations++;
+		/* snp_begin_psc(): a 2 MiB entry with an unaligned GFN, or any cur_page but 0
+		 * in a fresh descriptor, is VMGEXIT_PSC_ERROR_INVALID_ENTRY. */
+		if ((huge && (gpa & (2 * MiB - 1))) || (e & PSC_ENTRY_CUR_PAGE_MASK) ||
+		    (e & PSC_ENTRY_RESERVED_MASK))
+			m->violations++;
 		huge ? m->psc_2m++ : m->psc_4k++;
 		mark(m->priv, gpa, huge ? 2 * MiB : PG, 1);
 	}
@@ -178,6 +183,11 @@ static int m_pvalidate(void *ctx, uint64_t gpa, int size, bool *ret_unchanged)
 	struct model *m = ctx;
 	uint64_t len = size == PVALIDATE_PAGE_2M ? 2 * MiB : PG, i;
 
+	/* APM Vol. 3 PVALIDATE: an address not aligned to the page size is FAIL_INPUT. */
+	if (gpa & (len - 1)) {
+		m->violations++;
+		return PVALIDATE_FAIL_INPUT;
+	}
 	if (size == PVALIDATE_PAGE_2M) {
 		m->pv_2m++;
 		if (!m->rmp_2m)
