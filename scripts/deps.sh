@@ -7,7 +7,7 @@ set -eu
 # qemu-system-x86, linux-image-amd64 (its vmlinuz and kvm/kvm_amd modules), busybox-static
 # and cpio for the initramfs images.
 pkgs="gcc clang libclang-rt-14-dev binutils pkg-config meson ninja-build python3
-libcmocka-dev libssl-dev openssl util-linux valgrind
+libcmocka-dev libssl-dev libjansson-dev openssl util-linux valgrind
 qemu-system-x86 linux-image-amd64 busybox-static cpio"
 
 missing=""

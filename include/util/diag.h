@@ -8,13 +8,22 @@
 #define SNPVMM_UTIL_DIAG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct diag {
 	char msg[256];
+	/* The configuration field at fault ("policy", "vcpus": the setter's name, never a
+	 * CLI flag), "" if none. A message about a field starts with its name, so the CLI
+	 * can put its flag there instead (src/cli/diag_text.c). */
+	char field[32];
+	uint32_t fw_error; /* the firmware status of a failed SEV command, 0 if none */
 };
 
 /* Writes the message if d is not NULL and returns err (a -errno), so that
  * `return diag_fail(d, -EINVAL, "...", ...);` reads as one statement. */
 int diag_fail(struct diag *d, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* diag_fail() that also names the configuration field at fault. */
+int diag_fail_field(struct diag *d, int err, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif /* SNPVMM_UTIL_DIAG_H */

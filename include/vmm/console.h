@@ -31,6 +31,8 @@ struct console {
 /* Opens the output side. -errno with d naming the file. */
 int console_open(struct console *c, enum console_kind kind, const char *path, struct diag *d)
 	__attribute__((warn_unused_result));
+/* Uses the caller's fds (either may be -1), which stay the caller's: never closed here. */
+int console_open_fds(struct console *c, int in_fd, int out_fd) __attribute__((warn_unused_result));
 /* Starts feeding input into s (stdio only). */
 int console_start_input(struct console *c, struct serial *s) __attribute__((warn_unused_result));
 /* Stops the input thread, restores the terminal, closes what it opened. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The launch options of `snpvmm [run]`, parsed into a plain struct. Parsing is pure (no
- * file access, no exit) so every rule about a flag is unit-tested; the caller prints
- * the diag and picks the exit status.
+ * The launch configuration of one VM as the library takes it: a plain struct the public
+ * configuration (snpvmm_config, src/lib/snpvmm.c) fills, and the CLI's option parser
+ * (src/cli/options.c) too. Nothing here parses argv.
  */
 #ifndef SNPVMM_VMM_OPTIONS_H
 #define SNPVMM_VMM_OPTIONS_H
@@ -31,6 +31,7 @@ enum console_kind {
 	CONSOLE_STDIO,
 	CONSOLE_FILE,
 	CONSOLE_NONE,
+	CONSOLE_FDS, /* console_in_fd / console_out_fd, borrowed (either may be -1) */
 };
 
 struct setup_data_opt {
@@ -93,30 +94,21 @@ struct vmm_options {
 	bool no_snp;
 	enum mem_backend mem_backend;
 	enum console_kind console;
-	const char *console_path; /* CONSOLE_FILE */
-	const char *kvm_device;	  /* default /dev/kvm */
+	const char *console_path;	   /* CONSOLE_FILE */
+	int console_in_fd, console_out_fd; /* CONSOLE_FDS */
+	int kick_signal;		   /* 0: SIGRTMIN */
+	const char *kvm_device;		   /* default /dev/kvm */
 	struct setup_data_opt setup_data[OPT_MAX_SETUP_DATA];
 	unsigned int nr_setup_data;
 	struct snp_options snp;
 	struct sim_cli_options sim;
-	const char *events_path; /* JSON Lines events; "-" for stderr */
+	const char *events_path; /* CLI: JSON Lines events; "-" for stderr, fd:N */
+	const char *name;	 /* CLI: the VM's name in events */
 	bool help;
 	bool version;
 };
 
-/* Parses argv[1..argc-1] (argv[0] is the program or subcommand name). Returns 0, or
- * -EINVAL with d naming the offending flag and value. Strings point into argv. */
-int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct diag *d)
-	__attribute__((warn_unused_result));
-
-/* Parses --sev-features: "none", or a comma list of names (debug-swap, secure-tsc,
- * restricted-injection, alternate-injection) and/or 0x bit masks. */
-int parse_sev_features(const char *text, uint64_t *ret_features, struct diag *d)
-	__attribute__((warn_unused_result));
-/* The name of one SEV_FEATURES bit ("debug-swap"), or NULL. */
+/* The name of one SEV_FEATURES bit ("debug-swap"), or NULL (snp_host.c). */
 const char *sev_feature_name(unsigned int bit);
-
-/* The usage text printed by --help. */
-extern const char options_usage[];
 
 #endif /* SNPVMM_VMM_OPTIONS_H */

@@ -38,6 +38,8 @@
 
 struct kvm_backend;
 struct kvm_run;
+
+#define VM_MAX_PHASES 12
 struct vm;
 
 enum vm_exit_reason {
@@ -47,6 +49,7 @@ enum vm_exit_reason {
 	VM_EXIT_GUEST_CRASH, /* triple fault (KVM_EXIT_SHUTDOWN), internal error, crash event */
 	VM_EXIT_GUEST_TERMINATED, /* SEV termination request (GHCB MSR protocol / NAE) */
 	VM_EXIT_VMM_ERROR,	  /* we failed: an ioctl, an unhandled exit */
+	VM_EXIT_STOPPED,	  /* the host stopped it (snpvmm_vm_request_stop()) */
 };
 
 struct vm_exit {
@@ -142,6 +145,14 @@ struct vm {
 	uint32_t nr_vcpus;
 	struct vm_vcpu vcpus[OPT_MAX_SMP];
 
+	/* Launch phases (launch-progress events; launch-finished lists them). */
+	struct vm_phase {
+		const char *name;
+		uint64_t us; /* how long it took */
+	} phases[VM_MAX_PHASES];
+	unsigned int nr_phases;
+	uint64_t phase_start_ns; /* CLOCK_MONOTONIC: the end of the previous phase */
+	int kick_signal;	 /* sent to a vCPU thread to end its KVM_RUN (default SIGRTMIN) */
 	atomic_bool stopping;
 	pthread_mutex_t exit_lock;
 	pthread_cond_t exited_cond; /* signalled under exit_lock as each vCPU thread ends */
@@ -161,6 +172,9 @@ void vm_destroy(struct vm *vm);
  * thread, including a vCPU thread inside an exit handler. */
 void vm_request_stop(struct vm *vm, enum vm_exit_reason reason, int error, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* Ends a launch phase: records how long it took and emits launch-progress. */
+void vm_phase_done(struct vm *vm, const char *name);
 
 /* The KVM_RUN loop of one vCPU (run.c). */
 void *vcpu_thread(void *arg);

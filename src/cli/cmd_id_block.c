@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "options.h"
 #include "snp/idblock.h"
 #include "util/file.h"
 #include "util/hex.h"
@@ -195,19 +196,19 @@ static int parse_values(const struct id_block_args *a, struct id_block_values *v
 	uint64_t svn = 0;
 
 	if (hex_decode(a->measurement, v->ld, sizeof(v->ld), "--measurement", &d) < 0)
-		return fail_usage("%s", d.msg);
+		return fail_usage("%s", cli_diag_text(&d));
 	if (a->family_id &&
 	    hex_decode(a->family_id, v->family_id, sizeof(v->family_id), "--family-id", &d) < 0)
-		return fail_usage("%s", d.msg);
+		return fail_usage("%s", cli_diag_text(&d));
 	if (a->image_id &&
 	    hex_decode(a->image_id, v->image_id, sizeof(v->image_id), "--image-id", &d) < 0)
-		return fail_usage("%s", d.msg);
+		return fail_usage("%s", cli_diag_text(&d));
 	if (snp_policy_parse("--policy", a->policy, &v->policy, &d) < 0)
-		return fail_usage("%s", d.msg);
+		return fail_usage("%s", cli_diag_text(&d));
 	/* The launch's own check (snp_choose_policy): never sign a policy a launch
 	 * refuses on every host. */
 	if (snp_policy_check(v->policy, &d) < 0)
-		return fail_usage("%s", d.msg);
+		return fail_usage("%s", cli_diag_text(&d));
 	if (a->svn && parse_uint(a->svn, UINT32_MAX, &svn) < 0)
 		return fail_usage("--svn must be a number below 2^32 (decimal or 0x hex), not '%s'",
 				  a->svn);

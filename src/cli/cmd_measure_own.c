@@ -14,25 +14,11 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "snp/launch_digest.h"
 #include "util/file.h"
-#include "vmm/boot_images.h"
-#include "vmm/memory.h"
-#include "vmm/options.h"
+#include "vmm/measure.h"
 #include "vmm/snp_plan.h"
-
-#define DEFAULT_CBITPOS 51
-
-/* The CPUID page's contents are not measured (56860 PAGE_INFO: CONTENTS is zero for a
- * CPUID page; sev-snp-measure gctx.py update_cpuid_page()); the plan only needs
- * the leaves a guest cannot do without, so any table with them gives the same digest. */
-static void minimal_cpuid(struct kvm_cpuid2 *c)
-{
-	c->nent = 3;
-	c->entries[0] = (struct kvm_cpuid_entry2){ .function = 0x0, .eax = 0x10 };
-	c->entries[1] = (struct kvm_cpuid_entry2){ .function = 0x80000000, .eax = 0x80000021 };
-	c->entries[2] = (struct kvm_cpuid_entry2){ .function = 0x8000001f, .eax = 0x1b };
-}
 
 static int fail(int status, const char *msg)
 {
@@ -95,90 +81,47 @@ static int dump_vmsas(const struct snp_plan *plan, uint32_t nr, uint64_t feature
 	return 0;
 }
 
+static int dump_hook(void *opaque, const struct snp_plan *plan, uint32_t nr, uint64_t features,
+		     struct diag *d)
+{
+	return dump_vmsas(plan, nr, features, opaque, d);
+}
+
 int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 		       struct vmm_options *ret_launch)
 {
-	union {
-		struct kvm_cpuid2 hdr;
-		uint8_t bytes[sizeof(struct kvm_cpuid2) + 4 * sizeof(struct kvm_cpuid_entry2)];
-	} cpuid;
-	struct boot_images images = { .nr_setup_data = 0 };
-	struct byte_source payload;
-	struct image_sources sources;
-	struct boot_setup_data sd[OPT_MAX_SETUP_DATA];
-	struct launch_digest ld = { 0 };
-	struct snp_plan plan = { .nr_ranges = 0 };
-	struct snp_plan_config cfg;
-	struct mem_layout layout;
 	struct vmm_options o;
 	struct diag d = { "" };
 	const char *trace_path = take_flag(&argc, argv, "--trace");
 	const char *vmsa_dir = take_flag(&argc, argv, "--dump-vmsa");
+	struct measure_hooks hooks = { .with_plan = vmsa_dir ? dump_hook : NULL,
+				       .plan_opaque = (void *)vmsa_dir };
 	FILE *trace = NULL;
-	uint64_t features;
 	int r, status = 1;
 
 	if (options_parse(argc, argv, &o, &d) < 0)
 		return fail(EXIT_USAGE, d.msg);
-	features = o.snp.sev_features | (o.snp.secure_tsc ? SVM_SEV_FEAT_SECURE_TSC : 0);
 	if (o.no_snp || o.sim.profile)
 		return fail(EXIT_USAGE, "--no-snp and --sim are launch modes, not inputs of the "
 					"digest: measure the same options without them");
 	if (o.tamper_staging)
 		return fail(EXIT_USAGE, "--debug-tamper-staging is a launch test option, not an "
 					"input of the digest");
-	mem_layout_compute(o.mem_size, &layout);
-	/* The launch's own loader: the same size checks before anything is read, and only the
-	 * kernel's header read here; the images are streamed when hashed. */
-	if (boot_images_load(&o, layout.regions, layout.nr, &images, &d) < 0)
-		goto out;
-	boot_images_setup_data(&o, &images, sd);
-	minimal_cpuid(&cpuid.hdr);
-	cfg = (struct snp_plan_config){
-		.boot = {
-			.kernel = images.kernel_head,
-			.kernel_size = images.kernel.size,
-			.kernel_head_len = images.kernel_head_len,
-			.initrd_size = o.initrd ? images.initrd.size : 0,
-			.cmdline = o.append,
-			.ram = layout.regions,
-			.nr_ram = layout.nr,
-			.nr_cpus = o.smp,
-			.setup_data = sd,
-			.nr_setup_data = o.nr_setup_data,
-		},
-		.cbitpos = o.snp.cbitpos >= 0 ? (uint32_t)o.snp.cbitpos : DEFAULT_CBITPOS,
-		.cpuid = &cpuid.hdr,
-		.mode = o.boot_mode,
-	};
-	if (snp_plan_build(&cfg, &plan, &d) < 0)
-		goto out;
-	payload = source_view(&images.kernel, plan.boot.kernel.payload_offset,
-			      plan.boot.kernel.payload_size);
-	sources = (struct image_sources){ &payload, o.initrd ? &images.initrd : NULL };
-	if (snp_plan_hash_images(&plan, &sources, &d) < 0)
-		goto out;
-	r = launch_digest_init(&ld, NULL);
-	if (r < 0) {
-		snprintf(d.msg, sizeof(d.msg), "SHA-384 is unavailable: %s", strerror(-r));
-		goto out;
-	}
 	if (trace_path) {
 		trace = stdout;
 		if (strcmp(trace_path, "-") &&
 		    file_create_stream(trace_path, "trace file", &trace, &d) < 0)
 			goto out;
 		fprintf(trace, "%s\n", LAUNCH_DIGEST_TRACE_HEADER);
-		launch_digest_set_trace(&ld, trace_step, trace);
+		hooks.trace = trace_step;
+		hooks.trace_opaque = trace;
 	}
-	r = snp_plan_measure(&plan, &sources, o.smp, features, &ld, &d);
+	r = measure_launch(&o, &hooks, ret_ld, &d);
 	if (r < 0) {
 		if (!d.msg[0])
 			snprintf(d.msg, sizeof(d.msg), "measuring failed: %s", strerror(-r));
 		goto out;
 	}
-	if (vmsa_dir && dump_vmsas(&plan, o.smp, features, vmsa_dir, &d) < 0)
-		goto out;
 	/* Every write is checked: a trace that did not reach its file must not end in exit
 	 * status 0. */
 	if (trace && trace != stdout && fclose(trace) != 0) {
@@ -188,18 +131,14 @@ int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 		goto out;
 	}
 	trace = NULL;
-	memcpy(ret_ld, ld.ld, SNP_LD_SIZE);
 	if (ret_launch)
 		*ret_launch = o;
 	status = 0;
 out:
 	if (status)
-		(void)fail(1, d.msg);
+		(void)fail(1, cli_diag_text(&d));
 	if (trace && trace != stdout)
 		fclose(trace);
-	launch_digest_fini(&ld);
-	snp_plan_free(&plan);
-	boot_images_free(&images);
 	return status;
 }
 

@@ -1,159 +1,158 @@
 // SPDX-License-Identifier: MIT
 /*
- * `snpvmm [OPTIONS]`: launch a guest. This is the program's edge: it turns options into a
- * VM, prints the one error line a failure deserves, and maps how the guest ended to the
- * exit status documented in --help.
+ * `snpvmm [OPTIONS]`: launch a guest. A thin user of libsnpvmm (include/snpvmm/snpvmm.h):
+ * flags become a struct snpvmm_config, events become JSON Lines (event_log.c), and how
+ * the guest ended becomes the exit status documented in --help, after the one error line
+ * a failure deserves.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/event_log.h"
+#include "cli/options.h"
 #include "sim/sim.h"
-#include "snp/launch_digest.h"
-#include "vmm/backend.h"
-#include "vmm/events.h"
-#include "vmm/options.h"
-#include "vmm/vm.h"
+#include "snpvmm/snpvmm.h"
 
 #define EXIT_GUEST_CRASH      3
 #define EXIT_GUEST_TERMINATED 4
 
-static void sim_options_of(const struct vmm_options *o, struct sim_options *ret)
+static int exit_status_of(enum snpvmm_exit_reason reason)
 {
-	unsigned int i;
-
-	*ret = (struct sim_options){
-		.profile = o->sim.profile,
-		.guest_script = o->sim.guest_script,
-		.faults = o->sim.faults,
-		.report_path = o->sim.report_path,
-		.vcek_key = o->sim.vcek_key,
-		.nr_settings = o->sim.nr_settings,
-	};
-	for (i = 0; i < o->sim.nr_settings && i < SIM_MAX_SETTINGS; i++)
-		ret->settings[i] = o->sim.settings[i];
+	switch (reason) {
+	case SNPVMM_EXIT_RESET:
+	case SNPVMM_EXIT_POWEROFF:
+	case SNPVMM_EXIT_STOPPED:
+		return 0;
+	case SNPVMM_EXIT_CRASH:
+		return EXIT_GUEST_CRASH;
+	case SNPVMM_EXIT_TERMINATED:
+		return EXIT_GUEST_TERMINATED;
+	case SNPVMM_EXIT_ERROR:
+	case SNPVMM_EXIT_NONE:
+		break;
+	}
+	return 1;
 }
 
-static int open_sim(const struct vmm_options *o, struct kvm_backend **ret_be, struct diag *d)
+static void log_line(void *opaque, enum snpvmm_log_level level, const char *msg)
 {
-	struct sim_options so;
+	fprintf(stderr, "snpvmm: %s%s\n", level == SNPVMM_LOG_WARNING ? "warning: " : "", msg);
+}
+
+/* The flags as a library configuration: every value was checked by options_parse(). */
+static int config_of(const struct vmm_options *o, struct event_log *el, struct snpvmm_config **ret)
+{
+	const struct snp_options *s = &o->snp;
+	struct snpvmm_config *c;
+	unsigned int i;
 	int r;
 
-	sim_options_of(o, &so);
-	r = sim_backend_create(&so, ret_be, d);
+	r = snpvmm_config_new(&c);
 	if (r < 0)
-		return d->msg[0] ? r : diag_fail(d, r, "%s", strerror(-r));
-	fprintf(stderr,
-		"snpvmm: SIMULATED SEV-SNP host (profile %s): no confidentiality and no "
-		"hardware measurement; for testing only\n",
-		o->sim.profile);
+		return r;
+	r = snpvmm_config_set_input_path(c, SNPVMM_INPUT_KERNEL, o->kernel);
+	if (r >= 0 && o->initrd)
+		r = snpvmm_config_set_input_path(c, SNPVMM_INPUT_INITRD, o->initrd);
+	if (r >= 0 && s->id_block_path)
+		r = snpvmm_config_set_input_path(c, SNPVMM_INPUT_ID_BLOCK, s->id_block_path);
+	if (r >= 0 && s->id_auth_path)
+		r = snpvmm_config_set_input_path(c, SNPVMM_INPUT_ID_AUTH, s->id_auth_path);
+	if (r >= 0 && s->certs_path)
+		r = snpvmm_config_set_input_path(c, SNPVMM_INPUT_CERTS, s->certs_path);
+	for (i = 0; r >= 0 && i < o->nr_setup_data; i++)
+		r = snpvmm_config_add_setup_data_path(c, o->setup_data[i].type,
+						      o->setup_data[i].path);
+	if (r >= 0 && o->append)
+		r = snpvmm_config_set_cmdline(c, o->append);
+	if (r >= 0 && o->name)
+		r = snpvmm_config_set_name(c, o->name);
+	if (r >= 0)
+		r = snpvmm_config_set_memory(c, o->mem_size);
+	if (r >= 0)
+		r = snpvmm_config_set_vcpus(c, o->smp);
+	if (r >= 0)
+		r = snpvmm_config_set_snp(c, !o->no_snp);
+	if (r >= 0)
+		r = snpvmm_config_set_boot_mode(c, o->boot_mode == BOOT_MODE_HASHES
+							   ? SNPVMM_BOOT_HASHES
+							   : SNPVMM_BOOT_CONTENT);
+	if (r >= 0)
+		r = snpvmm_config_set_memory_backend(
+			c, o->mem_backend == MEM_BACKEND_GMEM	? SNPVMM_MEMORY_GMEM
+			   : o->mem_backend == MEM_BACKEND_ANON ? SNPVMM_MEMORY_ANON
+								: SNPVMM_MEMORY_AUTO);
+	if (r >= 0 && o->console == CONSOLE_STDIO)
+		r = snpvmm_config_set_console_fds(c, STDIN_FILENO, STDOUT_FILENO);
+	if (r >= 0 && o->console == CONSOLE_FILE)
+		r = snpvmm_config_set_console_path(c, o->console_path);
+	if (r >= 0)
+		r = snpvmm_config_set_kvm_device(c, o->kvm_device);
+	if (r >= 0)
+		r = snpvmm_config_set_cbitpos(c, s->cbitpos);
+	if (r >= 0 && s->policy != UINT64_MAX)
+		r = snpvmm_config_set_policy(c, s->policy);
+	if (r >= 0)
+		r = snpvmm_config_set_guest_visible_workarounds(c, s->gosvw);
+	if (r >= 0)
+		r = snpvmm_config_set_sev_features(c, s->sev_features);
+	if (r >= 0)
+		r = snpvmm_config_set_secure_tsc(c, s->secure_tsc, s->tsc_khz);
+	if (r >= 0)
+		r = snpvmm_config_set_kvm_abi(c, s->abi == KVM_ABI_V12 ? SNPVMM_KVM_ABI_V12
+						 : s->abi == KVM_ABI_UPSTREAM
+							 ? SNPVMM_KVM_ABI_UPSTREAM
+							 : SNPVMM_KVM_ABI_AUTO);
+	if (r >= 0 && s->have_host_data)
+		r = snpvmm_config_set_host_data(c, s->host_data);
+	if (r >= 0)
+		r = snpvmm_config_set_author_key_enabled(c, s->author_key_enabled);
+	if (r >= 0)
+		r = snpvmm_config_set_vcek_disabled(c, s->vcek_disabled);
+	if (r >= 0 && o->sim.profile)
+		r = snpvmm_config_set_sim(c, SNPVMM_SIM_PROFILE, o->sim.profile);
+	if (r >= 0 && o->sim.guest_script)
+		r = snpvmm_config_set_sim(c, SNPVMM_SIM_GUEST_SCRIPT, o->sim.guest_script);
+	if (r >= 0 && o->sim.faults)
+		r = snpvmm_config_set_sim(c, SNPVMM_SIM_FAULTS, o->sim.faults);
+	if (r >= 0 && o->sim.report_path)
+		r = snpvmm_config_set_sim(c, SNPVMM_SIM_REPORT, o->sim.report_path);
+	if (r >= 0 && o->sim.vcek_key)
+		r = snpvmm_config_set_sim(c, SNPVMM_SIM_VCEK_KEY, o->sim.vcek_key);
+	for (i = 0; r >= 0 && i < o->sim.nr_settings; i++)
+		r = snpvmm_config_set_sim(c, SNPVMM_SIM_SET, o->sim.settings[i]);
+	if (r >= 0)
+		r = snpvmm_config_set_debug_tamper_staging(c, (int)o->tamper_staging);
+	if (r >= 0)
+		r = snpvmm_config_set_event_callback(c, event_log_write, el);
+	if (r >= 0)
+		r = snpvmm_config_set_log_callback(c, log_line, NULL);
+	if (r < 0) {
+		snpvmm_config_free(c);
+		return r;
+	}
+	*ret = c;
 	return 0;
 }
 
-static int open_backend(const struct vmm_options *o, struct kvm_backend **ret_be, struct diag *d)
+static void print_error(const struct snpvmm_error *err)
 {
-	int r;
+	char buf[sizeof(err->message) + 32];
 
-	if (o->sim.profile)
-		return open_sim(o, ret_be, d);
-	r = kvm_linux_open(o->kvm_device, ret_be);
-
-	switch (r) {
-	case 0:
-		return 0;
-	case -ENOENT:
-		return diag_fail(d, r,
-				 "cannot open '%s': no such device (is KVM enabled and the "
-				 "kvm module loaded?)",
-				 o->kvm_device);
-	case -EACCES:
-	case -EPERM:
-		return diag_fail(d, r,
-				 "cannot open '%s': permission denied (run as root or join "
-				 "the group that owns it, usually 'kvm')",
-				 o->kvm_device);
-	case -EPROTONOSUPPORT:
-		return diag_fail(d, r, "'%s' speaks an unexpected KVM API version (need 12)",
-				 o->kvm_device);
-	default:
-		return diag_fail(d, r, "cannot use '%s': %s", o->kvm_device, strerror(-r));
-	}
-}
-
-static int exit_status(const struct vm_exit *e)
-{
-	switch (e->reason) {
-	case VM_EXIT_RESET:
-	case VM_EXIT_POWEROFF:
-		return 0;
-	case VM_EXIT_GUEST_CRASH:
-		fprintf(stderr, "snpvmm: %s\n", e->detail);
-		return EXIT_GUEST_CRASH;
-	case VM_EXIT_GUEST_TERMINATED:
-		fprintf(stderr, "snpvmm: %s\n", e->detail);
-		return EXIT_GUEST_TERMINATED;
-	case VM_EXIT_VMM_ERROR:
-		fprintf(stderr, "snpvmm: %s\n", e->detail);
-		return 1;
-	case VM_EXIT_NONE:
-	default:
-		fprintf(stderr, "snpvmm: the guest stopped without a reason\n");
-		return 1;
-	}
-}
-
-static const char *exit_reason_name(enum vm_exit_reason r)
-{
-	switch (r) {
-	case VM_EXIT_RESET:
-		return "reset";
-	case VM_EXIT_POWEROFF:
-		return "poweroff";
-	case VM_EXIT_GUEST_CRASH:
-		return "crash";
-	case VM_EXIT_GUEST_TERMINATED:
-		return "terminated";
-	case VM_EXIT_VMM_ERROR:
-		return "vmm-error";
-	default:
-		return "none";
-	}
-}
-
-/* Reports what the launch measured and decided, before the guest runs. */
-static void report_launch(const struct vm *vm)
-{
-	char hex[2 * SNP_LD_SIZE + 1];
-
-	if (!vm->snp.enabled)
-		return;
-	if (vm->snp.cpuid_retry[0])
-		fprintf(stderr,
-			"snpvmm: warning: the firmware corrected the CPUID page (%s); "
-			"launched with its values\n",
-			vm->snp.cpuid_retry);
-	snp_hex(vm->snp.measurement, SNP_LD_SIZE, hex);
-	fprintf(stderr, "snpvmm: SEV-SNP launch measurement %s\n", hex);
-}
-
-/* Emits the guest-exit event (docs/events.md: always the last event). */
-static void emit_guest_exit(struct events *ev, const char *reason, int status, const char *detail)
-{
-	char json[2 * sizeof(((struct vm_exit *)0)->detail)];
-
-	events_emit(ev, "guest-exit", ",\"reason\":\"%s\",\"status\":%d,\"detail\":%s", reason,
-		    status, events_json_str(detail, json, sizeof(json)));
+	fprintf(stderr, "snpvmm: %s\n", cli_error_text(err->field, err->message, buf, sizeof(buf)));
 }
 
 /* The end of every run once the events file is open: a failure to write an event is an
  * error too, or a supervisor reading them would be left without a word. */
-static int finish(struct events *ev, int status)
+static int finish(struct event_log *el, int status)
 {
-	int r = events_close(ev);
+	int r = event_log_close(el);
 
 	if (r < 0) {
-		fprintf(stderr, "snpvmm: cannot write the events file '%s': %s\n", ev->path,
+		fprintf(stderr, "snpvmm: cannot write the events file '%s': %s\n", el->spec,
 			strerror(-r));
 		if (status == 0)
 			status = 1;
@@ -163,12 +162,13 @@ static int finish(struct events *ev, int status)
 
 int cmd_run(int argc, char **argv)
 {
+	struct snpvmm_error err = { 0 };
+	struct snpvmm_config *cfg = NULL;
+	struct snpvmm_exit e = { 0 };
+	struct snpvmm_vm *vm = NULL;
 	struct vmm_options o;
 	struct sim_options so;
-	struct kvm_backend *be = NULL;
-	struct events ev;
-	struct vm *vm = NULL;
-	struct vm_exit e = { 0 };
+	struct event_log el;
 	struct diag d = { "" };
 	int r, status;
 
@@ -176,7 +176,13 @@ int cmd_run(int argc, char **argv)
 	if (r >= 0 && o.sim.profile) {
 		/* The simulator's profile, settings and faults are flags too: a bad one is
 		 * a usage error, found before anything is opened. */
-		sim_options_of(&o, &so);
+		so = (struct sim_options){ .profile = o.sim.profile,
+					   .guest_script = o.sim.guest_script,
+					   .faults = o.sim.faults,
+					   .report_path = o.sim.report_path,
+					   .vcek_key = o.sim.vcek_key,
+					   .nr_settings = o.sim.nr_settings };
+		memcpy(so.settings, o.sim.settings, sizeof(so.settings));
 		r = sim_options_check(&so, &d);
 	}
 	if (r < 0) {
@@ -191,41 +197,36 @@ int cmd_run(int argc, char **argv)
 		printf("snpvmm %s\n", SNPVMM_VERSION);
 		return 0;
 	}
-	r = events_open(&ev, o.events_path, &d);
+	r = event_log_open(&el, o.events_path, &d);
 	if (r < 0) {
 		fprintf(stderr, "snpvmm: %s\n", d.msg);
 		return 1;
 	}
-	r = open_backend(&o, &be, &d);
+	el.status_of = exit_status_of;
+	r = config_of(&o, &el, &cfg);
+	if (r < 0) {
+		fprintf(stderr, "snpvmm: cannot build the configuration: %s\n", strerror(-r));
+		return finish(&el, 1);
+	}
+	/* The vCPUs are kicked out of KVM_RUN with the library's default signal. */
+	r = snpvmm_install_kick_handler(SIGRTMIN);
 	if (r >= 0)
-		r = vm_create(be, &o, &ev, &vm, &d);
+		r = snpvmm_vm_create(cfg, NULL, &vm, &err);
+	snpvmm_config_free(cfg);
+	if (r >= 0)
+		r = snpvmm_vm_launch(vm, &err);
+	if (r >= 0)
+		r = snpvmm_vm_run(vm, &e, &err);
 	if (r < 0) {
-		if (!d.msg[0])
-			snprintf(d.msg, sizeof(d.msg), "%s", strerror(-r));
-		fprintf(stderr, "snpvmm: %s\n", d.msg);
-		emit_guest_exit(&ev, "vmm-error", 1, d.msg);
-		kvm_backend_destroy(be);
-		return finish(&ev, 1);
+		if (!err.message[0])
+			snprintf(err.message, sizeof(err.message), "%s", strerror(-r));
+		print_error(&err);
+		snpvmm_vm_destroy(vm);
+		return finish(&el, 1);
 	}
-	report_launch(vm);
-	r = vm_run(vm, &e);
-	if (r < 0) {
-		e.reason = VM_EXIT_VMM_ERROR;
-		snprintf(e.detail, sizeof(e.detail), "cannot run the guest: %s", strerror(-r));
-	}
-	status = exit_status(&e);
-	if (vm->conv.enabled)
-		events_emit(&ev, "page-state",
-			    ",\"private_pages\":%llu,\"shared_pages\":%llu,\"conversions\":%llu,"
-			    "\"rejected_requests\":%llu",
-			    (unsigned long long)page_state_count_pages(&vm->conv.states,
-								       PAGE_STATE_PRIVATE),
-			    (unsigned long long)page_state_count_pages(&vm->conv.states,
-								       PAGE_STATE_SHARED),
-			    (unsigned long long)vm->conv.conversions,
-			    (unsigned long long)atomic_load(&vm->conv.rejected));
-	emit_guest_exit(&ev, exit_reason_name(e.reason), status, e.detail);
-	vm_destroy(vm);
-	kvm_backend_destroy(be);
-	return finish(&ev, status);
+	status = exit_status_of(e.reason);
+	if (status != 0 || e.reason == SNPVMM_EXIT_NONE)
+		fprintf(stderr, "snpvmm: %s\n", e.detail);
+	snpvmm_vm_destroy(vm);
+	return finish(&el, status);
 }

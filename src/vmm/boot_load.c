@@ -166,11 +166,13 @@ int vm_tamper_staging(struct vm *vm, enum staging_tamper what, struct diag *d)
 	uint8_t *p;
 
 	if (!sp)
-		return diag_fail(d, -EINVAL, "--debug-tamper-staging: there is no staging area");
+		return diag_fail_field(d, -EINVAL, "debug_tamper_staging",
+				       "debug_tamper_staging: there is no staging area");
 	offset = what == STAGING_TAMPER_KERNEL ? sp->kernel_offset : sp->initrd_offset;
 	size = what == STAGING_TAMPER_KERNEL ? sp->kernel_size : sp->initrd_size;
 	if (!size)
-		return diag_fail(d, -EINVAL, "--debug-tamper-staging: nothing staged to change");
+		return diag_fail_field(d, -EINVAL, "debug_tamper_staging",
+				       "debug_tamper_staging: nothing staged to change");
 	/* The middle byte: inside the image whatever its size, and not a header a quick
 	 * check would catch. */
 	p = guest_memory_staging_hva(&vm->mem, sp->staging_gpa + offset + size / 2, 1);

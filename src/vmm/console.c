@@ -29,8 +29,15 @@ int console_open(struct console *c, enum console_kind kind, const char *path, st
 		c->owns_out_fd = true;
 		break;
 	case CONSOLE_NONE:
+	case CONSOLE_FDS: /* console_open_fds() */
 		break;
 	}
+	return 0;
+}
+
+int console_open_fds(struct console *c, int in_fd, int out_fd)
+{
+	*c = (struct console){ .out_fd = out_fd, .in_fd = in_fd, .stop_fd = -1 };
 	return 0;
 }
 

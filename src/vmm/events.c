@@ -3,67 +3,64 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
+#include <time.h>
 
-#include "util/file.h"
-
-int events_open(struct events *ev, const char *path, struct diag *d)
+void events_init(struct events *ev, snpvmm_event_fn *fn, void *opaque, const char *vm_name)
 {
-	int r;
-
-	*ev = (struct events){ .f = NULL };
+	*ev = (struct events){ .fn = fn, .opaque = opaque, .vm_name = vm_name ? vm_name : "" };
 	pthread_mutex_init(&ev->lock, NULL);
-	if (!path)
-		return 0;
-	ev->path = path;
-	if (!strcmp(path, "-")) {
-		ev->f = stderr;
-		return 0;
-	}
-	r = file_create_stream(path, "the events file", &ev->f, d);
-	if (r < 0)
-		return r;
-	ev->owns_f = true;
-	return 0;
 }
 
-int events_close(struct events *ev)
+void events_destroy(struct events *ev)
 {
-	int r = ev->error;
-
-	if (ev->f && ev->owns_f && fclose(ev->f) != 0 && !r)
-		r = -errno;
-	ev->f = NULL;
 	pthread_mutex_destroy(&ev->lock);
-	return r;
 }
 
-void events_emit(struct events *ev, const char *name, const char *fields, ...)
-{
-	struct timeval tv;
-	va_list ap;
-	int r;
+static const char *const event_names[] = {
+	[SNPVMM_EVENT_HOST_CHECKED] = "host-checked",
+	[SNPVMM_EVENT_MEASUREMENT] = "measurement",
+	[SNPVMM_EVENT_LAUNCH_STARTED] = "launch-started",
+	[SNPVMM_EVENT_LAUNCH_PROGRESS] = "launch-progress",
+	[SNPVMM_EVENT_LAUNCH_FINISHED] = "launch-finished",
+	[SNPVMM_EVENT_PAGE_STATE] = "page-state",
+	[SNPVMM_EVENT_CERTS_SERVED] = "certs-served",
+	[SNPVMM_EVENT_GUEST_EXIT] = "guest-exit",
+};
 
-	if (!ev->f)
+const char *events_type_name(enum snpvmm_event_type type)
+{
+	if ((unsigned int)type < sizeof(event_names) / sizeof(event_names[0]))
+		return event_names[type];
+	return "unknown";
+}
+
+void events_emit(struct events *ev, enum snpvmm_event_type type,
+		 const struct snpvmm_event_field *fields, size_t nr_fields)
+{
+	struct snpvmm_event e = {
+		.type = type,
+		.type_name = events_type_name(type),
+		.vm_name = ev->vm_name,
+		.fields = fields,
+		.nr_fields = nr_fields,
+	};
+	struct timespec mono, real;
+
+	if (!ev->fn)
 		return;
-	gettimeofday(&tv, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	e.monotonic_ns = (uint64_t)mono.tv_sec * 1000000000u + (uint64_t)mono.tv_nsec;
+	e.realtime_us = (uint64_t)real.tv_sec * 1000000u + (uint64_t)real.tv_nsec / 1000u;
 	pthread_mutex_lock(&ev->lock);
-	r = fprintf(ev->f, "{\"event\":\"%s\",\"time\":%lld.%06ld", name, (long long)tv.tv_sec,
-		    (long)tv.tv_usec);
-	va_start(ap, fields);
-	if (r >= 0)
-		r = vfprintf(ev->f, fields, ap);
-	va_end(ap);
-	if (r >= 0)
-		r = fputs("}\n", ev->f);
-	if (r >= 0)
-		r = fflush(ev->f);
-	/* A consumer that misses an event must be told: the first failure is kept and
-	 * events_close() returns it. */
-	if (r < 0 && !ev->error)
-		ev->error = errno ? -errno : -EIO;
+	if (!ev->guest_exit_sent) {
+		ev->guest_exit_sent = type == SNPVMM_EVENT_GUEST_EXIT;
+		ev->fn(ev->opaque, &e);
+	}
 	pthread_mutex_unlock(&ev->lock);
 }
 
@@ -139,4 +136,30 @@ const char *events_json_str(const char *s, char *buf, size_t size)
 	buf[o++] = '"';
 	buf[o] = '\0';
 	return buf;
+}
+
+char *events_utf8_dup(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
+	/* Each invalid byte grows to the 3 bytes of U+FFFD at most. */
+	char *out = malloc(3 * len + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		size_t n = utf8_sequence_length(p);
+
+		if (n == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
+			continue;
+		}
+		memcpy(o, p, n);
+		o += n;
+		p += n;
+	}
+	*o = '\0';
+	return out;
 }

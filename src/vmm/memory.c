@@ -48,11 +48,11 @@ static int resolve_plain_backend(struct kvm_backend *be, enum mem_backend want,
 		return 0;
 	}
 	if (!usable)
-		return diag_fail(d, -ENOTSUP,
-				 "--memory-backend gmem: this kernel cannot mmap a guest_memfd "
-				 "(KVM_CAP_GUEST_MEMFD=%d, KVM_CAP_GUEST_MEMFD_FLAGS=0x%x, "
-				 "needs MMAP|INIT_SHARED)",
-				 gmem, flags < 0 ? 0 : flags);
+		return diag_fail_field(d, -ENOTSUP, "memory_backend",
+				       "memory_backend gmem: this kernel cannot mmap a guest_memfd "
+				       "(KVM_CAP_GUEST_MEMFD=%d, KVM_CAP_GUEST_MEMFD_FLAGS=0x%x, "
+				       "needs MMAP|INIT_SHARED)",
+				       gmem, flags < 0 ? 0 : flags);
 	*ret = MEM_BACKEND_GMEM;
 	return 0;
 }
@@ -80,7 +80,7 @@ static int region_create(struct kvm_backend *be, struct mem_region *mr, enum mem
 			return diag_fail(d, r, "KVM_CREATE_GUEST_MEMFD of %llu bytes failed: %s%s",
 					 (unsigned long long)mr->size, strerror(-r),
 					 r == -ENOMEM ? " (the host cannot back that much guest "
-							"memory: use a smaller --mem)"
+							"memory: use less guest memory)"
 						      : "");
 		mr->gmem_fd = r;
 	}
@@ -121,9 +121,10 @@ int guest_memory_create(struct kvm_backend *be, const struct mem_layout *layout,
 	int r;
 
 	if (private_memory && want == MEM_BACKEND_ANON)
-		return diag_fail(d, -ENOTSUP,
-				 "--memory-backend anon: an SNP guest's private memory must be a "
-				 "guest_memfd");
+		return diag_fail_field(
+			d, -ENOTSUP, "memory_backend",
+			"memory_backend anon: an SNP guest's private memory must be a "
+			"guest_memfd");
 	if (!private_memory) {
 		r = resolve_plain_backend(be, want, &backend, d);
 		if (r < 0)

@@ -363,7 +363,7 @@ static bool handle_exit(struct vm *vm, struct vm_vcpu *v)
 		vm_request_stop(vm, VM_EXIT_VMM_ERROR, -ENOTSUP,
 				"vCPU %u: exit reason 42 (a certificate request as pre-7.0 kvm-x86 "
 				"trees numbered it) on a VM that did not enable certificate exits "
-				"(--certs): the kernel and snpvmm disagree on the ABI",
+				"(certificate serving): the kernel and snpvmm disagree on the ABI",
 				v->id);
 		return false;
 	case KVM_EXIT_VMGEXIT_V12:
@@ -422,11 +422,11 @@ void *vcpu_thread(void *arg)
 	sigset_t kick;
 	int r;
 
-	/* The kick must reach KVM_RUN even if snpvmm was started with SIGUSR1 blocked (a
+	/* The kick must reach KVM_RUN even if snpvmm was started with it blocked (a
 	 * signal mask is inherited across exec): otherwise a vCPU inside KVM_RUN, such as a
 	 * halted AP, would never leave it. */
 	sigemptyset(&kick);
-	sigaddset(&kick, SIGUSR1);
+	sigaddset(&kick, vm->kick_signal);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
 	if (!vm_vcpu_thread_begin(v)) {

@@ -34,6 +34,18 @@
 	(SNP_POLICY_API_MINOR_MASK | SNP_POLICY_API_MAJOR_MASK | SNP_POLICY_SMT | \
 	 SNP_POLICY_RSVD_MBO | SNP_POLICY_DEBUG | SNP_POLICY_SINGLE_SOCKET)
 
+static const char *const sev_feature_names[64] = {
+	[3] = "restricted-injection",
+	[4] = "alternate-injection",
+	[5] = "debug-swap",
+	[9] = "secure-tsc",
+};
+
+const char *sev_feature_name(unsigned int bit)
+{
+	return bit < 64 ? sev_feature_names[bit] : NULL;
+}
+
 int snp_policy_parse(const char *flag, const char *text, uint64_t *ret_policy, struct diag *d)
 {
 	uint64_t v, as_hex;
@@ -78,17 +90,18 @@ static int feature_missing(const struct snp_host *h, unsigned int bit, struct di
 			"and a known host TSC frequency",
 			(unsigned long long)mask);
 	if (bit == 5)
-		return diag_fail(d, -ENOTSUP,
-				 "--sev-features: the host does not offer debug-swap "
-				 "(KVM_X86_SEV_VMSA_FEATURES = 0x%llx; kvm_amd debug_swap=%s; "
-				 "CPUID 0x8000001F EAX bit 14 = %u)",
-				 (unsigned long long)mask,
-				 h->kvm_amd_debug_swap[0] ? h->kvm_amd_debug_swap : "unreadable",
-				 !!(h->cpuid_8000001f_eax & SNP_CPUID_EAX_DEBUG_SWAP));
-	return diag_fail(d, -ENOTSUP,
-			 "--sev-features: the host does not support %s (bit %u; "
-			 "KVM_X86_SEV_VMSA_FEATURES = 0x%llx)",
-			 feature_name(bit), bit, (unsigned long long)mask);
+		return diag_fail_field(
+			d, -ENOTSUP, "sev_features",
+			"sev_features: the host does not offer debug-swap "
+			"(KVM_X86_SEV_VMSA_FEATURES = 0x%llx; kvm_amd debug_swap=%s; "
+			"CPUID 0x8000001F EAX bit 14 = %u)",
+			(unsigned long long)mask,
+			h->kvm_amd_debug_swap[0] ? h->kvm_amd_debug_swap : "unreadable",
+			!!(h->cpuid_8000001f_eax & SNP_CPUID_EAX_DEBUG_SWAP));
+	return diag_fail_field(d, -ENOTSUP, "sev_features",
+			       "sev_features: the host does not support %s (bit %u; "
+			       "KVM_X86_SEV_VMSA_FEATURES = 0x%llx)",
+			       feature_name(bit), bit, (unsigned long long)mask);
 }
 
 int snp_choose_features(const struct snp_options *o, const struct snp_host *h,
@@ -101,9 +114,10 @@ int snp_choose_features(const struct snp_options *o, const struct snp_host *h,
 		return feature_missing(h, (unsigned int)__builtin_ctzll(missing), d);
 	/* x86.c KVM_SET_TSC_KHZ on the VM fd exists with KVM_CAP_VM_TSC_CONTROL (5.19+). */
 	if (o->tsc_khz && !h->vm_tsc_control)
-		return diag_fail(d, -ENOTSUP,
-				 "--tsc-khz: the kernel cannot set a VM's TSC frequency "
-				 "(no KVM_CAP_VM_TSC_CONTROL, or no TSC scaling on this CPU)");
+		return diag_fail_field(
+			d, -ENOTSUP, "tsc_khz",
+			"tsc_khz: the kernel cannot set a VM's TSC frequency "
+			"(no KVM_CAP_VM_TSC_CONTROL, or no TSC scaling on this CPU)");
 	*ret_features = want;
 	return 0;
 }
@@ -113,20 +127,22 @@ int snp_policy_check(uint64_t p, struct diag *d)
 	uint64_t bad = p & ~SNP_POLICY_KNOWN_BITS;
 
 	if (!(p & SNP_POLICY_RSVD_MBO))
-		return diag_fail(d, -EINVAL,
-				 "--policy 0x%llx: bit 17 is reserved and must be 1 (SNP ABI guest "
-				 "policy; KVM rejects it otherwise)",
-				 (unsigned long long)p);
+		return diag_fail_field(
+			d, -EINVAL, "policy",
+			"policy 0x%llx: bit 17 is reserved and must be 1 (SNP ABI guest "
+			"policy; KVM rejects it otherwise)",
+			(unsigned long long)p);
 	if (bad)
-		return diag_fail(d, -EINVAL, "--policy 0x%llx: reserved bit %d is set",
-				 (unsigned long long)p, __builtin_ctzll(bad));
+		return diag_fail_field(d, -EINVAL, "policy",
+				       "policy 0x%llx: reserved bit %d is set",
+				       (unsigned long long)p, __builtin_ctzll(bad));
 	/* 6.11-6.18 SNP_POLICY_MASK_VALID and 6.19's KVM_SNP_POLICY_MASK_VALID leave bit 18
 	 * out; v12's snp_launch_start() ([PATCH v12 10/29]) has no mask and hands it to the
 	 * firmware. snpvmm has no migration agent to offer either way. */
 	if (p & SNP_POLICY_MIGRATE_MA)
-		return diag_fail(
-			d, -EINVAL,
-			"--policy 0x%llx: bit 18 (migration agent) is refused: no upstream "
+		return diag_fail_field(
+			d, -EINVAL, "policy",
+			"policy 0x%llx: bit 18 (migration agent) is refused: no upstream "
 			"KVM accepts it, and a v12-series kernel would pass it to the "
 			"firmware for a migration agent snpvmm does not provide",
 			(unsigned long long)p);
@@ -152,15 +168,15 @@ int snp_choose_policy(const struct snp_options *o, const struct snp_host *h, uin
 	if (r < 0)
 		return r;
 	if (h->have_policy_bits && (p & ~h->policy_bits))
-		return diag_fail(d, -EINVAL,
-				 "--policy 0x%llx: bit %d is not supported by this host "
-				 "(KVM_X86_SNP_POLICY_BITS = 0x%llx)",
-				 (unsigned long long)p, __builtin_ctzll(p & ~h->policy_bits),
-				 (unsigned long long)h->policy_bits);
+		return diag_fail_field(d, -EINVAL, "policy",
+				       "policy 0x%llx: bit %d is not supported by this host "
+				       "(KVM_X86_SNP_POLICY_BITS = 0x%llx)",
+				       (unsigned long long)p, __builtin_ctzll(p & ~h->policy_bits),
+				       (unsigned long long)h->policy_bits);
 	if (h->smt_active && !(p & SNP_POLICY_SMT))
-		return diag_fail(
-			d, -EINVAL,
-			"--policy 0x%llx forbids SMT (bit 16 clear) but SMT is active on "
+		return diag_fail_field(
+			d, -EINVAL, "policy",
+			"policy 0x%llx forbids SMT (bit 16 clear) but SMT is active on "
 			"this host: Linux 6.11-6.16 refuse such a policy and later kernels "
 			"leave it to the firmware, which refuses it too",
 			(unsigned long long)p);
@@ -226,13 +242,14 @@ int snp_launch_start_refused(struct diag *d, int r, uint32_t fw, enum kvm_abi_ch
 	if (forced == KVM_ABI_V12 && r == -EPERM)
 		return diag_fail(d, r,
 				 "SNP_LAUNCH_START: the kernel refused the v12 command (EPERM): it "
-				 "speaks the upstream ABI; drop --kvm-abi v12");
+				 "speaks the upstream ABI; do not force the v12 ABI");
 	if (forced == KVM_ABI_UPSTREAM && r == -EINVAL)
-		return diag_fail(d, r,
-				 "SNP_LAUNCH_START: the kernel refused the upstream command "
-				 "(EINVAL): it may speak the v12 ABI (try --kvm-abi auto), or it "
-				 "does not accept policy 0x%llx",
-				 (unsigned long long)p);
+		return diag_fail(
+			d, r,
+			"SNP_LAUNCH_START: the kernel refused the upstream command "
+			"(EINVAL): it may speak the v12 ABI (let snpvmm detect the ABI), or it "
+			"does not accept policy 0x%llx",
+			(unsigned long long)p);
 	if (r == -EINVAL)
 		return policy_refused(d, r, abi, p, h);
 	return diag_fail(d, r, "SNP_LAUNCH_START failed: %s", strerror(-r));

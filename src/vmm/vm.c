@@ -111,7 +111,7 @@ void vm_request_stop(struct vm *vm, enum vm_exit_reason reason, int error, const
 		if (v->run)
 			__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 		if (v->kickable && !pthread_equal(v->self, pthread_self()))
-			pthread_kill(v->self, SIGUSR1);
+			pthread_kill(v->self, vm->kick_signal);
 	}
 	pthread_mutex_unlock(&vm->exit_lock);
 }
@@ -145,6 +145,28 @@ void vm_vcpu_clear_immediate_exit(struct vm_vcpu *v)
 	if (!atomic_load(&v->vm->stopping))
 		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&v->vm->exit_lock);
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+void vm_phase_done(struct vm *vm, const char *name)
+{
+	uint64_t now = monotonic_ns();
+	uint64_t us = (now - vm->phase_start_ns) / 1000u;
+
+	vm->phase_start_ns = now;
+	if (vm->nr_phases < VM_MAX_PHASES)
+		vm->phases[vm->nr_phases++] = (struct vm_phase){ name, us };
+	events_emit(
+		vm->events, SNPVMM_EVENT_LAUNCH_PROGRESS,
+		(struct snpvmm_event_field[]){ EV_STR("phase", name), EV_UINT("elapsed_us", us) },
+		2);
 }
 
 /* Opens the images, checks their sizes (fstat) against the RAM layout and reads only the
@@ -332,8 +354,9 @@ int vm_create_vcpus(struct vm *vm, uint32_t nr, bool snp, struct diag *d)
 	/* api.rst KVM_CAP_MAX_VCPUS: the most vCPUs a VM may have (0: not reported). */
 	r = be->ops->check_extension(be, true, KVM_CAP_MAX_VCPUS);
 	if (r > 0 && nr > (uint32_t)r)
-		return diag_fail(d, -EINVAL, "--smp %u: this kernel allows at most %d vCPUs per VM",
-				 nr, r);
+		return diag_fail_field(d, -EINVAL, "vcpus",
+				       "vcpus %u: this kernel allows at most %d vCPUs per VM", nr,
+				       r);
 	r = 0;
 	cpuid = calloc(1, sizeof(*cpuid));
 	if (!cpuid)
@@ -423,6 +446,8 @@ int vm_create(struct kvm_backend *be, const struct vmm_options *o, struct events
 		return -ENOMEM;
 	vm->be = be;
 	vm->events = ev;
+	vm->kick_signal = o->kick_signal ? o->kick_signal : SIGRTMIN;
+	vm->phase_start_ns = monotonic_ns();
 	pthread_mutex_init(&vm->exit_lock, NULL);
 	pthread_condattr_init(&cattr);
 	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
@@ -436,16 +461,25 @@ int vm_create(struct kvm_backend *be, const struct vmm_options *o, struct events
 	/* Read and validate the images and open the console first: a bad file is the most
 	 * likely error, and it must not be found after a launch. */
 	r = load_images(vm, o, d);
+	if (r >= 0)
+		vm_phase_done(vm, "images");
 	if (r >= 0) {
-		r = console_open(&vm->console, o->console, o->console_path, d);
+		if (o->console == CONSOLE_FDS)
+			r = console_open_fds(&vm->console, o->console_in_fd, o->console_out_fd);
+		else
+			r = console_open(&vm->console, o->console, o->console_path, d);
 		vm->have_console = r >= 0;
 	}
 	if (r >= 0)
 		r = o->no_snp ? vm_plain_setup(vm, o, d) : vm_snp_setup(vm, o, d);
 	if (r >= 0)
 		vm_prefault_staging(vm);
+	if (r >= 0 && o->no_snp)
+		vm_phase_done(vm, "vm");
 	if (r >= 0)
 		r = setup_devices(vm, o, d);
+	if (r >= 0)
+		vm_phase_done(vm, "devices");
 	if (r >= 0 && o->tamper_staging)
 		r = vm_tamper_staging(vm, o->tamper_staging, d);
 	if (r < 0) {
@@ -487,7 +521,7 @@ static void vm_ask_vcpus(struct vm *vm, unsigned int seq, uint64_t *exits_before
 		exits_before[i] = atomic_load(&v->exits);
 		atomic_store(&v->probe_asked, seq);
 		if (v->kickable)
-			pthread_kill(v->self, SIGUSR1);
+			pthread_kill(v->self, vm->kick_signal);
 	}
 }
 
@@ -526,21 +560,13 @@ static void vm_wait_for_vcpus(struct vm *vm, uint32_t nr_started)
 	pthread_mutex_unlock(&vm->exit_lock);
 }
 
-static void vm_sigusr1(int sig)
-{
-	/* Only there so that the signal interrupts KVM_RUN with EINTR. */
-}
-
 int vm_run(struct vm *vm, struct vm_exit *ret_exit)
 {
-	struct sigaction sa = { .sa_handler = vm_sigusr1 };
 	uint32_t i;
 	int r;
 
-	/* No SA_RESTART: KVM_RUN must come back with EINTR when kicked. */
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGUSR1, &sa, NULL) < 0)
-		return -errno;
+	/* The kick signal needs a handler without SA_RESTART (KVM_RUN must come back with
+	 * EINTR); the embedder installs it (snpvmm_install_kick_handler()). */
 	r = console_start_input(&vm->console, &vm->serial);
 	if (r < 0)
 		return r;

@@ -52,8 +52,8 @@ static int check_host(struct kvm_backend *be, struct snp_host *h, struct diag *d
 	if (!(f.cpuid_8000001f[0] & SNP_CPUID_EAX_SNP))
 		return diag_fail(d, -ENODEV,
 				 "SEV-SNP is unavailable: the CPU does not report SEV-SNP (CPUID "
-				 "0x8000001F EAX bit 4); use --no-snp for a plain KVM guest or "
-				 "--sim=upstream for a simulated SNP host");
+				 "0x8000001F EAX bit 4); launch a plain KVM guest without SNP "
+				 "or use a simulated SNP host");
 	if (strcmp(f.kvm_amd_sev_snp, "Y") && strcmp(f.kvm_amd_sev_snp, "1"))
 		return diag_fail(d, -ENODEV,
 				 "SEV-SNP is unavailable: kvm_amd's sev_snp parameter is %s (load "
@@ -208,6 +208,8 @@ out_free:
 
 static int fw_fail(struct diag *d, int r, const char *cmd, uint32_t fw)
 {
+	if (d)
+		d->fw_error = fw;
 	if (fw)
 		return diag_fail(d, r, "%s failed: firmware error %s (0x%x)", cmd,
 				 sev_fw_strerror(fw), fw);
@@ -335,7 +337,8 @@ static int predict_measurement(struct vm *vm, const struct image_sources *images
 	if (r < 0)
 		return diag_fail(d, r, "computing the launch measurement failed: %s", strerror(-r));
 	snp_hex(vm->snp.measurement, SNP_LD_SIZE, hex);
-	events_emit(vm->events, "measurement", ",\"measurement\":\"%s\"", hex);
+	events_emit(vm->events, SNPVMM_EVENT_MEASUREMENT,
+		    (struct snpvmm_event_field[]){ EV_STR("measurement", hex) }, 1);
 	return 0;
 }
 
@@ -355,16 +358,6 @@ static int finish(struct vm *vm, const struct snp_options *o, struct diag *d)
 	r = snp_launch_finish(vm->be, vm->snp.abi, &fp, &fw);
 	if (r < 0)
 		return fw_fail(d, r, "SNP_LAUNCH_FINISH", fw);
-	events_emit(vm->events, "launch-finished",
-		    ",\"abi\":\"%s\",\"policy\":\"0x%llx\",\"sev_features\":\"0x%llx\","
-		    "\"launch_update_ioctls\":%u,\"normal_pages\":%llu,\"zero_pages\":%llu,"
-		    "\"boot\":\"%s\"",
-		    snp_abi_name(vm->snp.abi), (unsigned long long)vm->snp.policy,
-		    (unsigned long long)(vm->snp.vmsa_features | SVM_SEV_FEAT_SNP_ACTIVE),
-		    vm->snp.stats.update_ioctls,
-		    (unsigned long long)vm->snp.stats.pages[SNP_PAGE_NORMAL],
-		    (unsigned long long)vm->snp.stats.pages[SNP_PAGE_ZERO],
-		    vm->snp.plan.mode == BOOT_MODE_HASHES ? "hashes" : "content");
 	return 0;
 }
 
@@ -478,9 +471,10 @@ static int start_launch(struct vm *vm, const struct snp_options *so, const struc
 		    be->ops->get_device_attr(be, KVM_X86_GRP_SEV, KVM_X86_SEV_SNP_REQ_CERTS,
 					     &supported) < 0 ||
 		    supported != 1)
-			return diag_fail(d, -ENOTSUP,
-					 "--certs: this kernel cannot hand certificate requests to "
-					 "userspace (no KVM_X86_SEV_SNP_REQ_CERTS)");
+			return diag_fail_field(
+				d, -ENOTSUP, "certs",
+				"certs: this kernel cannot hand certificate requests to "
+				"userspace (no KVM_X86_SEV_SNP_REQ_CERTS)");
 		r = snp_enable_req_certs(be, &fw);
 		if (r < 0)
 			return fw_fail(d, r, "KVM_SEV_SNP_ENABLE_REQ_CERTS", fw);
@@ -501,13 +495,19 @@ int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
 	r = check_host(be, &h, d);
 	if (r < 0)
 		return r;
+	events_emit(vm->events, SNPVMM_EVENT_HOST_CHECKED,
+		    (struct snpvmm_event_field[]){ EV_UINT("cbitpos", h.cbitpos),
+						   EV_UINT("vmsa_features", h.vmsa_features) },
+		    2);
+	vm_phase_done(vm, "host-checks");
 	/* The guest's page tables carry the C-bit: it must be the hardware's. (QEMU also
 	 * compares --reduced-phys-bits, which nothing here uses: options.c.) */
 	if (so->cbitpos >= 0 && (uint32_t)so->cbitpos != h.cbitpos)
-		return diag_fail(d, -EINVAL,
-				 "--cbitpos %d disagrees with the host's C-bit position %u (CPUID "
-				 "0x8000001F EBX[5:0])",
-				 so->cbitpos, h.cbitpos);
+		return diag_fail_field(
+			d, -EINVAL, "cbitpos",
+			"cbitpos %d disagrees with the host's C-bit position %u (CPUID "
+			"0x8000001F EBX[5:0])",
+			so->cbitpos, h.cbitpos);
 	vm->snp.cbitpos = h.cbitpos;
 	r = snp_choose_features(so, &h, &vm->snp.vmsa_features, d);
 	if (r >= 0)
@@ -523,9 +523,12 @@ int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
 	if (r >= 0)
 		r = plan_and_predict(vm, o, &h, &layout, d);
 	if (r >= 0)
+		vm_phase_done(vm, "plan");
+	if (r >= 0)
 		r = start_launch(vm, so, &h, d);
 	if (r < 0)
 		return r;
+	vm_phase_done(vm, "launch-start");
 
 	r = be->ops->create_irqchip(be);
 	if (r < 0)
@@ -537,6 +540,8 @@ int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
 				 o->boot_mode == BOOT_MODE_HASHES ? &vm->snp.plan.stage : NULL,
 				 &loaded, d);
 	if (r >= 0)
+		vm_phase_done(vm, "memory");
+	if (r >= 0)
 		r = set_private(vm, d);
 	if (r >= 0) {
 		r = vm_convert_init(vm);
@@ -546,8 +551,12 @@ int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
 	if (r >= 0)
 		r = launch_ranges(vm, d);
 	if (r >= 0)
+		vm_phase_done(vm, "launch-update");
+	if (r >= 0)
 		r = setup_vcpus(vm, o->smp, d);
 	if (r >= 0)
 		r = finish(vm, so, d);
+	if (r >= 0)
+		vm_phase_done(vm, "launch-finish");
 	return r;
 }

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * The JSON Lines writer: strings are escaped into valid JSON and valid UTF-8 whatever their
- * bytes, long strings are cut between characters, and a failed write is reported.
+ * Events: typed events reach the callback with the VM's name and a monotonic time, nothing
+ * follows guest-exit; strings are made valid JSON and UTF-8 whatever their bytes.
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -58,24 +60,63 @@ static void test_events_json_str_cuts_long_strings_between_characters(void **sta
 	assert_string_equal(events_json_str("x", buf, 2), "");
 }
 
-static void test_events_write_failure_is_returned_by_close(void **state)
-{
-	struct events ev;
-	struct diag d = { "" };
+struct seen {
+	unsigned int nr;
+	enum snpvmm_event_type last;
+	char name[32];
+	uint64_t mono;
+	size_t nr_fields;
+};
 
-	assert_int_equal(events_open(&ev, "/dev/full", &d), 0);
-	events_emit(&ev, "test", ",\"n\":%d", 1);
-	assert_int_equal(events_close(&ev), -ENOSPC);
+static void record(void *opaque, const struct snpvmm_event *ev)
+{
+	struct seen *s = opaque;
+
+	s->nr++;
+	s->last = ev->type;
+	snprintf(s->name, sizeof(s->name), "%s", ev->vm_name);
+	s->mono = ev->monotonic_ns;
+	s->nr_fields = ev->nr_fields;
 }
 
-static void test_events_off_writes_nothing_and_closes_cleanly(void **state)
+static void test_events_emit_hands_typed_event_with_name_and_time_to_callback(void **state)
 {
+	struct snpvmm_event_field f[] = { EV_STR("measurement", "ab"), EV_UINT("n", 1) };
+	struct seen s = { 0 };
 	struct events ev;
-	struct diag d = { "" };
 
-	assert_int_equal(events_open(&ev, NULL, &d), 0);
-	events_emit(&ev, "test", ",\"n\":%d", 1);
-	assert_int_equal(events_close(&ev), 0);
+	events_init(&ev, record, &s, "vm-7");
+	events_emit(&ev, SNPVMM_EVENT_MEASUREMENT, f, 2);
+	events_destroy(&ev);
+	assert_int_equal(s.nr, 1);
+	assert_int_equal(s.last, SNPVMM_EVENT_MEASUREMENT);
+	assert_string_equal(s.name, "vm-7");
+	assert_true(s.mono > 0);
+	assert_int_equal(s.nr_fields, 2);
+}
+
+static void test_events_nothing_follows_guest_exit(void **state)
+{
+	struct seen s = { 0 };
+	struct events ev;
+
+	events_init(&ev, record, &s, NULL);
+	events_emit(&ev, SNPVMM_EVENT_GUEST_EXIT, NULL, 0);
+	events_emit(&ev, SNPVMM_EVENT_PAGE_STATE, NULL, 0);
+	events_destroy(&ev);
+	assert_int_equal(s.nr, 1);
+	assert_int_equal(s.last, SNPVMM_EVENT_GUEST_EXIT);
+	assert_string_equal(s.name, "");
+}
+
+static void test_events_utf8_dup_replaces_invalid_bytes(void **state)
+{
+	char *s = events_utf8_dup("a\xff"
+				  "b\xc3\xa9");
+
+	assert_string_equal(s, "a\xef\xbf\xbd"
+			       "b\xc3\xa9");
+	free(s);
 }
 
 int main(void)
@@ -85,8 +126,9 @@ int main(void)
 		cmocka_unit_test(test_events_json_str_keeps_well_formed_utf8),
 		cmocka_unit_test(test_events_json_str_replaces_each_invalid_byte_with_u_fffd),
 		cmocka_unit_test(test_events_json_str_cuts_long_strings_between_characters),
-		cmocka_unit_test(test_events_write_failure_is_returned_by_close),
-		cmocka_unit_test(test_events_off_writes_nothing_and_closes_cleanly),
+		cmocka_unit_test(test_events_emit_hands_typed_event_with_name_and_time_to_callback),
+		cmocka_unit_test(test_events_nothing_follows_guest_exit),
+		cmocka_unit_test(test_events_utf8_dup_replaces_invalid_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

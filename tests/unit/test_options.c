@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "vmm/options.h"
+#include "cli/options.h"
 
 /* getopt wants char **; the literals are never written to. */
 static int parse_args(struct vmm_options *o, struct diag *d, const char *const *args)

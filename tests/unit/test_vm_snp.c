@@ -22,11 +22,11 @@
 #include <cmocka.h>
 
 #include "bzimage_fixture.h"
+#include "cli/options.h"
 #include "sim/sim.h"
 #include "snp/idblock.h"
 #include "vmm/backend.h"
 #include "vmm/events.h"
-#include "vmm/options.h"
 #include "vmm/vm.h"
 
 /* What the wrapped kernel does differently from the simulated one. */
@@ -333,10 +333,10 @@ static int launch(struct wrap *w, const struct env *e, const char *const *args, 
 	int r;
 
 	options_for(e, args, &o);
-	assert_int_equal(events_open(&ev, NULL, NULL), 0);
+	events_init(&ev, NULL, NULL, NULL);
 	*ret_vm = NULL;
 	r = vm_create(&w->be, &o, &ev, ret_vm, d);
-	assert_int_equal(events_close(&ev), 0);
+	events_destroy(&ev);
 	return r;
 }
 

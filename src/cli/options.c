@@ -3,10 +3,11 @@
  * Launch option parsing. Every rejection names the flag and the value so that the one
  * error line a user sees is enough to fix the command.
  */
-#include "vmm/options.h"
+#include "cli/options.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,9 +55,11 @@ const char options_usage[] =
 	"  --console KIND            stdio|file:PATH|none: where the UART at 0x3f8 goes\n"
 	"                            (default stdio)\n"
 	"  --kvm-device PATH         KVM device (default /dev/kvm)\n"
-	"  --events PATH             write JSON Lines events (measurement, launch-finished,\n"
-	"                            guest-exit) to PATH, or to stderr with '-' (a FIFO\n"
-	"                            must have its reader already)\n"
+	"  --events PATH|fd:N|-      write JSON Lines events (docs/events.md: measurement,\n"
+	"                            launch-finished, guest-exit, ...) to PATH, to the open\n"
+	"                            file descriptor N, or to stderr with '-' (a FIFO must\n"
+	"                            have its reader already)\n"
+	"  --name NAME               the VM's name, carried by every event\n"
 	"\n"
 	"SEV-SNP launch:\n"
 	"  --no-snp                  boot as a plain (unencrypted, unmeasured) KVM guest\n"
@@ -148,6 +151,7 @@ enum {
 	OPT_SIM_VCEK,
 	OPT_BOOT,
 	OPT_TAMPER_STAGING,
+	OPT_NAME,
 };
 
 static const struct option long_options[] = {
@@ -186,6 +190,7 @@ static const struct option long_options[] = {
 	{ "sim-vcek", required_argument, NULL, OPT_SIM_VCEK },
 	{ "boot", required_argument, NULL, OPT_BOOT },
 	{ "debug-tamper-staging", required_argument, NULL, OPT_TAMPER_STAGING },
+	{ "name", required_argument, NULL, OPT_NAME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -258,18 +263,6 @@ static int parse_console(const char *arg, struct vmm_options *o, struct diag *d)
 	return 0;
 }
 
-static const char *const sev_feature_names[64] = {
-	[3] = "restricted-injection",
-	[4] = "alternate-injection",
-	[5] = "debug-swap",
-	[9] = "secure-tsc",
-};
-
-const char *sev_feature_name(unsigned int bit)
-{
-	return bit < 64 ? sev_feature_names[bit] : NULL;
-}
-
 int parse_sev_features(const char *text, uint64_t *ret_features, struct diag *d)
 {
 	uint64_t features = 0;
@@ -299,7 +292,7 @@ int parse_sev_features(const char *text, uint64_t *ret_features, struct diag *d)
 		memcpy(word, p, n);
 		word[n] = '\0';
 		for (bit = 0; bit < 64; bit++)
-			if (sev_feature_names[bit] && !strcmp(word, sev_feature_names[bit]))
+			if (sev_feature_name(bit) && !strcmp(word, sev_feature_name(bit)))
 				break;
 		if (bit < 64) {
 			features |= 1ULL << bit;
@@ -534,6 +527,9 @@ static int parse_one(int opt, const char *arg, struct vmm_options *o, struct dia
 	case OPT_EVENTS:
 		o->events_path = arg;
 		return 0;
+	case OPT_NAME:
+		o->name = arg;
+		return 0;
 	default:
 		r = parse_snp_one(opt, arg, o, d);
 		if (r <= 0)
@@ -605,4 +601,58 @@ int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct di
 		return diag_fail(d, -EINVAL, "--author-key-enabled needs --id-block and --id-auth");
 	*ret_opts = o;
 	return 0;
+}
+
+/* The library names configuration fields; the CLI's user knows flags. */
+static const struct {
+	const char *field, *flag;
+} field_flags[] = {
+	{ "policy", "--policy" },
+	{ "vcpus", "--smp" },
+	{ "memory", "--mem" },
+	{ "sev_features", "--sev-features" },
+	{ "tsc_khz", "--tsc-khz" },
+	{ "secure_tsc", "--secure-tsc" },
+	{ "cbitpos", "--cbitpos" },
+	{ "memory_backend", "--memory-backend" },
+	{ "certs", "--certs" },
+	{ "debug_tamper_staging", "--debug-tamper-staging" },
+	{ "kernel", "--kernel" },
+	{ "initrd", "--initrd" },
+	{ "cmdline", "--append" },
+	{ "kvm_abi", "--kvm-abi" },
+	{ "id_block", "--id-block" },
+	{ "id_auth", "--id-auth" },
+	{ "author_key_enabled", "--author-key-enabled" },
+	{ "host_data", "--host-data" },
+	{ "sim", "--sim" },
+	{ "kvm_device", "--kvm-device" },
+};
+
+const char *cli_flag_of_field(const char *field)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(field_flags) / sizeof(field_flags[0]); i++)
+		if (!strcmp(field, field_flags[i].field))
+			return field_flags[i].flag;
+	return NULL;
+}
+
+const char *cli_error_text(const char *field, const char *msg, char *buf, size_t size)
+{
+	const char *flag = field && field[0] ? cli_flag_of_field(field) : NULL;
+	size_t n = field ? strlen(field) : 0;
+
+	if (!flag || strncmp(msg, field, n) || (msg[n] != ' ' && msg[n] != ':'))
+		return msg;
+	snprintf(buf, size, "%s%s", flag, msg + n);
+	return buf;
+}
+
+const char *cli_diag_text(const struct diag *d)
+{
+	static char buf[sizeof(d->msg) + 32];
+
+	return cli_error_text(d->field, d->msg, buf, sizeof(buf));
 }
