@@ -750,6 +750,9 @@ int snpvmm_measure(const struct snpvmm_config *cfg, uint8_t ret_digest[48],
 	int r;
 
 	config_options(cfg, &o);
+	/* Which host runs it is no input of the digest (the simulated one models the same
+	 * PSP measurement). */
+	memset(&o.sim, 0, sizeof(o.sim));
 	if (!o.kernel)
 		return fail_msg(err, "measure", -EINVAL, "kernel", "kernel: no kernel image given");
 	r = measure_launch(&o, NULL, ret_digest, &d);

@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The installed library is usable on its own: `meson install` into a temporary prefix
+# (--destdir), then examples/ -- a separate Meson project -- finds libsnpvmm there through
+# pkg-config, builds against the installed header and library only, and launches the test
+# guest on the simulated SEV-SNP host: the guest must power off and the launch must have
+# measured the digest snpvmm_measure() predicted.
+#   test_install.sh BUILD_DIR SOURCE_DIR TEST_GUEST CC SANITIZE
+set -eu
+build=$1 src=$2 guest=$3 cc=$4 sanitize=$5
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+meson install -C "$build" --destdir "$tmp/root" --no-rebuild --quiet >/dev/null
+pc=$(find "$tmp/root" -name libsnpvmm.pc)
+test -n "$pc" || { echo "no libsnpvmm.pc installed" >&2; exit 1; }
+test -f "$(find "$tmp/root" -path '*/include/snpvmm/snpvmm.h')" ||
+	{ echo "snpvmm/snpvmm.h not installed" >&2; exit 1; }
+# Only the public header is installed.
+extra=$(find "$tmp/root" -name '*.h' ! -name snpvmm.h)
+test -z "$extra" || { echo "internal headers installed: $extra" >&2; exit 1; }
+
+# The .pc file names the real prefix; the sysroot variable points it into the destdir.
+PKG_CONFIG_PATH=$(dirname "$pc")
+PKG_CONFIG_SYSROOT_DIR="$tmp/root"
+export PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
+libdir=$(dirname "$(find "$tmp/root" -name 'libsnpvmm.so.0' | head -n 1)")
+
+opts=""
+if [ "$sanitize" != "none" ]; then
+	opts="-Db_sanitize=$sanitize -Db_lundef=false"
+fi
+# shellcheck disable=SC2086 # opts is a list of words
+CC=$cc meson setup "$tmp/ex" "$src/examples" $opts >"$tmp/setup.log" 2>&1 ||
+	{ cat "$tmp/setup.log" >&2; exit 1; }
+ninja -C "$tmp/ex" >"$tmp/ninja.log" 2>&1 || { cat "$tmp/ninja.log" >&2; exit 1; }
+# The example links the installed shared library, not the one in the build tree.
+LD_LIBRARY_PATH=$libdir ldd "$tmp/ex/launch" | grep -q "$libdir/libsnpvmm.so.0" ||
+	{ LD_LIBRARY_PATH=$libdir ldd "$tmp/ex/launch" >&2; exit 1; }
+
+LD_LIBRARY_PATH=$libdir "$tmp/ex/launch" "$guest" 6.18 >"$tmp/out" 2>"$tmp/err" || {
+	echo "the example failed:" >&2
+	cat "$tmp/out" "$tmp/err" >&2
+	exit 1
+}
+grep -q "^event measurement (vm example)$" "$tmp/out"
+grep -q "^event launch-finished (vm example)$" "$tmp/out"
+tail -n 1 "$tmp/out" | grep -q "^guest ended: poweroff"
+tail -n 2 "$tmp/out" | head -n 1 | grep -q "^event guest-exit"
+echo "ok: example built against $libdir and ran: $(tail -n 1 "$tmp/out")"
