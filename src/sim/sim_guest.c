@@ -80,6 +80,7 @@ struct ev {
 	uint32_t set, code;
 	bool via_ghcb; /* terminate-ghcb: the GHCB's TERM_REQUEST, not the MSR protocol */
 	uint8_t report_data[64];
+	bool ignore_power_button; /* idle */
 };
 
 enum player_state {
@@ -527,8 +528,9 @@ static int parse_line(struct parser *p, char *line)
 		}
 	} else if (strcmp(tok[0], "idle") == 0) {
 		e.type = EV_IDLE;
-		if (n != 1) {
-			r = perr(p, "idle takes no arguments");
+		e.ignore_power_button = n == 2 && !strcmp(tok[1], "ignore-power-button");
+		if (n > 2 || (n == 2 && !e.ignore_power_button)) {
+			r = perr(p, "usage: idle [ignore-power-button]");
 			goto fail;
 		}
 	} else {
@@ -726,6 +728,48 @@ static void exit_serial(struct kvm_run *run, const char *bytes, size_t n)
 	run->io.count = (uint32_t)n;
 	run->io.data_offset = SIM_PIO_OFFSET;
 	memcpy((char *)run + SIM_PIO_OFFSET, bytes, n);
+}
+
+/* A 16-bit OUT, as the guest's ACPI code writes the PM1 registers (ACPI 6.5 §4.8.3). */
+static void exit_pio_out16(struct kvm_run *run, uint16_t port, uint16_t value)
+{
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = KVM_EXIT_IO_OUT;
+	run->io.size = 2;
+	run->io.port = port;
+	run->io.count = 1;
+	run->io.data_offset = SIM_PIO_OFFSET;
+	memcpy((char *)run + SIM_PIO_OFFSET, &value, sizeof(value));
+}
+
+/*
+ * `idle`: the guest has nothing left to do and halts, as an idle Linux does, with the
+ * ACPI fixed power button enabled (acpi_button's PWRBTN_EN in PM1a_EN). The halted vCPU
+ * blocks in KVM_RUN until a signal (-EINTR) or the SCI: then, as Linux answers a power
+ * button with an orderly poweroff, it enters S5 (SLP_TYP 5 | SLP_EN into PM1a_CNT, the
+ * DSDT's \_S5). Returns 1 to block, 0 for an exit. With ignore-power-button it only
+ * blocks: a guest a graceful stop cannot end.
+ */
+static int run_idle(struct sim *sim, struct kvm_run *run, const struct ev *e)
+{
+	struct sim_script *s = sim->script;
+
+	if (sim->outcome == SIM_OUTCOME_RUNNING)
+		sim->outcome = SIM_OUTCOME_PASSED; /* every check before it passed */
+	sim->guest_idle = false;
+	if (!e->ignore_power_button && s->sub == 0) {
+		s->sub = 1;
+		exit_pio_out16(run, SIM_ACPI_PM_BASE + 2, SIM_ACPI_PM1_EN_PWRBTN);
+		return 0;
+	}
+	if (!e->ignore_power_button && s->sub == 1 && sim->sci_level) {
+		s->sub = 2;
+		exit_pio_out16(run, SIM_ACPI_PM_BASE + 4,
+			       SIM_ACPI_SLP_TYP_S5 << 10 | SIM_ACPI_PM1_CNT_SLP_EN);
+		return 0;
+	}
+	sim->guest_idle = true;
+	return 1;
 }
 
 static void exit_system_event(struct kvm_run *run, uint32_t type, uint64_t data)
@@ -1609,14 +1653,8 @@ int sim_guest_run(struct sim *sim, struct kvm_run *run)
 				s->pc++; /* a plain VM plays only the default script's prints */
 				continue;
 			}
-			if (e->type == EV_IDLE) {
-				/* A guest with nothing left to do halts for good: the vCPU
-				 * blocks in KVM_RUN as an idle AP does, until a signal, and
-				 * stays here on every re-entry. Its checks so far passed. */
-				if (sim->outcome == SIM_OUTCOME_RUNNING)
-					sim->outcome = SIM_OUTCOME_PASSED;
-				return 1;
-			}
+			if (e->type == EV_IDLE)
+				return run_idle(sim, run, e);
 			r = start_event(sim, run, e);
 			if (r < 0)
 				continue; /* P_FAILING */

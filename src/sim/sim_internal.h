@@ -358,6 +358,13 @@ int sim_attest_init(struct sim_attest *a, const char *vcek_key_path, struct diag
 	__attribute__((warn_unused_result));
 void sim_attest_fini(struct sim_attest *a);
 
+/* The ACPI PM block the VMM's FADT describes (devices/acpi_pm.h), as the guest sees it. */
+#define SIM_ACPI_PM_BASE	0x600
+#define SIM_ACPI_PM1_EN_PWRBTN	(1u << 8)
+#define SIM_ACPI_PM1_CNT_SLP_EN (1u << 13)
+#define SIM_ACPI_SLP_TYP_S5	5u
+#define SIM_ACPI_SCI_IRQ	9
+
 struct sim {
 	struct kvm_backend be;
 	struct kvm_backend_ops ops; /* sim_ops with the name "sim:<profile>" */
@@ -367,6 +374,12 @@ struct sim {
 	struct sim_faults faults;
 	char *report_path;
 	int report_fd; /* opened by sim_backend_create(); -1 without --sim-report */
+	/* The SCI's level (KVM_IRQ_LINE 9) and an eventfd that wakes a halted vCPU 0 when
+	 * it rises, as an interrupt wakes a vCPU in kvm_vcpu_block(); guest_idle: vCPU 0
+	 * is halted in the script's `idle`. */
+	bool sci_level;
+	bool guest_idle;
+	int wake_fd;
 
 	/* VM */
 	bool vm_created;

@@ -3,10 +3,11 @@
  * libsnpvmm under load and faults, through the public API only (the shared library):
  *
  *  - 16 VMs on the simulated SEV-SNP host in one process, each in its own thread, stopped
- *    in random order (forced, or gracefully with a short deadline: the scripted guest
- *    ignores the power button), each ending with reason "stopped" and guest-exit as its
- *    last event; afterwards the process has exactly the fds and threads it had before
- *    (and the ASan build's LeakSanitizer finds no byte left at exit);
+ *    in random order: forced (reason "stopped"), gracefully with a guest that answers the
+ *    ACPI power button ("poweroff"), or gracefully with one that ignores it (forced at the
+ *    deadline: "stopped"); guest-exit is each VM's last event; afterwards the process has
+ *    exactly the fds and threads it had before (and the ASan build's LeakSanitizer finds
+ *    no byte left at exit);
  *  - every call the launch makes into the kernel seam failed in turn (the simulated
  *    host's fail-call=N fault): each failure comes back as -errno with a struct
  *    snpvmm_error naming the step and saying more than strerror(), guest-exit is the
@@ -92,11 +93,11 @@ static int count_threads(void)
 }
 
 static const char *kernel;
-static char script[64];
+static char script[64], deaf_script[64];
 static char report[64];
 
 static struct snpvmm_config *config(const char *profile, const char *name, struct watch *w,
-				    const char *faults)
+				    const char *faults, const char *guest)
 {
 	struct snpvmm_config *c;
 
@@ -109,10 +110,10 @@ static struct snpvmm_config *config(const char *profile, const char *name, struc
 	    snpvmm_config_set_memory(c, 64u << 20) < 0 || snpvmm_config_set_vcpus(c, 2) < 0 ||
 	    snpvmm_config_set_name(c, name) < 0 ||
 	    snpvmm_config_set_sim(c, SNPVMM_SIM_PROFILE, profile) < 0 ||
-	    (!faults && snpvmm_config_set_sim(c, SNPVMM_SIM_GUEST_SCRIPT, script) < 0) ||
+	    (guest && snpvmm_config_set_sim(c, SNPVMM_SIM_GUEST_SCRIPT, guest) < 0) ||
 	    (faults && snpvmm_config_set_sim(c, SNPVMM_SIM_FAULTS, faults) < 0) ||
 	    (faults && snpvmm_config_set_sim(c, SNPVMM_SIM_REPORT, report) < 0) ||
-	    snpvmm_config_set_stop_deadline_ms(c, 50) < 0 ||
+	    snpvmm_config_set_stop_deadline_ms(c, guest == deaf_script ? 50 : 10000) < 0 ||
 	    snpvmm_config_set_event_callback(c, on_event, w) < 0) {
 		snpvmm_config_free(c);
 		return NULL;
@@ -137,7 +138,8 @@ static void many_vms(void)
 		char name[32];
 
 		snprintf(name, sizeof(name), "vm-%u", i);
-		c = config(profiles[i % 4], name, &watch[i], NULL);
+		c = config(profiles[i % 4], name, &watch[i], NULL,
+			   i % 3 == 2 ? deaf_script : script);
 		CHECK(c, "config %u", i);
 		if (!c)
 			continue;
@@ -158,15 +160,17 @@ static void many_vms(void)
 	}
 	for (i = 0; i < NR_VMS; i++) {
 		unsigned int k = order[i];
-		enum snpvmm_stop_mode mode = k % 2 ? SNPVMM_STOP_GRACEFUL : SNPVMM_STOP_FORCED;
+		enum snpvmm_stop_mode mode = k % 3 ? SNPVMM_STOP_GRACEFUL : SNPVMM_STOP_FORCED;
+		enum snpvmm_exit_reason want =
+			k % 3 == 1 ? SNPVMM_EXIT_POWEROFF : SNPVMM_EXIT_STOPPED;
 		struct snpvmm_exit e = { 0 };
 
 		if (!vms[k])
 			continue;
 		CHECK(snpvmm_vm_request_stop(vms[k], mode) == 0, "vm %u", k);
 		CHECK(snpvmm_vm_wait(vms[k], &e) == 0, "vm %u", k);
-		CHECK(e.reason == SNPVMM_EXIT_STOPPED, "vm %u ended %s: %s", k,
-		      snpvmm_exit_reason_name(e.reason), e.detail);
+		CHECK(e.reason == want, "vm %u ended %s: %s", k, snpvmm_exit_reason_name(e.reason),
+		      e.detail);
 		snpvmm_vm_destroy(vms[k]);
 		CHECK(atomic_load(&watch[k].nr_guest_exits) == 1, "vm %u", k);
 		CHECK(atomic_load(&watch[k].last_type) == SNPVMM_EVENT_GUEST_EXIT, "vm %u", k);
@@ -204,7 +208,7 @@ static void fault_sweep(const char *profile, const char *err_name)
 		int r;
 
 		snprintf(faults, sizeof(faults), "fail-call=%u:%s", call, err_name);
-		c = config(profile, "faulty", &w, faults);
+		c = config(profile, "faulty", &w, faults, NULL);
 		CHECK(c, "config");
 		if (!c)
 			return;
@@ -252,9 +256,13 @@ int main(int argc, char **argv)
 	}
 	kernel = argv[1];
 	snprintf(script, sizeof(script), "/tmp/snpvmm-idle-%d.script", (int)getpid());
+	snprintf(deaf_script, sizeof(deaf_script), "/tmp/snpvmm-deaf-%d.script", (int)getpid());
 	snprintf(report, sizeof(report), "/tmp/snpvmm-report-%d.json", (int)getpid());
 	f = fopen(script, "w");
 	if (!f || fputs("print idle guest\nidle\n", f) < 0 || fclose(f) != 0)
+		return 1;
+	f = fopen(deaf_script, "w");
+	if (!f || fputs("idle ignore-power-button\n", f) < 0 || fclose(f) != 0)
 		return 1;
 	if (snpvmm_install_kick_handler(SIGRTMIN) < 0)
 		return 1;
@@ -262,6 +270,7 @@ int main(int argc, char **argv)
 	fault_sweep("6.18", "ENOMEM");
 	fault_sweep("v12", "EIO");
 	unlink(script);
+	unlink(deaf_script);
 	unlink(report);
 	printf("%s\n", failures ? "FAILED" : "ok");
 	return failures ? 1 : 0;
