@@ -46,12 +46,12 @@ SNPVMM_API const char *snpvmm_version(void);
 
 /* What failed, for a person and for a program. Plain data: the caller owns it. */
 struct snpvmm_error {
-	int code;	   /* the -errno the function returned */
-	char step[32];	   /* the lifecycle step: "config", "backend", "launch", "run" */
-	char field[32];	   /* the configuration field at fault ("policy"), or "" */
-	char fw_error[40]; /* the SEV firmware status name ("INVALID_PARAM"), or "" */
-	uint32_t fw_code;  /* its number, 0 if none */
-	char message[256]; /* one sentence, never a command-line flag name */
+	int code;	    /* the -errno the function returned */
+	char step[32];	    /* the lifecycle step: "config", "backend", "launch", "run" */
+	char field[32];	    /* the configuration field at fault ("policy"), or "" */
+	char fw_error[40];  /* the SEV firmware status name ("INVALID_PARAM"), or "" */
+	uint32_t fw_code;   /* its number, 0 if none */
+	char message[4608]; /* one sentence (room for a PATH_MAX path), never a CLI flag */
 };
 
 /* ---- configuration ------------------------------------------------------------- */
@@ -292,8 +292,8 @@ enum snpvmm_exit_reason {
 
 struct snpvmm_exit {
 	enum snpvmm_exit_reason reason;
-	int error;	  /* -errno for SNPVMM_EXIT_ERROR */
-	char detail[256]; /* one sentence */
+	int error;	   /* -errno for SNPVMM_EXIT_ERROR */
+	char detail[4608]; /* one sentence */
 };
 
 /* The event name of a reason: "reset", "poweroff", "crash", "terminated", "stopped",

@@ -10,8 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Room for a sentence around a path of PATH_MAX bytes: a message is never cut short. */
+#define DIAG_MSG_MAX 4608
+
 struct diag {
-	char msg[256];
+	char msg[DIAG_MSG_MAX];
 	/* The configuration field at fault ("policy", "vcpus": the setter's name, never a
 	 * CLI flag), "" if none. A message about a field starts with its name, so the CLI
 	 * can put its flag there instead (src/cli/diag_text.c). */

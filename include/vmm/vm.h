@@ -54,8 +54,8 @@ enum vm_exit_reason {
 
 struct vm_exit {
 	enum vm_exit_reason reason;
-	int error;	  /* -errno for VM_EXIT_VMM_ERROR */
-	char detail[200]; /* one sentence for the user */
+	int error;		   /* -errno for VM_EXIT_VMM_ERROR */
+	char detail[DIAG_MSG_MAX]; /* one sentence for the user */
 };
 
 struct vm_vcpu {
