@@ -306,6 +306,10 @@ static bool handle_req_certs(struct vm *vm, struct vm_vcpu *v, struct kvm_run *r
 	rc->ret = certs_write_to_guest(&table, rc->npages, dst, dst ? need * 4096 : 0, &npages);
 	pthread_mutex_unlock(&vm->conv.lock);
 	rc->npages = npages;
+	events_emit(vm->events, SNPVMM_EVENT_CERTS_SERVED,
+		    (struct snpvmm_event_field[]){ EV_UINT("vcpu", v->id), EV_UINT("ret", rc->ret),
+						   EV_UINT("pages", npages) },
+		    3);
 	if (rc->ret == 0) {
 		v->certs_fd = fd;
 		v->certs_locked = true;

@@ -75,6 +75,17 @@ class EventsTest(harness.SnpvmmTest):
         self.assertIn(missing, evs[-1]["detail"])
         self.assertIn(missing, err)
 
+    def test_each_certificate_request_is_an_event(self):
+        script = self.write("certs.script", b"psc shared 0x2000000 4 4k\n"
+                            b"certs 0x2000000 4\nshutdown\n")
+        status, raw, err = self.run_with_fd(
+            "--sim=7.0", "--kernel", self.guest, "--mem", "64M", "--sim-guest", script,
+            "--certs", self.write("certs.bin", b"\0" * 24))
+
+        self.assertEqual(status, 0, err)
+        served = [e for e in self.parse(raw) if e["event"] == "certs-served"]
+        self.assertEqual([(e["vcpu"], e["ret"]) for e in served], [(0, 0)])
+
     def test_events_to_a_closed_fd_are_refused_before_the_launch(self):
         status, _, err = harness.snpvmm("--sim=6.18", "--kernel", self.guest,
                                         "--events", "fd:99")
