@@ -4,7 +4,8 @@
 # (--destdir), then examples/ -- a separate Meson project -- finds libsnpvmm there through
 # pkg-config, builds against the installed header and library only, and launches the test
 # guest on the simulated SEV-SNP host: the guest must power off and the launch must have
-# measured the digest snpvmm_measure() predicted.
+# measured the digest snpvmm_measure() predicted; once with libsnpvmm.so, once with
+# libsnpvmm.a linked in.
 #   test_install.sh BUILD_DIR SOURCE_DIR TEST_GUEST CC SANITIZE
 set -eu
 build=$1 src=$2 guest=$3 cc=$4 sanitize=$5
@@ -43,6 +44,17 @@ LD_LIBRARY_PATH=$libdir "$tmp/ex/launch" "$guest" 6.18 >"$tmp/out" 2>"$tmp/err" 
 	cat "$tmp/out" "$tmp/err" >&2
 	exit 1
 }
+# The statically linked one needs no libsnpvmm.so at all.
+if ldd "$tmp/ex/launch-static" | grep -q libsnpvmm; then
+	echo "launch-static links libsnpvmm.so" >&2
+	exit 1
+fi
+"$tmp/ex/launch-static" "$guest" 6.18 >"$tmp/out-static" 2>"$tmp/err-static" || {
+	echo "the static example failed:" >&2
+	cat "$tmp/out-static" "$tmp/err-static" >&2
+	exit 1
+}
+tail -n 1 "$tmp/out-static" | grep -q "^guest ended: poweroff"
 grep -q "^event measurement (vm example)$" "$tmp/out"
 grep -q "^event launch-finished (vm example)$" "$tmp/out"
 tail -n 1 "$tmp/out" | grep -q "^guest ended: poweroff"
