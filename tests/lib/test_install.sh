@@ -5,7 +5,7 @@
 # pkg-config, builds against the installed header and library only, and launches the test
 # guest on the simulated SEV-SNP host: the guest must power off and the launch must have
 # measured the digest snpvmm_measure() predicted; once with libsnpvmm.so, once with
-# libsnpvmm.a linked in.
+# libsnpvmm.a linked in; and the minimal program docs/embedding.md shows.
 #   test_install.sh BUILD_DIR SOURCE_DIR TEST_GUEST CC SANITIZE
 set -eu
 build=$1 src=$2 guest=$3 cc=$4 sanitize=$5
@@ -59,4 +59,16 @@ grep -q "^event measurement (vm example)$" "$tmp/out"
 grep -q "^event launch-finished (vm example)$" "$tmp/out"
 tail -n 1 "$tmp/out" | grep -q "^guest ended: poweroff"
 tail -n 2 "$tmp/out" | head -n 1 | grep -q "^event guest-exit"
+# The complete minimal program of docs/embedding.md, as printed there.
+awk '/^```c$/ { on = 1; next } /^```$/ { if (on) exit } on' "$src/docs/embedding.md" >"$tmp/doc.c"
+# shellcheck disable=SC2046 # pkg-config prints a list of words
+$cc -Wall -Werror $([ "$sanitize" != "none" ] && echo "-fsanitize=$sanitize") -o "$tmp/doc" \
+	"$tmp/doc.c" $(pkg-config --cflags --libs libsnpvmm)
+LD_LIBRARY_PATH=$libdir "$tmp/doc" "$guest" >"$tmp/doc-out" 2>&1 || {
+	cat "$tmp/doc-out" >&2
+	exit 1
+}
+tail -n 1 "$tmp/doc-out" | grep -q "^ended: poweroff" || { cat "$tmp/doc-out" >&2; exit 1; }
+grep -q "^guest-1 guest-exit$" "$tmp/doc-out"
+
 echo "ok: example built against $libdir and ran: $(tail -n 1 "$tmp/out")"
