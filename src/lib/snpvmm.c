@@ -466,8 +466,12 @@ int snpvmm_config_set_cbitpos(struct snpvmm_config *c, int cbitpos)
 
 int snpvmm_config_set_policy(struct snpvmm_config *c, uint64_t policy)
 {
-	c->o.snp.policy = policy; /* checked at launch against the host (snp_host.c) */
-	return policy == UINT64_MAX ? -EINVAL : 0;
+	/* Checked at launch against the host's rules (snp_host.c); UINT64_MAX is reserved
+	 * for "the default" and has reserved bits set anyway. */
+	if (policy == UINT64_MAX)
+		return -EINVAL;
+	c->o.snp.policy = policy;
+	return 0;
 }
 
 int snpvmm_config_set_guest_visible_workarounds(struct snpvmm_config *c, const uint8_t gosvw[16])
@@ -1147,6 +1151,9 @@ static int run_locked_in(struct snpvmm_vm *vm, struct snpvmm_exit *ret_exit,
 	uint64_t one = 1;
 	int r;
 
+	/* A forced stop asked for before the run wins over anything the guest would do. */
+	if (atomic_load(&vm->stop_mode) & SNPVMM_STOP_FORCED)
+		vm_request_stop(vm->vm, VM_EXIT_STOPPED, 0, "stopped by the host");
 	r = pthread_create(&vm->stopper, NULL, stopper_thread, vm);
 	if (r) {
 		vm->life = LIFE_FAILED;
@@ -1257,6 +1264,13 @@ void snpvmm_vm_destroy(struct snpvmm_vm *vm)
 		(void)snpvmm_vm_request_stop(vm, SNPVMM_STOP_FORCED);
 		pthread_join(vm->runner, NULL);
 		vm->runner_started = false;
+	}
+	if (vm->life == LIFE_LAUNCHED) {
+		/* Launched, never run: its event stream still ends (docs/events.md). */
+		struct snpvmm_exit e = { .reason = SNPVMM_EXIT_STOPPED };
+
+		snprintf(e.detail, sizeof(e.detail), "destroyed before it ran");
+		emit_guest_exit(&vm->ev, &e);
 	}
 	vm_destroy(vm->vm);
 	if (vm->cfg)
