@@ -251,6 +251,24 @@ SNPVMM_API int snpvmm_config_set_log_callback(struct snpvmm_config *cfg, snpvmm_
 SNPVMM_API int snpvmm_measure(const struct snpvmm_config *cfg, uint8_t ret_digest[48],
 			      struct snpvmm_error *err) SNPVMM_MUST_CHECK;
 
+/* One page the PSP measures (SEV-SNP firmware ABI 56860 §8.17, PAGE_INFO), in the order
+ * of the launch: the plan as the digest sees it. */
+struct snpvmm_measure_step {
+	uint64_t index;		    /* 0-based */
+	uint64_t gpa;		    /* guest physical address of the page */
+	uint32_t page_type;	    /* PAGE_TYPE: 1 normal, 2 VMSA, 3 zero, 4 unmeasured, ... */
+	const char *page_type_name; /* "NORMAL", "VMSA", ... */
+	uint8_t contents[48];	    /* SHA-384 of the page (zero where not measured) */
+	uint8_t digest_after[48];   /* the launch digest after this page */
+};
+typedef void snpvmm_measure_step_fn(void *opaque, const struct snpvmm_measure_step *step);
+
+/* snpvmm_measure() that also hands every measured page to fn (called in the caller's
+ * thread, before it returns). */
+SNPVMM_API int snpvmm_measure_steps(const struct snpvmm_config *cfg, snpvmm_measure_step_fn *fn,
+				    void *opaque, uint8_t ret_digest[48],
+				    struct snpvmm_error *err) SNPVMM_MUST_CHECK;
+
 /* ---- the kernel seam ---------------------------------------------------------------- */
 
 /*

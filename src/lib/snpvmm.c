@@ -746,9 +746,31 @@ static int config_copy(const struct snpvmm_config *src, struct snpvmm_config **r
 
 /* ---- the pure core ---- */
 
-int snpvmm_measure(const struct snpvmm_config *cfg, uint8_t ret_digest[48],
-		   struct snpvmm_error *err)
+struct step_hook {
+	snpvmm_measure_step_fn *fn;
+	void *opaque;
+};
+
+static void step_trace(void *opaque, const struct launch_digest_step *step)
 {
+	const struct step_hook *h = opaque;
+	struct snpvmm_measure_step s = {
+		.index = step->index,
+		.gpa = step->gpa,
+		.page_type = (uint32_t)step->page_type,
+		.page_type_name = snp_page_type_name(step->page_type),
+	};
+
+	memcpy(s.contents, step->contents, sizeof(s.contents));
+	memcpy(s.digest_after, step->digest_after, sizeof(s.digest_after));
+	h->fn(h->opaque, &s);
+}
+
+int snpvmm_measure_steps(const struct snpvmm_config *cfg, snpvmm_measure_step_fn *fn, void *opaque,
+			 uint8_t ret_digest[48], struct snpvmm_error *err)
+{
+	struct step_hook h = { fn, opaque };
+	struct measure_hooks hooks = { .trace = fn ? step_trace : NULL, .trace_opaque = &h };
 	struct vmm_options o;
 	struct diag d = { "" };
 	int r;
@@ -759,8 +781,14 @@ int snpvmm_measure(const struct snpvmm_config *cfg, uint8_t ret_digest[48],
 	memset(&o.sim, 0, sizeof(o.sim));
 	if (!o.kernel)
 		return fail_msg(err, "measure", -EINVAL, "kernel", "kernel: no kernel image given");
-	r = measure_launch(&o, NULL, ret_digest, &d);
+	r = measure_launch(&o, &hooks, ret_digest, &d);
 	return r < 0 ? fail(err, "measure", r, &d) : 0;
+}
+
+int snpvmm_measure(const struct snpvmm_config *cfg, uint8_t ret_digest[48],
+		   struct snpvmm_error *err)
+{
+	return snpvmm_measure_steps(cfg, NULL, NULL, ret_digest, err);
 }
 
 /* ---- backends ---- */

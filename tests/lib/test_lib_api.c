@@ -185,6 +185,38 @@ static void test_kernel_as_path_fd_or_buffer_measures_the_same(void **state)
 	assert_memory_equal(by_path, by_buffer, 48);
 }
 
+struct steps {
+	unsigned int nr, vmsa;
+	uint8_t last[48];
+};
+
+static void count_step(void *opaque, const struct snpvmm_measure_step *step)
+{
+	struct steps *s = opaque;
+
+	assert_int_equal(step->index, s->nr);
+	s->nr++;
+	s->vmsa += !strcmp(step->page_type_name, "VMSA") && step->page_type == 2;
+	memcpy(s->last, step->digest_after, 48);
+}
+
+static void test_measure_steps_hand_over_every_page_ending_in_the_digest(void **state)
+{
+	struct snpvmm_error err = { 0 };
+	struct steps st = { 0 };
+	struct snpvmm_config *c;
+	uint8_t digest[48];
+
+	assert_int_equal(snpvmm_config_new(&c), 0);
+	assert_int_equal(snpvmm_config_set_input_path(c, SNPVMM_INPUT_KERNEL, guest()), 0);
+	assert_int_equal(snpvmm_config_set_vcpus(c, 3), 0);
+	assert_int_equal(snpvmm_measure_steps(c, count_step, &st, digest, &err), 0);
+	snpvmm_config_free(c);
+	assert_true(st.nr > 3);
+	assert_int_equal(st.vmsa, 3); /* one VMSA page per vCPU, measured last */
+	assert_memory_equal(st.last, digest, 48);
+}
+
 static void test_the_launch_measures_what_measure_predicts(void **state)
 {
 	uint8_t predicted[48], launched[48];
@@ -260,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_a_policy_the_host_refuses_fails_the_launch_naming_the_field),
 		cmocka_unit_test(test_a_firmware_error_comes_with_its_name),
 		cmocka_unit_test(test_kernel_as_path_fd_or_buffer_measures_the_same),
+		cmocka_unit_test(test_measure_steps_hand_over_every_page_ending_in_the_digest),
 		cmocka_unit_test(test_the_launch_measures_what_measure_predicts),
 		cmocka_unit_test(test_run_needs_a_launch_and_a_kick_handler),
 		cmocka_unit_test(test_a_stop_requested_before_the_run_ends_it_at_once),
