@@ -59,6 +59,16 @@ grep -q "^event measurement (vm example)$" "$tmp/out"
 grep -q "^event launch-finished (vm example)$" "$tmp/out"
 tail -n 1 "$tmp/out" | grep -q "^guest ended: poweroff"
 tail -n 2 "$tmp/out" | head -n 1 | grep -q "^event guest-exit"
+# The header stands alone: strict C99, and C++.
+printf '#include <snpvmm/snpvmm.h>\nint main(void) { return SNPVMM_VERSION_MAJOR; }\n' >"$tmp/h.c"
+# shellcheck disable=SC2046 # pkg-config prints a list of words
+$cc -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only $(pkg-config --cflags libsnpvmm) "$tmp/h.c"
+if command -v c++ >/dev/null; then
+	cp "$tmp/h.c" "$tmp/h.cc"
+	# shellcheck disable=SC2046
+	c++ -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only $(pkg-config --cflags libsnpvmm) "$tmp/h.cc"
+fi
+
 # The complete minimal program of docs/embedding.md, as printed there.
 awk '/^```c$/ { on = 1; next } /^```$/ { if (on) exit } on' "$src/docs/embedding.md" >"$tmp/doc.c"
 # shellcheck disable=SC2046 # pkg-config prints a list of words
