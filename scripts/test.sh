@@ -35,7 +35,7 @@ run_build build "" meson setup build -Dwerror=true
 # The nested tier (minutes of QEMU TCG, tests/nested) runs once, in the build above.
 run_build build-asan "--no-suite nested" env CC=clang meson setup build-asan -Dwerror=true \
 	-Db_sanitize=address,undefined -Db_lundef=false
-run_build build-tsan "--suite unit --suite sim" env CC=clang meson setup build-tsan \
+run_build build-tsan "--suite unit --suite sim --suite lib" env CC=clang meson setup build-tsan \
 	-Dwerror=true -Db_sanitize=thread -Db_lundef=false -Dfuzz=disabled
 
 python3 scripts/test_summary.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
