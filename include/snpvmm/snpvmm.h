@@ -64,6 +64,10 @@ SNPVMM_API int snpvmm_config_new(struct snpvmm_config **ret_cfg) SNPVMM_MUST_CHE
 /* Frees it; accepts NULL. VMs created from it keep their own copy. */
 SNPVMM_API void snpvmm_config_free(struct snpvmm_config *cfg);
 
+/* Every setter below returns 0, -EINVAL for a value no launch could use (the rules
+ * between fields are checked by snpvmm_vm_create(), which names the field), or -ENOMEM;
+ * on failure the config is unchanged. One config must not be set from two threads. */
+
 /* Inputs a launch reads. Each may be a path, a file descriptor or a byte buffer; the
  * setters copy what they are given (a path string, a dup() of the fd, the bytes), so
  * the caller may free or close its own right after. A later setter replaces an earlier. */
@@ -274,21 +278,20 @@ SNPVMM_API int snpvmm_measure_steps(const struct snpvmm_config *cfg, snpvmm_meas
 /*
  * A backend is what the VM's ioctls go to. By default snpvmm_vm_create() opens one
  * itself (/dev/kvm, or the simulated host when the config names a profile). To plug in
- * another, build it with snpvmm_backend_from_ops(): `ops` is the library's
- * `struct kvm_backend_ops` (docs/embedding.md "Your own backend": the seam's header,
- * include/vmm/backend.h, is the ABI, one operation per ioctl family) and `impl` the
- * object those operations get as their first argument, whose first member must be a
- * pointer to those ops. One backend serves one VM.
+ * another, wrap it with snpvmm_backend_from_ops(): `impl` is an object whose first member
+ * is a pointer to a `struct kvm_backend_ops` (the seam, include/vmm/backend.h in the
+ * source tree: one operation per ioctl family, each returning 0 or -errno). That header
+ * is not installed yet (docs/embedding.md "Backends"). One backend serves one VM.
  */
 struct snpvmm_backend;
-struct kvm_backend_ops;
 SNPVMM_API int snpvmm_backend_open_kvm(const char *device, struct snpvmm_backend **ret_be,
 				       struct snpvmm_error *err) SNPVMM_MUST_CHECK;
 /* The simulated host as cfg's SIM_* settings describe it. */
 SNPVMM_API int snpvmm_backend_open_sim(const struct snpvmm_config *cfg,
 				       struct snpvmm_backend **ret_be,
 				       struct snpvmm_error *err) SNPVMM_MUST_CHECK;
-/* Wraps a caller's backend; ops->destroy(impl) runs at snpvmm_backend_free(). */
+/* Wraps a caller's backend; ops->destroy(impl) runs when the backend is freed (by
+ * snpvmm_backend_free() or by the VM that took it). -EINVAL without ops or destroy. */
 SNPVMM_API int snpvmm_backend_from_ops(void *impl,
 				       struct snpvmm_backend **ret_be) SNPVMM_MUST_CHECK;
 /* Frees a backend no VM took; accepts NULL. */
