@@ -221,28 +221,34 @@ static int set_string(char **dst, const char *src)
 
 static int input_from_fd(struct cfg_input *in, int fd)
 {
-	char path[64];
+	char path[64], *copy;
 	int own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 
 	if (own < 0)
 		return -errno;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", own);
-	input_clear(in);
-	in->fd = own;
-	in->path = strdup(path);
-	if (!in->path) {
-		input_clear(in);
+	copy = strdup(path);
+	if (!copy) {
+		close(own);
 		return -ENOMEM;
 	}
+	input_clear(in);
+	*in = (struct cfg_input){ .path = copy, .fd = own };
 	return 0;
 }
 
 static int input_from_path(struct cfg_input *in, const char *path)
 {
+	char *copy;
+
 	if (!path || !path[0])
 		return -EINVAL;
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
 	input_clear(in);
-	return set_string(&in->path, path);
+	in->path = copy;
+	return 0;
 }
 
 /* A buffer becomes a sealed memfd: a file the loaders open and size like any other. */
