@@ -307,7 +307,7 @@ enum snpvmm_exit_reason {
 	SNPVMM_EXIT_POWEROFF,	/* the guest powered off (ACPI S5) */
 	SNPVMM_EXIT_CRASH,	/* triple fault, internal error, halted forever */
 	SNPVMM_EXIT_TERMINATED, /* the guest asked to be terminated (SEV) */
-	SNPVMM_EXIT_STOPPED,	/* snpvmm_vm_request_stop() ended it */
+	SNPVMM_EXIT_STOPPED,	/* the host stopped it: a stop request, the control socket */
 	SNPVMM_EXIT_ERROR,	/* the VMM failed */
 };
 
@@ -355,13 +355,49 @@ enum snpvmm_stop_mode {
  * and writes an eventfd); returns at once. A stop requested before run/start ends the run
  * as soon as it begins. Repeatable: forced overrides graceful. -EINVAL for a bad mode. */
 SNPVMM_API int snpvmm_vm_request_stop(struct snpvmm_vm *vm, enum snpvmm_stop_mode mode);
-/* How long a graceful stop waits for the guest before forcing it (default 10000 ms). */
+/* How long a graceful stop waits for the guest before forcing it (default 10000 ms; 0:
+ * a graceful stop is a forced one). */
 SNPVMM_API int snpvmm_config_set_stop_deadline_ms(struct snpvmm_config *cfg,
 						  uint32_t ms) SNPVMM_MUST_CHECK;
+/* A forced stop with the sentence the exit's detail gets (NULL: "stopped by the host"),
+ * through the same path as snpvmm_vm_request_stop(). Thread-safe, but NOT from a signal
+ * handler (it takes the VM's lock). Before snpvmm_vm_launch() has returned it is
+ * snpvmm_vm_request_stop(SNPVMM_STOP_FORCED) (the detail is the default). Returns 0. */
+SNPVMM_API int snpvmm_vm_stop(struct snpvmm_vm *vm, const char *detail);
 
 /* Frees everything the VM holds: kernel objects, memory, fds, threads (a started VM is
  * forced to stop and waited for first), its backend. Accepts NULL and a VM in any state. */
 SNPVMM_API void snpvmm_vm_destroy(struct snpvmm_vm *vm);
+
+/* ---- the QMP control socket ---------------------------------------------------------- */
+
+/* A Unix stream socket speaking a subset of QMP, the QEMU Machine Protocol (docs/control.md):
+ * query-status, system_powerdown, system_reset, quit, query-sev, ...; the events SHUTDOWN,
+ * POWERDOWN, ... to every client. One thread serves all its clients. Its requests take
+ * the same path as snpvmm_vm_request_stop(). */
+struct snpvmm_control;
+
+/* Binds and listens at path (a stale socket file is replaced, a live one refused) and
+ * starts the thread. Open it before the launch: clients may connect during it (status
+ * "prelaunch"; a quit is remembered). system_powerdown gives the guest powerdown_timeout_ms
+ * to power off before the VM is stopped (0: it waits for ever). -errno, *err says why. */
+SNPVMM_API int snpvmm_control_open(const char *path, uint32_t powerdown_timeout_ms,
+				   struct snpvmm_control **ret_ctl,
+				   struct snpvmm_error *err) SNPVMM_MUST_CHECK;
+/* Gives the socket the launched VM (NULL: none again). The VM must outlive the attachment:
+ * attach NULL or close the socket before destroying it. Thread-safe. */
+SNPVMM_API void snpvmm_control_attach(struct snpvmm_control *ctl, struct snpvmm_vm *vm);
+/* Who will stop the VM, as QMP's SHUTDOWN "reason" (a ShutdownCause) names it, e.g.
+ * "host-signal"; the first one set wins. Thread-safe; accepts NULL. */
+SNPVMM_API void snpvmm_control_set_host_cause(struct snpvmm_control *ctl, const char *cause);
+/* Sends the event {"event": event, "data": {}} to every client (e.g. "POWERDOWN").
+ * Thread-safe; accepts NULL. */
+SNPVMM_API void snpvmm_control_emit(struct snpvmm_control *ctl, const char *event);
+/* Sends SHUTDOWN (and GUEST_PANICKED) for how the VM ended. Accepts NULL. */
+SNPVMM_API void snpvmm_control_vm_ended(struct snpvmm_control *ctl, const struct snpvmm_exit *e);
+/* Delivers what is queued (for up to a second), closes every client, removes the socket
+ * file, ends the thread, frees ctl. Accepts NULL. */
+SNPVMM_API void snpvmm_control_close(struct snpvmm_control *ctl);
 
 /* ---- the vCPU kick signal ------------------------------------------------------------ */
 

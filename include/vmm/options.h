@@ -21,6 +21,10 @@
 #define OPT_DEFAULT_MEM	   (512ULL << 20)
 #define OPT_MAX_SETUP_DATA 8
 
+/* --shutdown-timeout, seconds */
+#define OPT_DEFAULT_SHUTDOWN_TIMEOUT 30
+#define OPT_MAX_SHUTDOWN_TIMEOUT     86400
+
 enum mem_backend {
 	MEM_BACKEND_AUTO, /* guest_memfd when the kernel can map it, else anonymous memory */
 	MEM_BACKEND_GMEM,
@@ -104,6 +108,9 @@ struct vmm_options {
 	struct sim_cli_options sim;
 	const char *events_path; /* CLI: JSON Lines events; "-" for stderr, fd:N */
 	const char *name;	 /* CLI: the VM's name in events */
+	/* CLI: the QMP socket (--control), power button -> forced stop (seconds). */
+	const char *control_path;
+	unsigned int shutdown_timeout_s;
 	bool help;
 	bool version;
 };

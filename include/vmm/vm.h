@@ -49,7 +49,21 @@ enum vm_exit_reason {
 	VM_EXIT_GUEST_CRASH, /* triple fault (KVM_EXIT_SHUTDOWN), internal error, crash event */
 	VM_EXIT_GUEST_TERMINATED, /* SEV termination request (GHCB MSR protocol / NAE) */
 	VM_EXIT_VMM_ERROR,	  /* we failed: an ioctl, an unhandled exit */
-	VM_EXIT_STOPPED,	  /* the host stopped it (snpvmm_vm_request_stop()) */
+	VM_EXIT_STOPPED,	  /* the host stopped it: a stop request, a power-button deadline */
+};
+
+/* What the host asks of a VM (vm_request_host_stop(), vm_control.c). */
+enum vm_stop_kind {
+	VM_STOP_POWERDOWN, /* press the power button; stop by force after the deadline */
+	VM_STOP_FORCE,	   /* stop now: VM_EXIT_STOPPED */
+	VM_STOP_RESET,	   /* end as a reset (VM_EXIT_RESET): no guest is reset in place */
+};
+
+/* Where a VM is in its life, for status queries. */
+enum vm_state {
+	VM_STATE_CREATED, /* built, vm_run() not called yet */
+	VM_STATE_RUNNING,
+	VM_STATE_ENDED, /* vm_run() has returned or is about to */
 };
 
 struct vm_exit {
@@ -159,6 +173,12 @@ struct vm {
 	uint32_t nr_exited;	    /* under exit_lock */
 	bool watch_halts;	    /* plain VMs: their vCPU state is readable (halt_watch.h) */
 	struct vm_exit exit;
+	/* Under exit_lock (vm_control.c): the life cycle and a pending power-button press
+	 * with the CLOCK_MONOTONIC time (ns) after which the VM is stopped (0: none). */
+	enum vm_state state;
+	uint64_t powerdown_deadline_ns;
+	unsigned int powerdown_timeout_ms;
+	unsigned int power_button_presses;
 };
 
 int vm_create(struct kvm_backend *be, const struct vmm_options *opts, struct events *ev,
@@ -175,6 +195,29 @@ void vm_request_stop(struct vm *vm, enum vm_exit_reason reason, int error, const
 
 /* Ends a launch phase: records how long it took and emits launch-progress. */
 void vm_phase_done(struct vm *vm, const char *name);
+/*
+ * Requests from the host (vm_control.c); thread-safe, from any thread but not from a signal
+ * handler (they take exit_lock). The first stop reason wins, as with vm_request_stop():
+ *   VM_STOP_POWERDOWN presses the ACPI power button (the guest's kernel decides; Linux
+ *     hands KEY_POWER to user space, which powers off through ACPI S5) and, with a
+ *     non-zero timeout_ms, stops the VM as VM_EXIT_STOPPED if it has not ended by then (a
+ *     second press keeps the earlier deadline);
+ *   VM_STOP_FORCE stops it now as VM_EXIT_STOPPED, VM_STOP_RESET as VM_EXIT_RESET.
+ * `why` is the sentence of the exit's detail (FORCE, RESET). Before vm_run() a stop makes
+ * vm_run() return at once; after it, nothing happens.
+ */
+void vm_request_host_stop(struct vm *vm, enum vm_stop_kind kind, unsigned int timeout_ms,
+			  const char *why);
+/* One press of the ACPI power button, nothing more (no deadline). */
+void vm_press_power_button(struct vm *vm);
+/* The state; *ret_presses (if not NULL) counts power-button presses so far. */
+enum vm_state vm_get_state(struct vm *vm, unsigned int *ret_presses);
+/* vm.c's wait loop, under exit_lock: stops the VM if a powerdown deadline has passed and
+ * returns the time (ns, CLOCK_MONOTONIC) it should wake up at the latest (0: none). */
+uint64_t vm_check_powerdown_deadline_locked(struct vm *vm, uint64_t now_ns);
+/* vm_request_stop() for a caller that holds exit_lock. */
+void vm_request_stop_locked(struct vm *vm, enum vm_exit_reason reason, int error,
+			    const char *detail);
 
 /* The KVM_RUN loop of one vCPU (run.c). */
 void *vcpu_thread(void *arg);

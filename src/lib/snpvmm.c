@@ -26,6 +26,7 @@
 #include "sim/sim.h"
 #include "snp/launch_digest.h"
 #include "vmm/backend.h"
+#include "vmm/control.h"
 #include "vmm/events.h"
 #include "vmm/measure.h"
 #include "vmm/options.h"
@@ -1130,52 +1131,42 @@ int snpvmm_vm_request_stop(struct snpvmm_vm *vm, enum snpvmm_stop_mode mode)
 	return 0;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
-}
-
-/* Turns stop requests into actions while the vCPUs run: a graceful one presses the ACPI
- * power button (which the guest's kernel acts on: Linux hands KEY_POWER to user space)
- * and, if the guest has not ended by the deadline, forces the stop. */
+/* Turns the async-signal-safe requests (snpvmm_vm_request_stop()) into the VM's host
+ * requests (vm_control.c), which a control socket and the console's escape use directly:
+ * a graceful stop presses the ACPI power button (the guest's kernel acts on it: Linux
+ * hands KEY_POWER to user space) with the deadline after which vm_run()'s wait loop stops
+ * the VM; a forced one stops it now. Each mode acts once. */
 static void *stopper_thread(void *arg)
 {
 	struct snpvmm_vm *vm = arg;
-	uint64_t deadline = 0, count;
-	bool pressed = false;
+	int done = 0;
 
 	while (!atomic_load(&vm->ended)) {
 		struct pollfd p = { .fd = vm->wake_fd, .events = POLLIN };
-		int mode = atomic_load(&vm->stop_mode), timeout = -1;
-		uint64_t now = now_ms();
+		int fresh = atomic_load(&vm->stop_mode) & ~done;
+		uint64_t count;
 
-		if (mode & SNPVMM_STOP_FORCED) {
-			vm_request_stop(vm->vm, VM_EXIT_STOPPED, 0, "stopped by the host");
-		} else if ((mode & SNPVMM_STOP_GRACEFUL) && !pressed) {
-			pressed = true;
-			deadline = now + vm->cfg->stop_deadline_ms;
-			if (vm->vm->have_acpi_pm)
-				acpi_pm_press_power_button(&vm->vm->acpi_pm);
-		}
-		if (pressed && !(mode & SNPVMM_STOP_FORCED)) {
-			if (now >= deadline) {
-				vm_request_stop(vm->vm, VM_EXIT_STOPPED, 0,
-						"stopped by the host: the guest did not power off "
-						"within %u ms of the power button",
-						vm->cfg->stop_deadline_ms);
-				timeout = -1;
-			} else {
-				timeout = (int)(deadline - now);
-			}
-		}
-		if (poll(&p, 1, timeout) > 0 && read(vm->wake_fd, &count, sizeof(count)) < 0) {
+		done |= fresh;
+		if ((fresh & SNPVMM_STOP_FORCED) ||
+		    ((fresh & SNPVMM_STOP_GRACEFUL) && !vm->cfg->stop_deadline_ms))
+			vm_request_host_stop(vm->vm, VM_STOP_FORCE, 0, "stopped by the host");
+		else if (fresh & SNPVMM_STOP_GRACEFUL)
+			vm_request_host_stop(vm->vm, VM_STOP_POWERDOWN, vm->cfg->stop_deadline_ms,
+					     NULL);
+		if (poll(&p, 1, -1) > 0 && read(vm->wake_fd, &count, sizeof(count)) < 0) {
 			/* EAGAIN: another reader was faster; nothing is lost */
 		}
 	}
 	return NULL;
+}
+
+int snpvmm_vm_stop(struct snpvmm_vm *vm, const char *detail)
+{
+	if (!vm->vm)
+		return snpvmm_vm_request_stop(vm, SNPVMM_STOP_FORCED);
+	vm_request_host_stop(vm->vm, VM_STOP_FORCE, 0,
+			     detail && *detail ? detail : "stopped by the host");
+	return 0;
 }
 
 static int run_locked_in(struct snpvmm_vm *vm, struct snpvmm_exit *ret_exit,
@@ -1187,7 +1178,7 @@ static int run_locked_in(struct snpvmm_vm *vm, struct snpvmm_exit *ret_exit,
 
 	/* A forced stop asked for before the run wins over anything the guest would do. */
 	if (atomic_load(&vm->stop_mode) & SNPVMM_STOP_FORCED)
-		vm_request_stop(vm->vm, VM_EXIT_STOPPED, 0, "stopped by the host");
+		vm_request_host_stop(vm->vm, VM_STOP_FORCE, 0, "stopped by the host");
 	r = pthread_create(&vm->stopper, NULL, stopper_thread, vm);
 	if (r) {
 		vm->life = LIFE_FAILED;
@@ -1315,4 +1306,101 @@ void snpvmm_vm_destroy(struct snpvmm_vm *vm)
 		close(vm->wake_fd);
 	kvm_backend_destroy(vm->be);
 	free(vm);
+}
+
+/* ---- the QMP control socket (vmm/control.c) ---- */
+
+struct snpvmm_control {
+	struct control *c;
+};
+
+int snpvmm_control_open(const char *path, uint32_t powerdown_timeout_ms,
+			struct snpvmm_control **ret_ctl, struct snpvmm_error *err)
+{
+	struct snpvmm_control *ctl;
+	struct diag d = { "" };
+	int r;
+
+	if (!path || !*path)
+		return fail_msg(err, "control", -EINVAL, "control_path",
+				"control_path: empty path");
+	ctl = calloc(1, sizeof(*ctl));
+	if (!ctl)
+		return fail(err, "control", -ENOMEM, NULL);
+	r = control_open(
+		&(struct control_config){
+			.path = path,
+			.powerdown_timeout_ms = powerdown_timeout_ms,
+			.version = SNPVMM_VERSION,
+		},
+		&ctl->c, &d);
+	if (r < 0) {
+		free(ctl);
+		return fail(err, "control", r, &d);
+	}
+	*ret_ctl = ctl;
+	return 0;
+}
+
+void snpvmm_control_attach(struct snpvmm_control *ctl, struct snpvmm_vm *vm)
+{
+	if (ctl)
+		control_attach(ctl->c, vm ? vm->vm : NULL);
+}
+
+void snpvmm_control_set_host_cause(struct snpvmm_control *ctl, const char *cause)
+{
+	if (ctl)
+		control_set_host_cause(ctl->c, cause);
+}
+
+void snpvmm_control_emit(struct snpvmm_control *ctl, const char *event)
+{
+	if (ctl)
+		control_emit(ctl->c, event, NULL);
+}
+
+static enum vm_exit_reason private_reason(enum snpvmm_exit_reason r)
+{
+	switch (r) {
+	case SNPVMM_EXIT_RESET:
+		return VM_EXIT_RESET;
+	case SNPVMM_EXIT_POWEROFF:
+		return VM_EXIT_POWEROFF;
+	case SNPVMM_EXIT_CRASH:
+		return VM_EXIT_GUEST_CRASH;
+	case SNPVMM_EXIT_TERMINATED:
+		return VM_EXIT_GUEST_TERMINATED;
+	case SNPVMM_EXIT_STOPPED:
+		return VM_EXIT_STOPPED;
+	case SNPVMM_EXIT_ERROR:
+		return VM_EXIT_VMM_ERROR;
+	case SNPVMM_EXIT_NONE:
+		break;
+	}
+	return VM_EXIT_NONE;
+}
+
+void snpvmm_control_vm_ended(struct snpvmm_control *ctl, const struct snpvmm_exit *e)
+{
+	struct vm_exit *x;
+
+	if (!ctl)
+		return;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return;
+	x->reason = private_reason(e->reason);
+	x->error = e->error;
+	snprintf(x->detail, sizeof(x->detail), "%s", e->detail);
+	control_vm_ended(ctl->c, x);
+	free(x);
+}
+
+void snpvmm_control_close(struct snpvmm_control *ctl)
+{
+	if (!ctl)
+		return;
+	control_close(ctl->c);
+	free(ctl);
 }

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -80,8 +79,6 @@ static void sim_destroy(struct kvm_backend *be)
 				sim->report_path, strerror(-r));
 		close(sim->report_fd);
 	}
-	if (sim->wake_fd >= 0)
-		close(sim->wake_fd);
 	for (i = 0; i < sim->nr_vcpus; i++)
 		if (sim->vcpus[i].run)
 			munmap(sim->vcpus[i].run, SIM_RUN_SIZE);
@@ -379,14 +376,10 @@ static int sim_irq_line(struct kvm_backend *be, uint32_t irq, bool level)
 	/* KVM_IRQ_LINE needs an in-kernel irqchip ("if (!irqchip_in_kernel(kvm)) return
 	 * -ENXIO"). The simulated guest has no interrupt controller to deliver to. */
 	r = sim->irqchip ? 0 : -ENXIO;
-	if (r == 0 && irq == SIM_ACPI_SCI_IRQ) {
-		uint64_t one = 1;
-
-		sim->sci_level = level;
-		if (level && write(sim->wake_fd, &one, sizeof(one)) < 0) {
-			/* EAGAIN: the counter is full, the vCPU wakes anyway */
-		}
-	}
+	/* The scripted guest acts only on the SCI; it sees the line's level. */
+	if (r == 0 && irq < 32)
+		sim->irq_levels =
+			level ? sim->irq_levels | (1u << irq) : sim->irq_levels & ~(1u << irq);
 	pthread_mutex_unlock(&sim->lock);
 	return r;
 }
@@ -908,16 +901,6 @@ out:
 	return r;
 }
 
-static bool sim_bsp_idle(struct sim *sim)
-{
-	bool idle;
-
-	pthread_mutex_lock(&sim->lock);
-	idle = sim->guest_idle;
-	pthread_mutex_unlock(&sim->lock);
-	return idle;
-}
-
 /*
  * Signals are blocked from entry on, as a thread inside the kernel does not run handlers:
  * a kick that arrives after the entry checks stays pending and ends the wait, while one
@@ -942,20 +925,16 @@ static int sim_vcpu_run(struct kvm_backend *be, int vcpu)
 	sigdelset(&all, SIGTRAP);
 	pthread_sigmask(SIG_BLOCK, &all, &caller_mask);
 	r = vcpu_run_enter(sim, vcpu, &caller_mask, &run);
-	while (r == 1 && vcpu == 0 && sim_bsp_idle(sim)) {
-		/* The halted BSP: a signal ends KVM_RUN (the handler runs inside ppoll,
-		 * which unblocks them as the kernel's signal_pending() check would see
-		 * them); the SCI wakes it and the guest runs on without leaving KVM_RUN. */
-		struct pollfd p = { .fd = sim->wake_fd, .events = POLLIN };
-		uint64_t count;
+	while (r == SIM_GUEST_HALTED) {
+		/* A halted vCPU: kvm_vcpu_block() until an interrupt is pending (the guest
+		 * resumes inside KVM_RUN, no exit) or a signal is (-EINTR). The simulator
+		 * looks at the IRQ lines every 10 ms instead of being woken by them. */
+		struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
 
-		if (ppoll(&p, 1, NULL, &caller_mask) < 0) {
+		if (ppoll(NULL, 0, &tick, &caller_mask) < 0) {
 			run->exit_reason = KVM_EXIT_INTR;
 			r = -EINTR;
 			break;
-		}
-		if (read(sim->wake_fd, &count, sizeof(count)) < 0) {
-			/* EAGAIN: nothing more to drain */
 		}
 		pthread_mutex_lock(&sim->lock);
 		r = sim_guest_run(sim, run);
@@ -1078,11 +1057,6 @@ int sim_backend_create(const struct sim_options *o, struct kvm_backend **ret_be,
 	sim->be.ops = &sim->ops;
 	sim->report_fd = -1;
 	pthread_mutex_init(&sim->lock, NULL);
-	sim->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (sim->wake_fd < 0) {
-		r = -errno;
-		goto out_destroy;
-	}
 	r = sim_profile_init(&sim->profile, o->profile, d);
 	if (r < 0)
 		goto out_destroy;

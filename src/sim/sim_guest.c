@@ -39,7 +39,9 @@ enum ev_type {
 	EV_EXPECT_SHARED_VIEW_UNUSED,
 	EV_TERMINATE,
 	EV_SHUTDOWN,
-	EV_IDLE,
+	EV_WAIT_POWER_BUTTON,
+	EV_ACPI_POWEROFF,
+	EV_HALT,
 };
 
 enum ev_expect {
@@ -80,7 +82,6 @@ struct ev {
 	uint32_t set, code;
 	bool via_ghcb; /* terminate-ghcb: the GHCB's TERM_REQUEST, not the MSR protocol */
 	uint8_t report_data[64];
-	bool ignore_power_button; /* idle */
 };
 
 enum player_state {
@@ -109,6 +110,7 @@ struct sim_script {
 	size_t out_len, out_off;
 	uint64_t term_data; /* the final SEV_TERM data[0] */
 	bool final_shutdown;
+	uint16_t acpi_val; /* the last ACPI register the guest read */
 };
 
 unsigned int sim_script_length(const struct sim_script *s)
@@ -520,17 +522,14 @@ static int parse_line(struct parser *p, char *line)
 		}
 		e.set = (uint32_t)set;
 		e.code = (uint32_t)code;
-	} else if (strcmp(tok[0], "shutdown") == 0) {
-		e.type = EV_SHUTDOWN;
+	} else if (strcmp(tok[0], "shutdown") == 0 || strcmp(tok[0], "wait-power-button") == 0 ||
+		   strcmp(tok[0], "acpi-poweroff") == 0 || strcmp(tok[0], "halt") == 0) {
+		e.type = tok[0][0] == 's'   ? EV_SHUTDOWN
+			 : tok[0][0] == 'w' ? EV_WAIT_POWER_BUTTON
+			 : tok[0][0] == 'a' ? EV_ACPI_POWEROFF
+					    : EV_HALT;
 		if (n != 1) {
-			r = perr(p, "shutdown takes no arguments");
-			goto fail;
-		}
-	} else if (strcmp(tok[0], "idle") == 0) {
-		e.type = EV_IDLE;
-		e.ignore_power_button = n == 2 && !strcmp(tok[1], "ignore-power-button");
-		if (n > 2 || (n == 2 && !e.ignore_power_button)) {
-			r = perr(p, "usage: idle [ignore-power-button]");
+			r = perr(p, "%s takes no arguments", tok[0]);
 			goto fail;
 		}
 	} else {
@@ -688,6 +687,155 @@ struct psc_hdr {
 	(((uint64_t)(cur)&0xfff) | ((gfn) << 12) | ((uint64_t)(op) << 52) | \
 	 ((uint64_t)(huge) << 56))
 
+/*
+ * ACPI fixed hardware as snpvmm's FADT places it (PM1a_EVT_BLK 0x600: status, then enable;
+ * PM1a_CNT_BLK 0x604; acpi.c). The scripted guest uses the ports it knows instead of
+ * parsing the FADT, as a real guest would. Bits: ACPI 6.5 §4.8.4 (PWRBTN_STS/EN bit 8,
+ * SLP_TYP 12:10, SLP_EN 13); the S5 SLP_TYP is the DSDT's \_S5 (5).
+ */
+#define PM1A_STS_PORT	  0x600
+#define PM1A_EN_PORT	  0x602
+#define PM1A_CNT_PORT	  0x604
+#define PM1_PWRBTN	  (1u << 8)
+#define PM1_SLP_TYP_SHIFT 10
+#define PM1_SLP_TYP_MASK  (7u << PM1_SLP_TYP_SHIFT)
+#define PM1_SLP_EN	  (1u << 13)
+#define S5_SLP_TYP	  5
+/* start_event(): the guest halted (HLT, interrupts on) and waits for an interrupt. */
+#define START_HALTED	  4
+
+static void exit_pio16(struct kvm_run *run, uint16_t port, bool out, uint16_t val)
+{
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = out ? KVM_EXIT_IO_OUT : KVM_EXIT_IO_IN;
+	run->io.size = 2;
+	run->io.port = port;
+	run->io.count = 1;
+	run->io.data_offset = SIM_PIO_OFFSET;
+	/* For IN, what an unanswered read would leave (the VMM overwrites it). */
+	memcpy((char *)run + SIM_PIO_OFFSET, &val, sizeof(val));
+}
+
+static uint16_t pio16_reply(const struct kvm_run *run)
+{
+	uint16_t v;
+
+	memcpy(&v, (const char *)run + run->io.data_offset, sizeof(v));
+	return v;
+}
+
+/*
+ * wait-power-button: what Linux does with the fixed power button of the FADT.
+ * drivers/acpi/button.c acpi_button_probe() installs a fixed-event handler, and ACPICA's
+ * acpi_install_fixed_event_handler() -> acpi_enable_event() sets PWRBTN_EN by a
+ * read-modify-write of PM1_EN (steps 0, 1). The guest then idles (HLT). On the SCI,
+ * evevent.c acpi_ev_fixed_event_detect() reads PM1_STS and PM1_EN (3, 4), and
+ * acpi_ev_fixed_event_dispatch() clears PWRBTN_STS by writing the one bit (status bits
+ * are write-1-to-clear; 5) before button.c sends KEY_POWER to user space (systemd-logind,
+ * acpid), which powers off: the next script line, usually acpi-poweroff. The level of
+ * the SCI is checked too: high when the guest wakes, low once the status is cleared.
+ */
+static int start_wait_power_button(struct sim *sim, struct kvm_run *run, struct ev *e)
+{
+	struct sim_script *s = sim->script;
+
+	switch (s->sub) {
+	case 0:
+		exit_pio16(run, PM1A_EN_PORT, false, 0xffff);
+		return 1;
+	case 1:
+		exit_pio16(run, PM1A_EN_PORT, true, (uint16_t)(s->acpi_val | PM1_PWRBTN));
+		return 1;
+	case 2:
+		if (!(sim->irq_levels & (1u << SIM_SCI_IRQ)))
+			return START_HALTED;
+		s->sub = 3;
+		exit_pio16(run, PM1A_STS_PORT, false, 0xffff);
+		return 1;
+	case 4:
+		exit_pio16(run, PM1A_EN_PORT, false, 0xffff);
+		return 1;
+	case 5:
+		exit_pio16(run, PM1A_STS_PORT, true, PM1_PWRBTN);
+		return 1;
+	default:
+		if (sim->irq_levels & (1u << SIM_SCI_IRQ)) {
+			sim_guest_set_failure(
+				sim,
+				"line %u: the SCI (IRQ %u) stays raised after the guest "
+				"cleared PWRBTN_STS",
+				e->line, SIM_SCI_IRQ);
+			return -1;
+		}
+		return 0;
+	}
+}
+
+static int check_wait_power_button(struct sim *sim, struct kvm_run *run, struct ev *e)
+{
+	struct sim_script *s = sim->script;
+	uint16_t v = pio16_reply(run);
+
+	if (s->sub == 0)
+		s->acpi_val = v;
+	if (s->sub == 3 && !(v & PM1_PWRBTN)) {
+		sim_guest_set_failure(
+			sim, "line %u: an SCI, but PWRBTN_STS is clear (PM1_STS 0x%x)", e->line, v);
+		return -1;
+	}
+	if (s->sub == 4 && !(v & PM1_PWRBTN)) {
+		sim_guest_set_failure(sim, "line %u: PWRBTN_EN did not stick (PM1_EN 0x%x)",
+				      e->line, v);
+		return -1;
+	}
+	s->sub++;
+	return 0;
+}
+
+/*
+ * acpi-poweroff: Linux's kernel_power_off() -> acpi_power_off() ->
+ * acpi_enter_sleep_state(ACPI_STATE_S5) -> hwsleep.c acpi_hw_legacy_sleep(): PM1_CNT is
+ * read, SLP_TYP and SLP_EN cleared and SLP_TYP set to \_S5's value, written, then written
+ * again with SLP_EN. The machine is off from then on: a VMM that runs the guest on fails
+ * the script.
+ */
+static int start_acpi_poweroff(struct sim *sim, struct kvm_run *run, struct ev *e)
+{
+	struct sim_script *s = sim->script;
+	uint16_t cnt = (uint16_t)((s->acpi_val & ~(PM1_SLP_TYP_MASK | PM1_SLP_EN)) |
+				  (S5_SLP_TYP << PM1_SLP_TYP_SHIFT));
+
+	switch (s->sub) {
+	case 0:
+		exit_pio16(run, PM1A_CNT_PORT, false, 0xffff);
+		return 1;
+	case 1:
+		exit_pio16(run, PM1A_CNT_PORT, true, cnt);
+		return 1;
+	case 2:
+		exit_pio16(run, PM1A_CNT_PORT, true, (uint16_t)(cnt | PM1_SLP_EN));
+		if (sim->outcome == SIM_OUTCOME_RUNNING)
+			sim->outcome = SIM_OUTCOME_PASSED;
+		return 1;
+	default:
+		/* KVM_RUN may complete the OUT (the reply) and then honour immediate_exit
+		 * (sim_guest_complete()); only running the guest on is wrong. */
+		sim_guest_set_failure(
+			sim, "line %u: the VMM ran the guest again after it entered S5", e->line);
+		return -1;
+	}
+}
+
+static int check_acpi_poweroff(struct sim *sim, struct kvm_run *run, struct ev *e)
+{
+	struct sim_script *s = sim->script;
+
+	if (s->sub == 0)
+		s->acpi_val = pio16_reply(run);
+	s->sub++;
+	return 0;
+}
+
 static struct ev *cur_ev(struct sim *sim)
 {
 	struct sim_script *s = sim->script;
@@ -728,48 +876,6 @@ static void exit_serial(struct kvm_run *run, const char *bytes, size_t n)
 	run->io.count = (uint32_t)n;
 	run->io.data_offset = SIM_PIO_OFFSET;
 	memcpy((char *)run + SIM_PIO_OFFSET, bytes, n);
-}
-
-/* A 16-bit OUT, as the guest's ACPI code writes the PM1 registers (ACPI 6.5 §4.8.3). */
-static void exit_pio_out16(struct kvm_run *run, uint16_t port, uint16_t value)
-{
-	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = KVM_EXIT_IO_OUT;
-	run->io.size = 2;
-	run->io.port = port;
-	run->io.count = 1;
-	run->io.data_offset = SIM_PIO_OFFSET;
-	memcpy((char *)run + SIM_PIO_OFFSET, &value, sizeof(value));
-}
-
-/*
- * `idle`: the guest has nothing left to do and halts, as an idle Linux does, with the
- * ACPI fixed power button enabled (acpi_button's PWRBTN_EN in PM1a_EN). The halted vCPU
- * blocks in KVM_RUN until a signal (-EINTR) or the SCI: then, as Linux answers a power
- * button with an orderly poweroff, it enters S5 (SLP_TYP 5 | SLP_EN into PM1a_CNT, the
- * DSDT's \_S5). Returns 1 to block, 0 for an exit. With ignore-power-button it only
- * blocks: a guest a graceful stop cannot end.
- */
-static int run_idle(struct sim *sim, struct kvm_run *run, const struct ev *e)
-{
-	struct sim_script *s = sim->script;
-
-	if (sim->outcome == SIM_OUTCOME_RUNNING)
-		sim->outcome = SIM_OUTCOME_PASSED; /* every check before it passed */
-	sim->guest_idle = false;
-	if (!e->ignore_power_button && s->sub == 0) {
-		s->sub = 1;
-		exit_pio_out16(run, SIM_ACPI_PM_BASE + 2, SIM_ACPI_PM1_EN_PWRBTN);
-		return 0;
-	}
-	if (!e->ignore_power_button && s->sub == 1 && sim->sci_level) {
-		s->sub = 2;
-		exit_pio_out16(run, SIM_ACPI_PM_BASE + 4,
-			       SIM_ACPI_SLP_TYP_S5 << 10 | SIM_ACPI_PM1_CNT_SLP_EN);
-		return 0;
-	}
-	sim->guest_idle = true;
-	return 1;
 }
 
 static void exit_system_event(struct kvm_run *run, uint32_t type, uint64_t data)
@@ -1195,7 +1301,8 @@ static int start_event(struct sim *sim, struct kvm_run *run, struct ev *e)
 
 	if (!snp_vm(sim) && e->type != EV_PRINT && e->type != EV_SHUTDOWN &&
 	    (e->type != EV_TERMINATE || e->via_ghcb) && e->type != EV_WRITE_SHARED &&
-	    e->type != EV_EXPECT_SHARED) {
+	    e->type != EV_EXPECT_SHARED && e->type != EV_WAIT_POWER_BUTTON &&
+	    e->type != EV_ACPI_POWEROFF && e->type != EV_HALT) {
 		sim_guest_set_failure(sim, "line %u needs an SEV-SNP VM", e->line);
 		return -1;
 	}
@@ -1356,8 +1463,14 @@ static int start_event(struct sim *sim, struct kvm_run *run, struct ev *e)
 			sim->outcome = SIM_OUTCOME_PASSED;
 		finish(sim, run);
 		return 1;
-	case EV_IDLE: /* sim_guest_run() blocks instead */
-		break;
+	case EV_WAIT_POWER_BUTTON:
+		return start_wait_power_button(sim, run, e);
+	case EV_ACPI_POWEROFF:
+		return start_acpi_poweroff(sim, run, e);
+	case EV_HALT:
+		/* Halted for ever: an interrupt wakes it and it halts again (a guest that
+		 * does nothing with the power button). */
+		return START_HALTED;
 	}
 	return -1;
 }
@@ -1546,6 +1659,10 @@ static int check_reply(struct sim *sim, struct kvm_run *run, struct ev *e)
 		}
 		return 1;
 	}
+	case EV_WAIT_POWER_BUTTON:
+		return check_wait_power_button(sim, run, e);
+	case EV_ACPI_POWEROFF:
+		return check_acpi_poweroff(sim, run, e);
 	default:
 		return 1;
 	}
@@ -1653,8 +1770,6 @@ int sim_guest_run(struct sim *sim, struct kvm_run *run)
 				s->pc++; /* a plain VM plays only the default script's prints */
 				continue;
 			}
-			if (e->type == EV_IDLE)
-				return run_idle(sim, run, e);
 			r = start_event(sim, run, e);
 			if (r < 0)
 				continue; /* P_FAILING */
@@ -1666,6 +1781,8 @@ int sim_guest_run(struct sim *sim, struct kvm_run *run)
 			}
 			if (s->st == P_DONE)
 				return 0;
+			if (r == START_HALTED)
+				return SIM_GUEST_HALTED;
 			s->st = P_WAIT_REPLY;
 			return r == 2 ? -EFAULT : 0;
 		}

@@ -276,11 +276,16 @@ int sim_script_default(struct sim_script **ret, struct diag *d) __attribute__((w
 void sim_script_free(struct sim_script *s);
 unsigned int sim_script_length(const struct sim_script *s);
 
-/* KVM_RUN of the scripted boot vCPU after LAUNCH_FINISH; called with sim->lock held. */
+/* KVM_RUN of the scripted boot vCPU after LAUNCH_FINISH; called with sim->lock held.
+ * Returns the ioctl's result, or SIM_GUEST_HALTED: the guest executed HLT and waits for
+ * an interrupt (sim_vcpu_run() blocks, and calls again when an IRQ line rose). */
+#define SIM_GUEST_HALTED 2
 int sim_guest_run(struct sim *sim, struct kvm_run *run);
 /* The completion of the exit in flight, which KVM_RUN does before it honours
  * immediate_exit: 0, or the -errno KVM_RUN fails with. */
 int sim_guest_complete(struct sim *sim, struct kvm_run *run);
+/* The ACPI SCI: the FADT's SCI_INT, ISA IRQ 9 in snpvmm's tables (and QEMU's). */
+#define SIM_SCI_IRQ 9
 
 /* ---- the backend (sim_backend.c) ---- */
 
@@ -358,13 +363,6 @@ int sim_attest_init(struct sim_attest *a, const char *vcek_key_path, struct diag
 	__attribute__((warn_unused_result));
 void sim_attest_fini(struct sim_attest *a);
 
-/* The ACPI PM block the VMM's FADT describes (devices/acpi_pm.h), as the guest sees it. */
-#define SIM_ACPI_PM_BASE	0x600
-#define SIM_ACPI_PM1_EN_PWRBTN	(1u << 8)
-#define SIM_ACPI_PM1_CNT_SLP_EN (1u << 13)
-#define SIM_ACPI_SLP_TYP_S5	5u
-#define SIM_ACPI_SCI_IRQ	9
-
 struct sim {
 	struct kvm_backend be;
 	struct kvm_backend_ops ops; /* sim_ops with the name "sim:<profile>" */
@@ -374,18 +372,13 @@ struct sim {
 	struct sim_faults faults;
 	char *report_path;
 	int report_fd; /* opened by sim_backend_create(); -1 without --sim-report */
-	/* The SCI's level (KVM_IRQ_LINE 9) and an eventfd that wakes a halted vCPU 0 when
-	 * it rises, as an interrupt wakes a vCPU in kvm_vcpu_block(); guest_idle: vCPU 0
-	 * is halted in the script's `idle`. */
-	bool sci_level;
-	bool guest_idle;
-	int wake_fd;
 
 	/* VM */
 	bool vm_created;
 	unsigned long vm_type;
 	uint64_t exit_hypercall; /* KVM_CAP_EXIT_HYPERCALL enabled mask */
 	bool irqchip;
+	uint32_t irq_levels;	  /* KVM_IRQ_LINE levels of IRQs 0..31 */
 	uint32_t default_tsc_khz; /* kvm->arch.default_tsc_khz (KVM_SET_TSC_KHZ on the VM) */
 	struct sim_memory mem;
 

@@ -98,7 +98,7 @@ static bool sim_owns_fd(const struct sim *sim, int fd)
 {
 	unsigned int i;
 
-	if (fd == sim->report_fd || fd == sim->wake_fd)
+	if (fd == sim->report_fd)
 		return true;
 	for (i = 0; i < sim->mem.nr_gmem; i++)
 		if (sim->mem.gmem[i].fd == fd)

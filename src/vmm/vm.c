@@ -91,18 +91,15 @@ static void vm_stage_exit(void *ctx, uint32_t value)
  * pthread_create() writes in the creating thread, which may not be written yet. A thread
  * that has ended is no longer kickable, so a joined thread is never signalled.
  */
-void vm_request_stop(struct vm *vm, enum vm_exit_reason reason, int error, const char *fmt, ...)
+void vm_request_stop_locked(struct vm *vm, enum vm_exit_reason reason, int error,
+			    const char *detail)
 {
-	va_list ap;
 	uint32_t i;
 
-	pthread_mutex_lock(&vm->exit_lock);
 	if (vm->exit.reason == VM_EXIT_NONE) {
 		vm->exit.reason = reason;
 		vm->exit.error = error;
-		va_start(ap, fmt);
-		vsnprintf(vm->exit.detail, sizeof(vm->exit.detail), fmt, ap);
-		va_end(ap);
+		snprintf(vm->exit.detail, sizeof(vm->exit.detail), "%s", detail);
 	}
 	atomic_store(&vm->stopping, true);
 	for (i = 0; i < vm->nr_vcpus; i++) {
@@ -113,6 +110,18 @@ void vm_request_stop(struct vm *vm, enum vm_exit_reason reason, int error, const
 		if (v->kickable && !pthread_equal(v->self, pthread_self()))
 			pthread_kill(v->self, vm->kick_signal);
 	}
+}
+
+void vm_request_stop(struct vm *vm, enum vm_exit_reason reason, int error, const char *fmt, ...)
+{
+	char detail[sizeof(vm->exit.detail)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&vm->exit_lock);
+	vm_request_stop_locked(vm, reason, error, detail);
 	pthread_mutex_unlock(&vm->exit_lock);
 }
 
@@ -135,7 +144,7 @@ void vm_vcpu_thread_exited(struct vm_vcpu *v)
 	pthread_mutex_lock(&v->vm->exit_lock);
 	v->kickable = false;
 	v->vm->nr_exited++;
-	pthread_cond_signal(&v->vm->exited_cond);
+	pthread_cond_broadcast(&v->vm->exited_cond);
 	pthread_mutex_unlock(&v->vm->exit_lock);
 }
 
@@ -537,10 +546,18 @@ static void vm_wait_for_vcpus(struct vm *vm, uint32_t nr_started)
 
 	pthread_mutex_lock(&vm->exit_lock);
 	while (vm->nr_exited < nr_started) {
+		uint64_t now, wake, button;
+
 		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_nsec += HALT_WATCH_INTERVAL_MS * 1000000L;
-		deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-		deadline.tv_nsec %= 1000000000L;
+		now = (uint64_t)deadline.tv_sec * 1000000000ULL + (uint64_t)deadline.tv_nsec;
+		wake = now + HALT_WATCH_INTERVAL_MS * 1000000ULL;
+		/* A power-button deadline (vm_control.c) may come sooner; a new request
+		 * broadcasts exited_cond so that this wait starts again with it. */
+		button = vm_check_powerdown_deadline_locked(vm, now);
+		if (button && button < wake)
+			wake = button;
+		deadline.tv_sec = (time_t)(wake / 1000000000ULL);
+		deadline.tv_nsec = (long)(wake % 1000000000ULL);
 		while (vm->nr_exited < nr_started &&
 		       pthread_cond_timedwait(&vm->exited_cond, &vm->exit_lock, &deadline) == 0)
 			;
@@ -560,6 +577,12 @@ static void vm_wait_for_vcpus(struct vm *vm, uint32_t nr_started)
 	pthread_mutex_unlock(&vm->exit_lock);
 }
 
+/* Ctrl-a x on the console: QEMU's "exit emulator", at once. */
+static void vm_console_quit(void *ctx)
+{
+	vm_request_host_stop(ctx, VM_STOP_FORCE, 0, "stopped from the console (Ctrl-a x)");
+}
+
 int vm_run(struct vm *vm, struct vm_exit *ret_exit)
 {
 	uint32_t i;
@@ -567,9 +590,12 @@ int vm_run(struct vm *vm, struct vm_exit *ret_exit)
 
 	/* The kick signal needs a handler without SA_RESTART (KVM_RUN must come back with
 	 * EINTR); the embedder installs it (snpvmm_install_kick_handler()). */
-	r = console_start_input(&vm->console, &vm->serial);
+	r = console_start_input(&vm->console, &vm->serial, vm_console_quit, vm);
 	if (r < 0)
 		return r;
+	pthread_mutex_lock(&vm->exit_lock);
+	vm->state = VM_STATE_RUNNING;
+	pthread_mutex_unlock(&vm->exit_lock);
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		struct vm_vcpu *v = &vm->vcpus[i];
 
@@ -591,6 +617,7 @@ int vm_run(struct vm *vm, struct vm_exit *ret_exit)
 	console_close(&vm->console);
 	vm->have_console = false;
 	pthread_mutex_lock(&vm->exit_lock);
+	vm->state = VM_STATE_ENDED;
 	*ret_exit = vm->exit;
 	pthread_mutex_unlock(&vm->exit_lock);
 	return 0;

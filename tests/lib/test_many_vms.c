@@ -274,10 +274,11 @@ int main(int argc, char **argv)
 	snprintf(deaf_script, sizeof(deaf_script), "/tmp/snpvmm-deaf-%d.script", (int)getpid());
 	snprintf(report, sizeof(report), "/tmp/snpvmm-report-%d.json", (int)getpid());
 	f = fopen(script, "w");
-	if (!f || fputs("print idle guest\nidle\n", f) < 0 || fclose(f) != 0)
+	if (!f || fputs("print idle guest\nwait-power-button\nacpi-poweroff\n", f) < 0 ||
+	    fclose(f) != 0)
 		return 1;
 	f = fopen(deaf_script, "w");
-	if (!f || fputs("idle ignore-power-button\n", f) < 0 || fclose(f) != 0)
+	if (!f || fputs("halt\n", f) < 0 || fclose(f) != 0)
 		return 1;
 	if (snpvmm_install_kick_handler(SIGRTMIN) < 0)
 		return 1;
