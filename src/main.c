@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -59,6 +60,18 @@ static int check_stdout(int status)
 	return 1;
 }
 
+/* `--version` anywhere among the options, before or after the subcommand (up to a "--"),
+ * as `--help` is found in measure's arguments: the one answer does not depend on them. */
+static bool wants_version(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--version"))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -68,6 +81,10 @@ int main(int argc, char **argv)
 	/* A console reader that goes away (a closed pipe) must not kill the VMM: the serial
 	 * device sees EPIPE and drops the output instead. */
 	signal(SIGPIPE, SIG_IGN);
+	if (wants_version(argc, argv)) {
+		printf("snpvmm %s\n", SNPVMM_VERSION);
+		return check_stdout(0);
+	}
 	for (i = 0; argc > 1 && i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (!strcmp(argv[1], subcommands[i].name))
 			return check_stdout(subcommands[i].run(argc - 1, argv + 1));

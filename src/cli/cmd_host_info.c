@@ -4,10 +4,12 @@
  * with each fact it rests on (CPUID 0x8000001F, AMD APM Vol. 3; the kvm_amd sev_snp
  * parameter, which sev.c sev_hardware_setup() overwrites with the effective value; the
  * KVM_X86_SNP_VM bit of KVM_CAP_VM_TYPES, api.rst) and a one-line verdict naming what is
- * missing. Exit status 0 when ready, 1 when not.
+ * missing. Exit status 0 when ready, 1 when not. --json prints the same facts as one JSON
+ * object (docs/snpvmm.1).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,26 +30,61 @@ static const char *param(const char *v)
 	return v[0] ? v : "(not loaded)";
 }
 
-static void print_features(uint64_t mask)
+static void print_features(uint64_t mask, json_t *names)
 {
 	unsigned int bit;
 	bool any = false;
 
 	for (bit = 0; bit < 64; bit++) {
+		const char *name = sev_feature_name(bit) ? sev_feature_name(bit) : "?";
+
 		if (!(mask & (1ULL << bit)))
 			continue;
-		printf("%s%s", any ? "," : " (",
-		       sev_feature_name(bit) ? sev_feature_name(bit) : "?");
+		if (names)
+			json_array_append_new(names, json_string(name));
+		else
+			printf("%s%s", any ? "," : " (", name);
 		any = true;
 	}
-	printf("%s\n", any ? ")" : "");
+	if (!names)
+		printf("%s\n", any ? ")" : "");
+}
+
+static json_t *hex64(uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	return json_string(buf);
+}
+
+/* A kvm_amd parameter's value, or null when the module is not loaded. */
+static json_t *param_json(const char *v)
+{
+	return v[0] ? json_string(v) : json_null();
+}
+
+/* --json: the facts as one object, in the order of the text. Written whole or not at
+ * all (main() checks stdout). */
+static int print_json(json_t *o)
+{
+	int r = o ? json_dumpf(o, stdout, JSON_INDENT(2)) : -1;
+
+	json_decref(o);
+	if (r < 0 || putchar('\n') == EOF) {
+		fprintf(stderr, "snpvmm host-info: cannot write the JSON output\n");
+		return 1;
+	}
+	return 0;
 }
 
 static int usage(FILE *f, int status)
 {
 	fprintf(f,
-		"usage: snpvmm host-info [--kvm-device PATH] [--sim=PROFILE [--sim-set K=V]...]\n"
-		"Prints the host's SEV-SNP readiness; exit status 0 when ready, 1 when not.\n");
+		"usage: snpvmm host-info [--json] [--kvm-device PATH] [--sim=PROFILE [--sim-set "
+		"K=V]...]\n"
+		"Prints the host's SEV-SNP readiness (--json: as one JSON object); exit status 0\n"
+		"when ready, 1 when not, 2 bad usage.\n");
 	return status;
 }
 
@@ -58,6 +95,7 @@ int cmd_host_info(int argc, char **argv)
 		{ "sim", required_argument, NULL, 's' },
 		{ "sim-set", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sim_options so = { .profile = NULL };
@@ -69,7 +107,8 @@ int cmd_host_info(int argc, char **argv)
 	uint64_t feats = 0, bits = 0;
 	uint32_t fw = 0;
 	int c, r, types;
-	bool snp_cpu;
+	bool snp_cpu, json = false;
+	json_t *o = NULL, *names = NULL;
 
 	optind = 0;
 	opterr = 0;
@@ -87,6 +126,9 @@ int cmd_host_info(int argc, char **argv)
 			break;
 		case 'h':
 			return usage(stdout, 0);
+		case 'j':
+			json = true;
+			break;
 		default:
 			fprintf(stderr, "snpvmm host-info: unknown option or missing value '%s'\n",
 				argv[optind - 1]);
@@ -98,51 +140,127 @@ int cmd_host_info(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	r = so.profile ? sim_backend_create(&so, &be, &d) : kvm_linux_open(dev, &be);
+	if (json)
+		o = json_pack("{s:s?}", "simulated", so.profile);
 	if (r < 0) {
+		if (!d.msg[0])
+			snprintf(d.msg, sizeof(d.msg), "%s", strerror(-r));
+		if (json) {
+			json_object_set_new(o, "kvm",
+					    json_pack("{s:s,s:b,s:s}", "device",
+						      so.profile ? "simulated" : dev, "usable", 0,
+						      "error", d.msg));
+			json_object_set_new(o, "ready", json_false());
+			json_object_set_new(o, "missing", json_string("no usable KVM"));
+			(void)print_json(o);
+			return 1;
+		}
 		printf("KVM:          cannot open %s: %s\n",
-		       so.profile ? "the simulated host" : dev, d.msg[0] ? d.msg : strerror(-r));
+		       so.profile ? "the simulated host" : dev, d.msg);
 		printf("verdict:      NOT ready: no usable KVM\n");
 		return 1;
 	}
-	if (so.profile)
+	if (so.profile && !json)
 		printf("host:         SIMULATED (profile %s): no confidentiality\n", so.profile);
 	(void)be->ops->get_host_facts(be, &f);
 	snp_cpu = f.cpuid_8000001f[0] & (1u << 4);
-	printf("CPU:          SEV %s, SEV-ES %s, SEV-SNP %s, DebugSwap %s, Secure TSC %s (CPUID "
-	       "0x8000001F EAX=0x%08x)\n",
-	       yes(f.cpuid_8000001f[0] & 2), yes(f.cpuid_8000001f[0] & 8), yes(snp_cpu),
-	       yes(f.cpuid_8000001f[0] & (1u << 14)), yes(f.cpuid_8000001f[0] & (1u << 8)),
-	       f.cpuid_8000001f[0]);
-	printf("C-bit:        %u, reduced phys bits %u\n", f.cpuid_8000001f[1] & 0x3f,
-	       (f.cpuid_8000001f[1] >> 6) & 0x3f);
-	printf("kvm_amd:      sev=%s sev_es=%s sev_snp=%s debug_swap=%s\n", param(f.kvm_amd_sev),
-	       param(f.kvm_amd_sev_es), param(f.kvm_amd_sev_snp), param(f.kvm_amd_debug_swap));
 	types = be->ops->check_extension(be, false, KVM_CAP_VM_TYPES);
-	printf("VM types:     0x%x%s\n", types < 0 ? 0 : types,
-	       types > 0 && (types & (1 << KVM_X86_SNP_VM)) ? " (SNP offered)" : " (no SNP)");
+	if (types < 0)
+		types = 0;
+	if (json) {
+		json_object_set_new(o, "kvm",
+				    json_pack("{s:s,s:b}", "device", so.profile ? "simulated" : dev,
+					      "usable", 1));
+		json_object_set_new(o, "cpu",
+				    json_pack("{s:b,s:b,s:b,s:b,s:b,s:o}", "sev",
+					      f.cpuid_8000001f[0] & 2, "sev_es",
+					      f.cpuid_8000001f[0] & 8, "sev_snp", snp_cpu,
+					      "debug_swap", f.cpuid_8000001f[0] & (1u << 14),
+					      "secure_tsc", f.cpuid_8000001f[0] & (1u << 8),
+					      "cpuid_8000001f_eax", hex64(f.cpuid_8000001f[0])));
+		json_object_set_new(o, "cbitpos", json_integer(f.cpuid_8000001f[1] & 0x3f));
+		json_object_set_new(o, "reduced_phys_bits",
+				    json_integer((f.cpuid_8000001f[1] >> 6) & 0x3f));
+		json_object_set_new(o, "kvm_amd",
+				    json_pack("{s:o,s:o,s:o,s:o}", "sev", param_json(f.kvm_amd_sev),
+					      "sev_es", param_json(f.kvm_amd_sev_es), "sev_snp",
+					      param_json(f.kvm_amd_sev_snp), "debug_swap",
+					      param_json(f.kvm_amd_debug_swap)));
+		json_object_set_new(o, "vm_types", hex64((uint64_t)types));
+		json_object_set_new(o, "snp_vm_type", json_boolean(types & (1 << KVM_X86_SNP_VM)));
+	} else {
+		printf("CPU:          SEV %s, SEV-ES %s, SEV-SNP %s, DebugSwap %s, Secure TSC %s "
+		       "(CPUID 0x8000001F EAX=0x%08x)\n",
+		       yes(f.cpuid_8000001f[0] & 2), yes(f.cpuid_8000001f[0] & 8), yes(snp_cpu),
+		       yes(f.cpuid_8000001f[0] & (1u << 14)), yes(f.cpuid_8000001f[0] & (1u << 8)),
+		       f.cpuid_8000001f[0]);
+		printf("C-bit:        %u, reduced phys bits %u\n", f.cpuid_8000001f[1] & 0x3f,
+		       (f.cpuid_8000001f[1] >> 6) & 0x3f);
+		printf("kvm_amd:      sev=%s sev_es=%s sev_snp=%s debug_swap=%s\n",
+		       param(f.kvm_amd_sev), param(f.kvm_amd_sev_es), param(f.kvm_amd_sev_snp),
+		       param(f.kvm_amd_debug_swap));
+		printf("VM types:     0x%x%s\n", types,
+		       types & (1 << KVM_X86_SNP_VM) ? " (SNP offered)" : " (no SNP)");
+	}
 	if (be->ops->get_device_attr(be, KVM_X86_GRP_SEV, KVM_X86_SEV_VMSA_FEATURES, &feats) >= 0) {
-		printf("VMSA features: 0x%llx", (unsigned long long)feats);
-		print_features(feats);
+		if (json) {
+			names = json_array();
+			print_features(feats, names);
+			json_object_set_new(o, "vmsa_features", hex64(feats));
+			json_object_set_new(o, "vmsa_feature_names", names);
+		} else {
+			printf("VMSA features: 0x%llx", (unsigned long long)feats);
+			print_features(feats, NULL);
+		}
+	} else if (json) {
+		json_object_set_new(o, "vmsa_features", json_null());
 	} else {
 		printf("VMSA features: not reported (kernel without KVM_SEV_INIT2)\n");
 	}
-	if (be->ops->get_device_attr(be, KVM_X86_GRP_SEV, KVM_X86_SNP_POLICY_BITS, &bits) >= 0)
-		printf("policy bits:  0x%llx\n", (unsigned long long)bits);
-	else
+	if (be->ops->get_device_attr(be, KVM_X86_GRP_SEV, KVM_X86_SNP_POLICY_BITS, &bits) >= 0) {
+		if (json)
+			json_object_set_new(o, "policy_bits", hex64(bits));
+		else
+			printf("policy bits:  0x%llx\n", (unsigned long long)bits);
+	} else if (json) {
+		json_object_set_new(o, "policy_bits", json_null());
+	} else {
 		printf("policy bits:  not reported (kernel before 6.19)\n");
-	printf("SMT:          %s\n", f.smt_active ? "active" : "off");
+	}
 	/* --tsc-khz sets the Secure TSC frequency through KVM_SET_TSC_KHZ on the VM fd. */
-	printf("TSC control:  %s (KVM_CAP_VM_TSC_CONTROL)\n",
-	       yes(be->ops->check_extension(be, false, KVM_CAP_VM_TSC_CONTROL) > 0));
+	if (json) {
+		json_object_set_new(o, "smt", json_boolean(f.smt_active));
+		json_object_set_new(o, "tsc_control",
+				    json_boolean(be->ops->check_extension(
+							 be, false, KVM_CAP_VM_TSC_CONTROL) > 0));
+	} else {
+		printf("SMT:          %s\n", f.smt_active ? "active" : "off");
+		printf("TSC control:  %s (KVM_CAP_VM_TSC_CONTROL)\n",
+		       yes(be->ops->check_extension(be, false, KVM_CAP_VM_TSC_CONTROL) > 0));
+	}
 	r = f.has_sev_device ? be->ops->sev_platform_cmd(be, SEV_CMD_SNP_PLATFORM_STATUS, &st, &fw)
 			     : -ENODEV;
-	if (r >= 0)
+	if (r >= 0 && json)
+		json_object_set_new(o, "firmware",
+				    json_pack("{s:i,s:i,s:i,s:b,s:i,s:o,s:o}", "api_major",
+					      st.api_major, "api_minor", st.api_minor, "build_id",
+					      st.build_id, "initialized", st.state != 0, "guests",
+					      st.guest_count, "current_tcb",
+					      hex64(st.current_tcb_version), "reported_tcb",
+					      hex64(st.reported_tcb_version)));
+	else if (r >= 0)
 		printf("SNP firmware: API %u.%u build %u, %s, %u guests, TCB current 0x%016llx "
 		       "reported 0x%016llx\n",
 		       st.api_major, st.api_minor, st.build_id,
 		       st.state ? "initialized" : "uninitialized", st.guest_count,
 		       (unsigned long long)st.current_tcb_version,
 		       (unsigned long long)st.reported_tcb_version);
+	else if (json)
+		json_object_set_new(o, "firmware",
+				    json_pack("{s:s+}", "error",
+					      f.has_sev_device ? "SNP_PLATFORM_STATUS: "
+							       : "/dev/sev cannot be opened",
+					      f.has_sev_device ? strerror(-r) : ""));
 	else
 		printf("SNP firmware: status unavailable (%s%s%s)\n",
 		       f.has_sev_device ? "SNP_PLATFORM_STATUS: " : "/dev/sev cannot be opened",
@@ -156,12 +274,17 @@ int cmd_host_info(int argc, char **argv)
 		missing = "/dev/sev is missing (ccp driver or SNP firmware)";
 	else if (r >= 0 && !st.state)
 		missing = "the SNP firmware is not initialized";
-	else if (types <= 0 || !(types & (1 << KVM_X86_SNP_VM)))
+	else if (!(types & (1 << KVM_X86_SNP_VM)))
 		missing = "KVM does not offer the SNP VM type (kernel without SNP support)";
+	kvm_backend_destroy(be);
+	if (json) {
+		json_object_set_new(o, "ready", json_boolean(!missing));
+		json_object_set_new(o, "missing", missing ? json_string(missing) : json_null());
+		return print_json(o) ? 1 : missing ? 1 : 0;
+	}
 	if (missing)
 		printf("verdict:      NOT ready: %s\n", missing);
 	else
 		printf("verdict:      ready for SEV-SNP guests\n");
-	kvm_backend_destroy(be);
 	return missing ? 1 : 0;
 }

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -121,6 +122,9 @@ static void usage(FILE *f)
 		"also\n"
 		"                         works when DIR is an existing directory)\n"
 		"  -v, --verbose          print 'Calculated SEV_SNP guest measurement: ...'\n"
+		"  --json                 print {\"layout\", \"measurement\" (hex),\n"
+		"                         \"measurement_base64\"} as one JSON line (either "
+		"layout)\n"
 		"  -h, --help             this text\n"
 		"\n"
 		"Without --ovmf, snpvmm's own firmware-less layout is measured, from the same\n"
@@ -549,6 +553,65 @@ out_unmap:
 	return status;
 }
 
+/* Takes a flag without a value out of argv; true if it was there. */
+static bool take_switch(int *argc, char **argv, const char *name)
+{
+	int i, j;
+
+	for (i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
+		if (strcmp(argv[i], name))
+			continue;
+		for (j = i; j + 1 <= *argc; j++)
+			argv[j] = argv[j + 1];
+		(*argc)--;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * --json: {"layout", "measurement" (hex), "measurement_base64"} for a launch digest, or
+ * {"layout", "ovmf_hash"} for --mode snp:ovmf-hash. The digest comes from the code that
+ * prints it as text; --trace - and --verbose, which write text to stdout, are refused.
+ */
+static int measure_json(int argc, char **argv)
+{
+	unsigned char b64[4 * ((SNP_LD_SIZE + 2) / 3) + 1];
+	char hex[2 * SNP_LD_SIZE + 1];
+	uint8_t ld[SNP_LD_SIZE];
+	bool ovmf = wants_ovmf_layout(argc, argv), help = false;
+	struct measure_opts o = { .mode = MEASURE_SNP };
+	json_t *out;
+	int i, status, r;
+
+	for (i = 1; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "--trace") && !strcmp(argv[i + 1], "-"))
+			return fail(EXIT_USAGE,
+				    "--json and --trace - both write to standard output");
+	status = ovmf ? ovmf_digest(argc, argv, &o, ld, &help)
+		      : measure_own_digest(argc, argv, ld, NULL);
+	if (status)
+		return status;
+	if (help) {
+		usage(stdout);
+		return 0;
+	}
+	if (o.verbose)
+		return fail(EXIT_USAGE, "--json and --verbose: choose one output");
+	snp_hex(ld, SNP_LD_SIZE, hex);
+	EVP_EncodeBlock(b64, ld, SNP_LD_SIZE);
+	if (o.mode != MEASURE_SNP)
+		out = json_pack("{s:s,s:s}", "layout", "qemu-ovmf", "ovmf_hash", hex);
+	else
+		out = json_pack("{s:s,s:s,s:s}", "layout", ovmf ? "qemu-ovmf" : "snpvmm",
+				"measurement", hex, "measurement_base64", (const char *)b64);
+	r = out ? json_dumpf(out, stdout, JSON_COMPACT) : -1;
+	json_decref(out);
+	if (r < 0 || putchar('\n') == EOF || fflush(stdout) != 0)
+		return fail(1, "cannot write the JSON output");
+	return 0;
+}
+
 int cmd_measure(int argc, char **argv)
 {
 	uint8_t ld[SNP_LD_SIZE];
@@ -556,6 +619,8 @@ int cmd_measure(int argc, char **argv)
 	bool help;
 	int status;
 
+	if (take_switch(&argc, argv, "--json"))
+		return measure_json(argc, argv);
 	if (!wants_ovmf_layout(argc, argv))
 		return cmd_measure_own(argc, argv);
 	status = ovmf_digest(argc, argv, &o, ld, &help);

@@ -14,19 +14,22 @@
 #include "cli/commands.h"
 #include "cli/event_log.h"
 #include "cli/options.h"
+#include "cli/run_stop.h"
 #include "sim/sim.h"
 #include "snpvmm/snpvmm.h"
 
 #define EXIT_GUEST_CRASH      3
 #define EXIT_GUEST_TERMINATED 4
+#define EXIT_STOPPED	      5
 
 static int exit_status_of(enum snpvmm_exit_reason reason)
 {
 	switch (reason) {
 	case SNPVMM_EXIT_RESET:
 	case SNPVMM_EXIT_POWEROFF:
-	case SNPVMM_EXIT_STOPPED:
 		return 0;
+	case SNPVMM_EXIT_STOPPED:
+		return EXIT_STOPPED;
 	case SNPVMM_EXIT_CRASH:
 		return EXIT_GUEST_CRASH;
 	case SNPVMM_EXIT_TERMINATED:
@@ -127,6 +130,8 @@ static int config_of(const struct vmm_options *o, struct event_log *el, struct s
 	if (r >= 0)
 		r = snpvmm_config_set_debug_tamper_staging(c, (int)o->tamper_staging);
 	if (r >= 0)
+		r = snpvmm_config_set_stop_deadline_ms(c, o->shutdown_timeout_s * 1000);
+	if (r >= 0)
 		r = snpvmm_config_set_event_callback(c, event_log_write, el);
 	if (r >= 0)
 		r = snpvmm_config_set_log_callback(c, log_line, NULL);
@@ -166,6 +171,8 @@ int cmd_run(int argc, char **argv)
 	struct snpvmm_config *cfg = NULL;
 	struct snpvmm_exit e = { 0 };
 	struct snpvmm_vm *vm = NULL;
+	struct snpvmm_control *ctl = NULL;
+	struct run_stop stop;
 	struct vmm_options o;
 	struct sim_options so;
 	struct event_log el;
@@ -208,25 +215,47 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "snpvmm: cannot build the configuration: %s\n", strerror(-r));
 		return finish(&el, 1);
 	}
+	/* Before any thread exists, so that every thread has the stop signals blocked. */
+	r = run_stop_start(&stop, o.shutdown_timeout_s);
+	if (r < 0)
+		snprintf(err.message, sizeof(err.message), "cannot set up the stop signals: %s",
+			 strerror(-r));
+	/* The control socket before the launch: a bad path is found first, and clients may
+	 * connect during it. */
+	if (r >= 0 && o.control_path)
+		r = snpvmm_control_open(o.control_path, o.shutdown_timeout_s * 1000, &ctl, &err);
 	/* The vCPUs are kicked out of KVM_RUN with the library's default signal. */
-	r = snpvmm_install_kick_handler(SIGRTMIN);
+	if (r >= 0)
+		r = snpvmm_install_kick_handler(SIGRTMIN);
 	if (r >= 0)
 		r = snpvmm_vm_create(cfg, NULL, &vm, &err);
 	snpvmm_config_free(cfg);
 	if (r >= 0)
 		r = snpvmm_vm_launch(vm, &err);
-	if (r >= 0)
+	if (r >= 0) {
+		snpvmm_control_attach(ctl, vm);
+		run_stop_attach(&stop, vm, ctl);
 		r = snpvmm_vm_run(vm, &e, &err);
+		run_stop_attach(&stop, NULL, NULL);
+	}
 	if (r < 0) {
 		if (!err.message[0])
 			snprintf(err.message, sizeof(err.message), "%s", strerror(-r));
 		print_error(&err);
-		snpvmm_vm_destroy(vm);
-		return finish(&el, 1);
+		e = (struct snpvmm_exit){ .reason = SNPVMM_EXIT_ERROR, .error = r };
+		snprintf(e.detail, sizeof(e.detail), "%s", err.message);
+		status = 1;
+	} else {
+		status = exit_status_of(e.reason);
+		if (status != 0 || e.reason == SNPVMM_EXIT_NONE)
+			fprintf(stderr, "snpvmm: %s\n", e.detail);
 	}
-	status = exit_status_of(e.reason);
-	if (status != 0 || e.reason == SNPVMM_EXIT_NONE)
-		fprintf(stderr, "snpvmm: %s\n", e.detail);
+	/* QMP clients get SHUTDOWN before the socket goes away. */
+	snpvmm_control_vm_ended(ctl, &e);
+	snpvmm_control_close(ctl);
+	/* Before the VM and its backend: the simulated host reports the fds left at its
+	 * destroy. The stop signals stay blocked, so one that comes now is dropped at exit. */
+	run_stop_end(&stop);
 	snpvmm_vm_destroy(vm);
 	return finish(&el, status);
 }

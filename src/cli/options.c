@@ -60,6 +60,15 @@ const char options_usage[] =
 	"                            file descriptor N, or to stderr with '-' (a FIFO must\n"
 	"                            have its reader already)\n"
 	"  --name NAME               the VM's name, carried by every event\n"
+	"  --events PATH             write JSON Lines events (measurement, launch-finished,\n"
+	"                            guest-exit) to PATH, or to stderr with '-' (a FIFO\n"
+	"                            must have its reader already)\n"
+	"  --control PATH            serve a QMP control socket at PATH (docs/control.md):\n"
+	"                            query-status, system_powerdown, system_reset, quit, ...\n"
+	"  --shutdown-timeout SECS   how long a guest has to power off after the power button\n"
+	"                            (SIGTERM, SIGINT, SIGHUP, QMP system_powerdown) before it\n"
+	"                            is stopped, 0..86400 (default 30; 0: a signal stops it at\n"
+	"                            once, system_powerdown waits for ever)\n"
 	"\n"
 	"SEV-SNP launch:\n"
 	"  --no-snp                  boot as a plain (unencrypted, unmeasured) KVM guest\n"
@@ -114,7 +123,12 @@ const char options_usage[] =
 	"Exit status: 0 the guest reset (ACPI reset register, i8042) or powered off (ACPI\n"
 	"S5); 1 the VMM failed; 2 bad usage; 3 the guest crashed (triple fault / KVM\n"
 	"shutdown, internal error, or a plain guest halted with interrupts off on every\n"
-	"vCPU); 4 the guest asked to be terminated (SEV termination request).\n";
+	"vCPU); 4 the guest asked to be terminated (SEV termination request); 5 stopped by\n"
+	"the host before the guest ended (a signal, QMP quit, Ctrl-a x, or the guest did not\n"
+	"power off within --shutdown-timeout).\n"
+	"\n"
+	"Console keys (stdin a terminal): Ctrl-a x quit, Ctrl-a h help, Ctrl-a Ctrl-a sends\n"
+	"Ctrl-a.\n";
 
 enum {
 	OPT_KERNEL = 0x100,
@@ -152,6 +166,8 @@ enum {
 	OPT_BOOT,
 	OPT_TAMPER_STAGING,
 	OPT_NAME,
+	OPT_CONTROL,
+	OPT_SHUTDOWN_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -191,6 +207,8 @@ static const struct option long_options[] = {
 	{ "boot", required_argument, NULL, OPT_BOOT },
 	{ "debug-tamper-staging", required_argument, NULL, OPT_TAMPER_STAGING },
 	{ "name", required_argument, NULL, OPT_NAME },
+	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -530,6 +548,18 @@ static int parse_one(int opt, const char *arg, struct vmm_options *o, struct dia
 	case OPT_NAME:
 		o->name = arg;
 		return 0;
+	case OPT_CONTROL:
+		if (!*arg)
+			return diag_fail(d, -EINVAL, "--control: empty path");
+		o->control_path = arg;
+		return 0;
+	case OPT_SHUTDOWN_TIMEOUT:
+		if (parse_uint(arg, OPT_MAX_SHUTDOWN_TIMEOUT, &v))
+			return diag_fail(d, -EINVAL,
+					 "--shutdown-timeout '%s': expected seconds from 0 to %d",
+					 arg, OPT_MAX_SHUTDOWN_TIMEOUT);
+		o->shutdown_timeout_s = (unsigned int)v;
+		return 0;
 	default:
 		r = parse_snp_one(opt, arg, o, d);
 		if (r <= 0)
@@ -548,6 +578,7 @@ int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct di
 		.mem_backend = MEM_BACKEND_AUTO,
 		.console = CONSOLE_STDIO,
 		.kvm_device = "/dev/kvm",
+		.shutdown_timeout_s = OPT_DEFAULT_SHUTDOWN_TIMEOUT,
 		.snp = {
 			.cbitpos = -1,
 			.reduced_phys_bits = -1,
@@ -627,6 +658,8 @@ static const struct {
 	{ "host_data", "--host-data" },
 	{ "sim", "--sim" },
 	{ "kvm_device", "--kvm-device" },
+	{ "stop_deadline_ms", "--shutdown-timeout" },
+	{ "control_path", "--control" },
 };
 
 const char *cli_flag_of_field(const char *field)
