@@ -12,6 +12,10 @@
 # it comes), writes the marker "snpvmm-l2: ACTION now" through /dev/kmsg, which the kernel
 # prints synchronously, and asks the kernel to power off or reboot (ACTION = the value of
 # snpvmm_l2= on the command line: poweroff, reboot or halt), by the kernel's default method.
+# Two more actions wait for the host instead: `button` loads evdev and the ACPI button
+# driver and starts busybox acpid, whose /etc/acpi/PWRF/00000080 powers off when the power
+# button is pressed (as systemd-logind would); `sleep` ignores the button. Their marker is
+# written once the guest is ready for the press.
 /bin/busybox mkdir -p /proc /sys /dev
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sysfs /sys
@@ -33,6 +37,19 @@ for cpu in /sys/devices/system/cpu/cpu[0-9]*; do
 		"core $($b cat $t/core_id) die $($b cat $t/die_id)" \
 		"threads $($b cat $t/thread_siblings_list) cores $($b cat $t/core_siblings_list)"
 done
+if [ "$action" = button ]; then
+	$b insmod /modules/evdev.ko
+	$b insmod /modules/button.ko
+	# acpid opens /dev/input/event* once, at its start: wait for devtmpfs's node.
+	i=0
+	while [ ! -e /dev/input/event0 ] && [ $i -lt 100 ]; do
+		$b sleep 0.1
+		i=$((i + 1))
+	done
+	echo "snpvmm-l2: input $($b ls /dev/input 2>&1 | $b tr '\n' ' ')"
+	# -d: in the foreground, logging to the console.
+	$b acpid -d -c /etc/acpi &
+fi
 $b sleep 1
 echo "snpvmm-l2: $action now" >/dev/kmsg
 case $action in

@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Builds the two initramfs images of the nested tier (tests/nested/README.md):
-#   OUT/l2-initrd.img  the real Linux guest's initrd: busybox, l2-init.sh as /init, and
-#                      payload.bin (a file whose SHA-256 the guest prints);
+#   OUT/l2-initrd.img  the real Linux guest's initrd: busybox, l2-init.sh as /init,
+#                      payload.bin (a file whose SHA-256 the guest prints), and for the
+#                      power-button boot the evdev and button modules and busybox acpid's
+#                      handler /etc/acpi/PWRF/00000080;
 #   OUT/l1.cpio        the L1 host's initramfs: busybox, l1-init.sh as /init, the kvm and
 #                      kvm_amd modules of kernel KVER with their dependencies, snpvmm and the
 #                      libraries ldd names (at their own paths), the test guest (at its own
@@ -31,6 +33,22 @@ chmod 755 "$out/l2/init"
 # 192 KiB that differ on every build: the guest must checksum what this build shipped.
 head -c 196608 /dev/urandom > "$out/l2/payload.bin"
 sha256sum "$out/l2/payload.bin" | cut -d' ' -f1 > "$out/payload.sha256"
+# The power button as a Debian system has it: the ACPI button driver reports KEY_POWER
+# through evdev, and a user-space daemon powers off (here busybox acpid, which runs
+# /etc/acpi/PWRF/00000080 for KEY_POWER: util-linux/acpid.c's built-in tables).
+mkdir -p "$out/l2/modules" "$out/l2/etc/acpi/PWRF"
+for m in evdev button; do
+	file=$(modinfo -k "$kver" -n "$m") || { echo "mkinitramfs: no module '$m'" >&2; exit 1; }
+	case "$file" in
+	*.ko) cp "$file" "$out/l2/modules/$m.ko" ;;
+	*.ko.xz) xz -dc "$file" > "$out/l2/modules/$m.ko" ;;
+	*.ko.zst) zstd -qdc "$file" > "$out/l2/modules/$m.ko" ;;
+	*) echo "mkinitramfs: unknown module format $file" >&2; exit 1 ;;
+	esac
+done
+printf '#!/bin/busybox sh\necho "snpvmm-l2: power button" >/dev/kmsg\n/bin/busybox poweroff -f\n' \
+	> "$out/l2/etc/acpi/PWRF/00000080"
+chmod 755 "$out/l2/etc/acpi/PWRF/00000080"
 (cd "$out/l2" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$out/l2-initrd.img"
 
 # --- L1: the nested KVM host ---

@@ -17,7 +17,7 @@ import unittest
 import harness
 import nested
 
-MODULES = ["test_boot", "test_bad_input", "test_linux", "test_stage"]
+MODULES = ["test_boot", "test_bad_input", "test_linux", "test_stage", "test_power_button"]
 
 
 def main():

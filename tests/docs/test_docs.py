@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Issue 12: the CLI's documented surface. The man page (docs/snpvmm.1) is valid man(7)
+without groff warnings and renders with man -l; the exit statuses are the same in
+--help, the README and the man page; --version works before and after every subcommand;
+measure --json and host-info --json are JSON and say what the text says."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import unittest
+
+SRC = os.environ["SNPVMM_SOURCE_ROOT"]
+SNPVMM = os.environ["SNPVMM"]
+GUEST = os.environ["TEST_GUEST"]
+MAN = os.path.join(SRC, "docs", "snpvmm.1")
+
+
+def run(*args):
+    p = subprocess.run([SNPVMM, *args], capture_output=True, timeout=120,
+                       stdin=subprocess.DEVNULL)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+class ManPage(unittest.TestCase):
+    def test_groff_finds_no_warnings(self):
+        p = subprocess.run(["groff", "-man", "-ww", "-z", MAN], capture_output=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr, b"")
+
+    @unittest.skipUnless(shutil.which("man"), "man is not installed")
+    def test_man_renders_it(self):
+        p = subprocess.run(["man", "-l", MAN], capture_output=True,
+                           env={**os.environ, "MANWIDTH": "80", "MANPAGER": "cat",
+                                "PAGER": "cat"})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        text = p.stdout.decode()
+        for section in ("NAME", "SYNOPSIS", "SIGNALS", "CONSOLE KEYS", "EXIT STATUS"):
+            self.assertIn(section, text)
+
+    def test_the_control_options_are_documented_in_help_and_man_page(self):
+        status, usage, _ = run("--help")
+        with open(MAN) as f:
+            man = f.read().replace("\\-", "-")
+        for opt in ("--control", "--shutdown-timeout", "--events", "--version"):
+            self.assertIn(opt, usage)
+            self.assertIn(opt, man)
+
+
+class ExitStatuses(unittest.TestCase):
+    """The same numbers, with the same meaning, in the three places users look."""
+
+    def test_help_readme_and_man_page_list_statuses_0_to_5(self):
+        _, usage, _ = run("--help")
+        with open(os.path.join(SRC, "README.md")) as f:
+            readme = f.read()
+        with open(MAN) as f:
+            man = f.read()
+        for text in (usage, readme):
+            flat = " ".join(text.split())
+            for n, word in [(0, "powered off"), (1, "VMM failed"), (2, "usage"),
+                            (3, "crashed"), (4, "terminated"), (5, "stopped")]:
+                self.assertRegex(flat, rf"{n} [^;]*{word}")
+        man_statuses = re.findall(r"^\.B ([0-9])\n", man, re.M)
+        self.assertEqual(man_statuses, ["0", "1", "2", "3", "4", "5"])
+
+
+class Version(unittest.TestCase):
+    def test_version_before_and_after_every_subcommand(self):
+        for args in (["--version"], ["run", "--version"], ["--version", "measure"],
+                     ["measure", "--version"], ["measure", "--kernel", "x", "--version"],
+                     ["id-block", "--version"], ["verify", "--version"],
+                     ["host-info", "--version"], ["--version", "host-info"]):
+            status, out, err = run(*args)
+            self.assertEqual((status, err), (0, ""), args)
+            self.assertRegex(out, r"^snpvmm \d+\.\d+\.\d+\n$", args)
+
+    def test_version_after_a_double_dash_is_not_the_flag(self):
+        status, out, err = run("measure", "--", "--version")
+        self.assertNotEqual(status, 0)
+
+
+class Json(unittest.TestCase):
+    def test_measure_json_has_the_digest_the_text_prints(self):
+        args = ["--kernel", GUEST, "--mem", "64M", "--append", "console=ttyS0"]
+        status, text, err = run("measure", *args)
+        self.assertEqual(status, 0, err)
+        status, out, err = run("measure", "--json", *args)
+        self.assertEqual(status, 0, err)
+        self.assertEqual(len(out.splitlines()), 1)
+        doc = json.loads(out)
+        self.assertEqual(doc["layout"], "snpvmm")
+        self.assertEqual(doc["measurement"], text.strip())
+        self.assertEqual(bytes.fromhex(doc["measurement"]).hex(), text.strip())
+
+    def test_measure_json_refuses_a_trace_on_stdout(self):
+        status, out, err = run("measure", "--json", "--kernel", GUEST, "--trace", "-")
+        self.assertEqual(status, 2)
+        self.assertEqual(out, "")
+        self.assertEqual(len(err.splitlines()), 1)
+
+    def test_host_info_json_on_the_simulated_host(self):
+        status, out, err = run("host-info", "--json", "--sim=upstream")
+        self.assertEqual(status, 0, err)
+        doc = json.loads(out)
+        self.assertEqual(doc["simulated"], "upstream")
+        self.assertTrue(doc["ready"])
+        self.assertIsNone(doc["missing"])
+        self.assertTrue(doc["cpu"]["sev_snp"])
+        self.assertEqual(doc["cbitpos"], 51)
+        _, text, _ = run("host-info", "--sim=upstream")
+        self.assertIn(f"C-bit:        {doc['cbitpos']}", text)
+
+    def test_host_info_json_without_kvm_says_why(self):
+        status, out, err = run("host-info", "--json", "--kvm-device", "/nonexistent/kvm")
+        self.assertEqual(status, 1)
+        doc = json.loads(out)
+        self.assertFalse(doc["ready"])
+        self.assertFalse(doc["kvm"]["usable"])
+        self.assertIn("No such file", doc["kvm"]["error"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
