@@ -33,8 +33,8 @@ struct byte_source {
 struct byte_source source_from_file_in(struct file_in *f);
 /* file_in_open() and source_from_file_in(), refusing (-EFBIG) a file larger than max_size;
  * -errno with d naming the path. */
-int source_open_file(struct byte_source *ret, const char *path, const char *what,
-		     uint64_t max_size, struct diag *d) __attribute__((warn_unused_result));
+int source_open_file(struct byte_source *ret, const char *path, const char *what, uint64_t max_size,
+		     struct diag *d) __attribute__((warn_unused_result));
 /* Closes a file source (memory sources and views hold nothing); accepts a zeroed struct. */
 void source_close(struct byte_source *s);
 

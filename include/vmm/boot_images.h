@@ -23,7 +23,7 @@
 struct boot_images {
 	struct byte_source kernel; /* the bzImage file */
 	uint8_t kernel_head[BZIMAGE_HEAD_MIN];
-	size_t kernel_head_len; /* its first bytes, what boot_plan_build() parses */
+	size_t kernel_head_len;	   /* its first bytes, what boot_plan_build() parses */
 	struct byte_source initrd; /* size 0 without --initrd */
 	struct file_map setup_data[OPT_MAX_SETUP_DATA];
 	unsigned int nr_setup_data;

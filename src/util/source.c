@@ -21,8 +21,8 @@ struct byte_source source_from_file_in(struct file_in *f)
 	return s;
 }
 
-int source_open_file(struct byte_source *ret, const char *path, const char *what,
-		     uint64_t max_size, struct diag *d)
+int source_open_file(struct byte_source *ret, const char *path, const char *what, uint64_t max_size,
+		     struct diag *d)
 {
 	struct file_in f;
 	int r;
@@ -31,8 +31,9 @@ int source_open_file(struct byte_source *ret, const char *path, const char *what
 	if (r < 0)
 		return r;
 	if (f.size > max_size) {
-		r = diag_fail(d, -EFBIG, "%s '%s' is too large: %llu bytes, at most %llu can be used",
-			      what, path, (unsigned long long)f.size, (unsigned long long)max_size);
+		r = diag_fail(d, -EFBIG,
+			      "%s '%s' is too large: %llu bytes, at most %llu can be used", what,
+			      path, (unsigned long long)f.size, (unsigned long long)max_size);
 		file_in_close(&f);
 		return r;
 	}
