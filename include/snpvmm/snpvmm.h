@@ -2,7 +2,8 @@
 /*
  * libsnpvmm: launch and supervise AMD SEV-SNP guests (or plain KVM guests) from a Linux
  * bzImage, without firmware, from inside another program. docs/embedding.md has a complete
- * example. The one public header; every exported symbol starts with snpvmm_.
+ * example. Every exported symbol starts with snpvmm_. This header is all an embedder
+ * needs unless it implements a backend of its own: <snpvmm/backend.h> has the seam.
  *
  * Objects are opaque: a struct snpvmm_config (what to launch), a struct snpvmm_vm (one
  * guest), and optionally a struct snpvmm_backend (the kernel seam: /dev/kvm, the simulated
@@ -278,22 +279,30 @@ SNPVMM_API int snpvmm_measure_steps(const struct snpvmm_config *cfg, snpvmm_meas
 /*
  * A backend is what the VM's ioctls go to. By default snpvmm_vm_create() opens one
  * itself (/dev/kvm, or the simulated host when the config names a profile). To plug in
- * another, wrap it with snpvmm_backend_from_ops(): `impl` is an object whose first member
- * is a pointer to a `struct kvm_backend_ops` (the seam, include/vmm/backend.h in the
- * source tree: one operation per ioctl family, each returning 0 or -errno). That header
- * is not installed yet (docs/embedding.md "Backends"). One backend serves one VM.
+ * another, wrap it with snpvmm_backend_from_ops(): `impl` is a `struct kvm_backend`
+ * (or an object whose first member is one) pointing at a `struct kvm_backend_ops`, the
+ * seam of <snpvmm/backend.h>: one operation per ioctl family, each returning 0 or -errno.
+ * One backend serves one VM.
  */
 struct snpvmm_backend;
+struct kvm_backend; /* <snpvmm/backend.h> */
 SNPVMM_API int snpvmm_backend_open_kvm(const char *device, struct snpvmm_backend **ret_be,
 				       struct snpvmm_error *err) SNPVMM_MUST_CHECK;
 /* The simulated host as cfg's SIM_* settings describe it. */
 SNPVMM_API int snpvmm_backend_open_sim(const struct snpvmm_config *cfg,
 				       struct snpvmm_backend **ret_be,
 				       struct snpvmm_error *err) SNPVMM_MUST_CHECK;
-/* Wraps a caller's backend; ops->destroy(impl) runs when the backend is freed (by
- * snpvmm_backend_free() or by the VM that took it). -EINVAL without ops or destroy. */
-SNPVMM_API int snpvmm_backend_from_ops(void *impl,
+/* Wraps a caller's backend; impl->ops->destroy(impl) runs when the backend is freed (by
+ * snpvmm_backend_free() or by the VM that took it). abi_version is the
+ * SNPVMM_BACKEND_ABI_VERSION of the <snpvmm/backend.h> impl was built with: a library
+ * built with another refuses it: -EPROTONOSUPPORT. -EINVAL without impl, ops or
+ * destroy. After those two impl is still the caller's; after -ENOMEM it was destroyed. */
+SNPVMM_API int snpvmm_backend_from_ops(void *impl, unsigned int abi_version,
 				       struct snpvmm_backend **ret_be) SNPVMM_MUST_CHECK;
+/* The implementation under a backend the library opened (or the impl a caller wrapped),
+ * to delegate to from a backend of one's own: its ops are the seam's. It stays owned by
+ * `be`, and lives as long as `be` does; NULL for NULL. */
+SNPVMM_API struct kvm_backend *snpvmm_backend_impl(struct snpvmm_backend *be);
 /* Frees a backend no VM took; accepts NULL. */
 SNPVMM_API void snpvmm_backend_free(struct snpvmm_backend *be);
 

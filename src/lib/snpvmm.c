@@ -888,13 +888,20 @@ int snpvmm_backend_open_sim(const struct snpvmm_config *cfg, struct snpvmm_backe
 	return r < 0 ? fail(err, "backend", r, NULL) : 0;
 }
 
-int snpvmm_backend_from_ops(void *impl, struct snpvmm_backend **ret_be)
+int snpvmm_backend_from_ops(void *impl, unsigned int abi_version, struct snpvmm_backend **ret_be)
 {
 	struct kvm_backend *be = impl;
 
+	if (abi_version != SNPVMM_BACKEND_ABI_VERSION)
+		return -EPROTONOSUPPORT;
 	if (!be || !be->ops || !be->ops->destroy)
 		return -EINVAL;
 	return wrap_backend(be, ret_be);
+}
+
+struct kvm_backend *snpvmm_backend_impl(struct snpvmm_backend *b)
+{
+	return b ? b->be : NULL;
 }
 
 void snpvmm_backend_free(struct snpvmm_backend *b)

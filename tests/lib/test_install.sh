@@ -15,10 +15,12 @@ trap 'rm -rf "$tmp"' EXIT
 meson install -C "$build" --destdir "$tmp/root" --no-rebuild --quiet >/dev/null
 pc=$(find "$tmp/root" -name libsnpvmm.pc)
 test -n "$pc" || { echo "no libsnpvmm.pc installed" >&2; exit 1; }
-test -f "$(find "$tmp/root" -path '*/include/snpvmm/snpvmm.h')" ||
-	{ echo "snpvmm/snpvmm.h not installed" >&2; exit 1; }
-# Only the public header is installed.
-extra=$(find "$tmp/root" -name '*.h' ! -name snpvmm.h)
+for h in snpvmm.h backend.h kvm_abi.h; do
+	test -f "$(find "$tmp/root" -path "*/include/snpvmm/$h")" ||
+		{ echo "snpvmm/$h not installed" >&2; exit 1; }
+done
+# Only the public headers are installed: the API and the kernel seam.
+extra=$(find "$tmp/root" -name '*.h' ! -name snpvmm.h ! -name backend.h ! -name kvm_abi.h)
 test -z "$extra" || { echo "internal headers installed: $extra" >&2; exit 1; }
 
 # The .pc file names the real prefix; the sysroot variable points it into the destdir.
@@ -59,15 +61,27 @@ grep -q "^event measurement (vm example)$" "$tmp/out"
 grep -q "^event launch-finished (vm example)$" "$tmp/out"
 tail -n 1 "$tmp/out" | grep -q "^guest ended: poweroff"
 tail -n 2 "$tmp/out" | head -n 1 | grep -q "^event guest-exit"
-# The header stands alone: strict C99, and C++.
-printf '#include <snpvmm/snpvmm.h>\nint main(void) { return SNPVMM_VERSION_MAJOR; }\n' >"$tmp/h.c"
-# shellcheck disable=SC2046 # pkg-config prints a list of words
-$cc -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only $(pkg-config --cflags libsnpvmm) "$tmp/h.c"
-if command -v c++ >/dev/null; then
-	cp "$tmp/h.c" "$tmp/h.cc"
-	# shellcheck disable=SC2046
-	c++ -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only $(pkg-config --cflags libsnpvmm) "$tmp/h.cc"
-fi
+# Each header stands alone: strict C99, and C++, on the system's <linux/kvm.h> (Debian 12:
+# 6.1, without SNP or guest_memfd) and after a fixture of Linux 7.0's SNP and guest_memfd
+# UAPI (the seam's own definitions step aside for the newer ones).
+printf '#include <snpvmm/snpvmm.h>\nint main(void) { return SNPVMM_VERSION_MAJOR; }\n' >"$tmp/h1.c"
+printf '#include <snpvmm/backend.h>\nint main(void) { return SNPVMM_BACKEND_ABI_VERSION; }\n' \
+	>"$tmp/h2.c"
+printf '#include <snpvmm/backend.h>\n#include <snpvmm/snpvmm.h>\nint main(void) { return 0; }\n' \
+	>"$tmp/h3.c"
+for h in h1 h2 h3; do
+	cp "$tmp/$h.c" "$tmp/$h.cc"
+	for fixture in "" "-include $src/tests/build/linux_7_0_uapi.h"; do
+		# shellcheck disable=SC2046,SC2086 # pkg-config and fixture are lists of words
+		$cc -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only $fixture \
+			$(pkg-config --cflags libsnpvmm) "$tmp/$h.c"
+		if command -v c++ >/dev/null; then
+			# shellcheck disable=SC2046,SC2086
+			c++ -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only $fixture \
+				$(pkg-config --cflags libsnpvmm) "$tmp/$h.cc"
+		fi
+	done
+done
 
 # The complete minimal program of docs/embedding.md, as printed there.
 awk '/^```c$/ { on = 1; next } /^```$/ { if (on) exit } on' "$src/docs/embedding.md" >"$tmp/doc.c"

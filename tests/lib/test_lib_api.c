@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <snpvmm/backend.h>
 #include <snpvmm/snpvmm.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -282,6 +283,48 @@ static void test_a_stop_requested_before_the_run_ends_it_at_once(void **state)
 	snpvmm_vm_destroy(vm);
 }
 
+struct counted_backend {
+	struct kvm_backend be; /* first: what the library holds */
+	unsigned int destroyed;
+};
+
+static void counted_destroy(struct kvm_backend *be)
+{
+	((struct counted_backend *)be)->destroyed++;
+}
+
+static void test_from_ops_checks_the_seam_version_and_impl_gives_the_seam(void **state)
+{
+	static const struct kvm_backend_ops ops = { .name = "counted", .destroy = counted_destroy };
+	struct counted_backend cb = { .be = { .ops = &ops } };
+	struct snpvmm_error err = { 0 };
+	struct seen s = { 0 };
+	struct snpvmm_config *c = sim_config(&s);
+	struct snpvmm_backend *b = NULL;
+
+	/* Another seam version, or no ops: refused, and the impl is still the caller's. */
+	assert_int_equal(snpvmm_backend_from_ops(&cb, SNPVMM_BACKEND_ABI_VERSION + 1, &b),
+			 -EPROTONOSUPPORT);
+	assert_int_equal(snpvmm_backend_from_ops(&cb, 0, &b), -EPROTONOSUPPORT);
+	assert_int_equal(snpvmm_backend_from_ops(NULL, SNPVMM_BACKEND_ABI_VERSION, &b), -EINVAL);
+	assert_int_equal(cb.destroyed, 0);
+	assert_null(b);
+	/* The right version: taken, and destroyed once with the backend. */
+	assert_int_equal(snpvmm_backend_from_ops(&cb, SNPVMM_BACKEND_ABI_VERSION, &b), 0);
+	assert_ptr_equal(snpvmm_backend_impl(b), &cb.be);
+	snpvmm_backend_free(b);
+	assert_int_equal(cb.destroyed, 1);
+
+	/* A backend the library opened hands out its seam implementation. */
+	assert_null(snpvmm_backend_impl(NULL));
+	assert_int_equal(snpvmm_backend_open_sim(c, &b, &err), 0);
+	assert_non_null(snpvmm_backend_impl(b));
+	assert_non_null(snpvmm_backend_impl(b)->ops->vcpu_run);
+	assert_memory_equal(snpvmm_backend_impl(b)->ops->name, "sim:", 4);
+	snpvmm_backend_free(b);
+	snpvmm_config_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_the_launch_measures_what_measure_predicts),
 		cmocka_unit_test(test_run_needs_a_launch_and_a_kick_handler),
 		cmocka_unit_test(test_a_stop_requested_before_the_run_ends_it_at_once),
+		cmocka_unit_test(test_from_ops_checks_the_seam_version_and_impl_gives_the_seam),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
