@@ -5,7 +5,8 @@
 # pkg-config, builds against the installed header and library only, and launches the test
 # guest on the simulated SEV-SNP host: the guest must power off and the launch must have
 # measured the digest snpvmm_measure() predicted; once with libsnpvmm.so, once with
-# libsnpvmm.a linked in; and the minimal program docs/embedding.md shows.
+# libsnpvmm.a linked in; a backend of its own over the installed seam (trace_backend);
+# and the minimal program docs/embedding.md shows.
 #   test_install.sh BUILD_DIR SOURCE_DIR TEST_GUEST CC SANITIZE
 set -eu
 build=$1 src=$2 guest=$3 cc=$4 sanitize=$5
@@ -61,6 +62,17 @@ grep -q "^event measurement (vm example)$" "$tmp/out"
 grep -q "^event launch-finished (vm example)$" "$tmp/out"
 tail -n 1 "$tmp/out" | grep -q "^guest ended: poweroff"
 tail -n 2 "$tmp/out" | head -n 1 | grep -q "^event guest-exit"
+# A backend of the embedder's own, built on the installed seam: it wraps the simulated
+# host, forwards and counts every operation, and checks the counts after the guest ends.
+LD_LIBRARY_PATH=$libdir "$tmp/ex/trace_backend" "$guest" 6.18 >"$tmp/trace" 2>&1 || {
+	echo "the trace_backend example failed:" >&2
+	cat "$tmp/trace" >&2
+	exit 1
+}
+grep -q "^guest ended: poweroff$" "$tmp/trace"
+grep -q "^counts ok$" "$tmp/trace"
+grep -q "^create_vm  *1$" "$tmp/trace"
+
 # Each header stands alone: strict C99, and C++, on the system's <linux/kvm.h> (Debian 12:
 # 6.1, without SNP or guest_memfd) and after a fixture of Linux 7.0's SNP and guest_memfd
 # UAPI (the seam's own definitions step aside for the newer ones).
