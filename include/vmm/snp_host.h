@@ -25,6 +25,15 @@
 #define SNP_CPUID_EAX_DEBUG_SWAP (1u << 14)
 
 /* Read before anything is created. */
+/* The SEV firmware's version as SNP_PLATFORM_STATUS reports it (SEV-SNP ABI 56860
+ * SNP_PLATFORM_STATUS: API_MAJOR, API_MINOR, BUILD_ID). */
+struct snp_firmware_version {
+	bool known; /* false: /dev/sev absent or the command failed; the rest 0 */
+	uint8_t api_major;
+	uint8_t api_minor;
+	uint32_t build_id;
+};
+
 struct snp_host {
 	uint32_t cpuid_8000001f_eax;
 	uint32_t cbitpos;	    /* CPUID 0x8000001F EBX[5:0] */
@@ -35,6 +44,7 @@ struct snp_host {
 	bool smt_active;     /* /sys/devices/system/cpu/smt/active */
 	bool vm_tsc_control; /* KVM_CAP_VM_TSC_CONTROL: KVM_SET_TSC_KHZ on the VM fd */
 	char kvm_amd_debug_swap[8];
+	struct snp_firmware_version firmware; /* SNP_PLATFORM_STATUS, if it could be read */
 };
 
 /* A --policy value: the one number syntax (util/num.h), plus a hint when a decimal reads

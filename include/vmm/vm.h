@@ -33,6 +33,7 @@
 #include "vmm/memory.h"
 #include "vmm/options.h"
 #include "vmm/page_state.h"
+#include "vmm/snp_host.h"
 #include "vmm/snp_plan.h"
 #include "vmm/stage_plan.h"
 
@@ -111,6 +112,7 @@ struct vm_snp {
 	uint8_t *id_auth;	/* 4096 bytes, or NULL */
 	char cpuid_retry[512];	/* which CPUID leaves the firmware corrected, if it did */
 	const char *certs_path; /* --certs: re-read under a shared lock for every request */
+	struct snp_firmware_version firmware; /* read at the host checks (query-sev) */
 };
 
 /* Private/shared conversions of a running SNP guest (convert.c). */

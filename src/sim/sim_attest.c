@@ -101,6 +101,7 @@ int sim_attest_report(struct sim *sim, const uint8_t report_data[SNP_REPORT_DATA
 	memcpy(r.chip_id, chip_id, sizeof(r.chip_id));
 	r.current_major = r.committed_major = sim->profile.api_major;
 	r.current_minor = r.committed_minor = sim->profile.api_minor;
+	r.current_build = r.committed_build = sim->profile.build_id;
 	ret = snp_ecdsa_sign(a->vcek, &r, SNP_REPORT_SIGNED_SIZE, &r.signature, d);
 	if (ret < 0)
 		return ret;

@@ -525,6 +525,7 @@ static int sim_sev_platform_cmd(struct kvm_backend *be, uint32_t cmd, void *data
 		struct sev_user_data_status st = {
 			.api_major = sim->profile.api_major,
 			.api_minor = sim->profile.api_minor,
+			.build = sim->profile.build_id,
 			.state = 1,	/* INIT */
 			.flags = 0x100, /* SEV_STATUS_FLAGS_CONFIG_ES */
 		};
@@ -535,6 +536,7 @@ static int sim_sev_platform_cmd(struct kvm_backend *be, uint32_t cmd, void *data
 			.api_minor = sim->profile.api_minor,
 			.state = 1,
 			.rmp_init = 1,
+			.build_id = sim->profile.build_id,
 			.guest_count = sim->psp.state != SIM_GSTATE_NONE,
 		};
 		memcpy(data, &st, sizeof(st));

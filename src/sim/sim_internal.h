@@ -86,6 +86,7 @@ struct sim_profile {
 	bool smt_active;	      /* /sys/devices/system/cpu/smt/active (0 under nosmt) */
 	bool smt_bios;		      /* SMT enabled in the BIOS: what the firmware checks */
 	uint8_t api_major, api_minor; /* firmware API version */
+	uint8_t build_id;	      /* and build (SNP_PLATFORM_STATUS, reports) */
 	uint32_t max_vcpus;
 	uint64_t gmem_flags_snp; /* KVM_CAP_GUEST_MEMFD_FLAGS on an SNP VM (derived unless set) */
 	uint64_t ghcb_gpa;	 /* where the scripted guest keeps its GHCB (v12 PSC) */

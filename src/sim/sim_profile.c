@@ -320,14 +320,19 @@ int sim_profile_apply(struct sim_profile *p, const char *setting, struct diag *d
 		return 0;
 	}
 	if (strcmp(key, "api") == 0) {
-		unsigned int maj, min;
+		unsigned int maj, min, build = 0;
 		char tail;
+		int n = sscanf(val, "%u.%u.%u%c", &maj, &min, &build, &tail);
 
-		if (sscanf(val, "%u.%u%c", &maj, &min, &tail) != 2 || maj > 255 || min > 255)
+		if (n == 2)
+			n = sscanf(val, "%u.%u%c", &maj, &min, &tail) == 2 ? 3 : 0;
+		if (n != 3 || maj > 255 || min > 255 || build > 255)
 			return diag_fail(d, -EINVAL,
-					 "simulator setting api: '%s' is not MAJOR.MINOR", val);
+					 "simulator setting api: '%s' is not MAJOR.MINOR[.BUILD]",
+					 val);
 		p->api_major = (uint8_t)maj;
 		p->api_minor = (uint8_t)min;
+		p->build_id = (uint8_t)build;
 		return 0;
 	}
 	return diag_fail(d, -EINVAL, "unknown simulator setting '%s'", key);

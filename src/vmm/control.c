@@ -405,9 +405,13 @@ static json_t *cmd_query_sev(struct control *c, json_t *args, json_t **ret_error
 	/* SEV_FEATURES as the VMSA holds it: SNP_ACTIVE (bit 0) included. */
 	snprintf(features, sizeof(features), "0x%llx",
 		 (unsigned long long)(snp->vmsa_features | 1));
-	return json_pack("{s:b,s:i,s:i,s:i,s:s,s:s,s:I,s:s,s:s}", "enabled", 1, "api-major", 0,
-			 "api-minor", 0, "build-id", 0, "state", "running", "sev-type", "sev-snp",
-			 "snp-policy", (json_int_t)snp->policy, "sev-features", features, "kvm-abi",
+	/* The firmware version read at the launch's host checks; 0 if the host could not
+	 * answer SNP_PLATFORM_STATUS (query-sev has no way to say "unknown"). */
+	return json_pack("{s:b,s:i,s:i,s:I,s:s,s:s,s:I,s:s,s:s}", "enabled", 1, "api-major",
+			 (int)snp->firmware.api_major, "api-minor", (int)snp->firmware.api_minor,
+			 "build-id", (json_int_t)snp->firmware.build_id, "state", "running",
+			 "sev-type", "sev-snp", "snp-policy", (json_int_t)snp->policy,
+			 "sev-features", features, "kvm-abi",
 			 snp->abi == SNP_ABI_V12 ? "v12" : "upstream");
 }
 

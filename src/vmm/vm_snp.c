@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "abi/psp_sev.h"
 #include "sev/sev_fw.h"
 #include "snp/certs.h"
 #include "snp/certs_lock.h"
@@ -35,6 +36,27 @@
 static const char *param_or_unreadable(const char *param)
 {
 	return param[0] ? param : "unreadable";
+}
+
+/* The firmware's version, for the control socket's query-sev (QEMU reads it at start
+ * too: target/i386/sev.c sev_common_kvm_init()). Read once here, so a query never goes
+ * to the host. It decides nothing in the launch, so a host that cannot answer (no
+ * /dev/sev, a failed command) leaves it unknown rather than failing the launch. */
+static void read_firmware_version(struct kvm_backend *be, bool has_sev_device,
+				  struct snp_firmware_version *ret)
+{
+	struct snp_platform_status st = { 0 };
+	uint32_t fw = 0;
+
+	*ret = (struct snp_firmware_version){ .known = false };
+	if (!has_sev_device)
+		return;
+	if (be->ops->sev_platform_cmd(be, SEV_CMD_SNP_PLATFORM_STATUS, &st, &fw) < 0 || fw)
+		return;
+	ret->known = true;
+	ret->api_major = st.api_major;
+	ret->api_minor = st.api_minor;
+	ret->build_id = st.build_id;
 }
 
 /* Host detection, in the order a missing piece would be found (docs/snp-launch.md). */
@@ -88,6 +110,7 @@ have_snp:
 				 strerror(-r));
 	r = be->ops->get_device_attr(be, KVM_X86_GRP_SEV, KVM_X86_SNP_POLICY_BITS, &h->policy_bits);
 	h->have_policy_bits = r >= 0;
+	read_firmware_version(be, f.has_sev_device, &h->firmware);
 	return 0;
 }
 
@@ -509,6 +532,7 @@ int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
 			"0x8000001F EBX[5:0])",
 			so->cbitpos, h.cbitpos);
 	vm->snp.cbitpos = h.cbitpos;
+	vm->snp.firmware = h.firmware;
 	r = snp_choose_features(so, &h, &vm->snp.vmsa_features, d);
 	if (r >= 0)
 		r = snp_choose_policy(so, &h, &vm->snp.policy, d);

@@ -247,6 +247,9 @@ class ControlTest(harness.SnpvmmTest):
         self.assertEqual(sev["sev-type"], "sev-snp")
         self.assertEqual(sev["snp-policy"], 0x30000)
         self.assertTrue(sev["enabled"])
+        # The firmware version the simulated host's SNP_PLATFORM_STATUS reports (the
+        # profile's: API 1.55, build 0), read once at the launch's host checks.
+        self.assertEqual((sev["api-major"], sev["api-minor"], sev["build-id"]), (1, 55, 0))
         meas = q.cmd("query-sev-launch-measure")["return"]
         names = {c["name"] for c in q.cmd("query-commands")["return"]}
         self.assertTrue({"query-status", "system_powerdown", "quit", "query-sev"} <= names)
@@ -257,6 +260,15 @@ class ControlTest(harness.SnpvmmTest):
         self.assertEqual(meas["measurement"], predicted)
         import base64
         self.assertEqual(base64.b64decode(meas["data"]).hex(), predicted)
+
+    def test_query_sev_reports_the_firmware_version_the_host_reported(self):
+        # A firmware version no default has: the numbers come from SNP_PLATFORM_STATUS.
+        self.start(IGNORING_SCRIPT, "--sim-set", "api=1.58.21")
+        q = self.connect()
+        sev = q.cmd("query-sev")["return"]
+        self.assertEqual((sev["api-major"], sev["api-minor"], sev["build-id"]), (1, 58, 21))
+        q.cmd("quit")
+        self.finish(5)
 
     # ---- bad input from a client ----
 
