@@ -464,7 +464,12 @@ static int parse_line(struct parser *p, char *line)
 			uint8_t *b;
 			size_t len;
 
-			if (parse_hex_bytes(tok[1], &b, &len) < 0) {
+			r = parse_hex_bytes(tok[1], &b, &len);
+			if (r == -ENOMEM) {
+				r = diag_fail(p->d, r, "%s:%u: out of memory", p->name, p->line);
+				goto fail;
+			}
+			if (r < 0) {
 				r = perr(p, "REPORT_DATA must be up to 64 bytes of hex");
 				goto fail;
 			}
@@ -486,7 +491,12 @@ static int parse_line(struct parser *p, char *line)
 			r = perr(p, "bad GPA '%s'", tok[1]);
 			goto fail;
 		}
-		if (parse_hex_bytes(tok[2], &e.bytes, &e.nbytes) < 0) {
+		r = parse_hex_bytes(tok[2], &e.bytes, &e.nbytes);
+		if (r == -ENOMEM) {
+			r = diag_fail(p->d, r, "%s:%u: out of memory", p->name, p->line);
+			goto fail;
+		}
+		if (r < 0) {
 			r = perr(p, "HEXBYTES must be 1..4096 bytes of hex digits");
 			goto fail;
 		}
