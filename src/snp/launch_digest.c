@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "abi/kvm_snp.h"
+#include "util/ossl_err.h"
 
 /* Our page-type enum is the firmware's numbering, which the KVM uAPI reuses. */
 _Static_assert(SNP_PAGE_NORMAL == KVM_SEV_SNP_PAGE_TYPE_NORMAL, "NORMAL");
@@ -33,7 +34,7 @@ int launch_digest_init(struct launch_digest *ld, const uint8_t *seed)
 		memcpy(ld->ld, seed, SNP_LD_SIZE);
 	ld->md_ctx = EVP_MD_CTX_new();
 	if (!ld->md_ctx)
-		return -ENOMEM;
+		return ossl_errno(-ENOMEM);
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
 	/* An explicit fetch: EVP_sha384() would make OpenSSL 3 look the implementation up
 	 * again on every EVP_DigestInit_ex, twice per page (openssl-migration_guide(7),
@@ -41,7 +42,7 @@ int launch_digest_init(struct launch_digest *ld, const uint8_t *seed)
 	ld->md = EVP_MD_fetch(NULL, "SHA384", NULL);
 	if (!ld->md) {
 		launch_digest_fini(ld);
-		return -EIO;
+		return ossl_errno(-EIO);
 	}
 #endif
 	return 0;
@@ -74,7 +75,7 @@ static int ld_hash(struct launch_digest *ld, const void *data, size_t len, uint8
 	if (EVP_DigestInit_ex(ld->md_ctx, ld_md(ld), NULL) != 1 ||
 	    EVP_DigestUpdate(ld->md_ctx, data, len) != 1 ||
 	    EVP_DigestFinal_ex(ld->md_ctx, out, &n) != 1 || n != SNP_LD_SIZE)
-		return -EIO;
+		return ossl_errno(-EIO);
 	return 0;
 }
 
@@ -83,7 +84,7 @@ int snp_sha384(const void *data, size_t len, uint8_t out[SNP_LD_SIZE])
 	unsigned int n = 0;
 
 	if (EVP_Digest(data, len, out, &n, EVP_sha384(), NULL) != 1 || n != SNP_LD_SIZE)
-		return -EIO;
+		return ossl_errno(-EIO);
 	return 0;
 }
 

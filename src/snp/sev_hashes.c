@@ -5,6 +5,8 @@
 #include <openssl/evp.h>
 #include <string.h>
 
+#include "util/ossl_err.h"
+
 /* GUIDs in EFI byte order (sev_hashes.py; edk2 OvmfPkg/AmdSev/BlobVerifierLibSevHashes). */
 static const uint8_t guid_table[16] = { /* 9438d606-4f22-4cc9-b479-a793d411fd21 */
 					0x06, 0xd6, 0x38, 0x94, 0x22, 0x4f, 0xc9, 0x4c,
@@ -30,7 +32,7 @@ int sev_sha256(const void *data, size_t len, uint8_t out[SEV_HASH_LEN])
 	unsigned int n = 0;
 
 	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != SEV_HASH_LEN)
-		return -EIO;
+		return ossl_errno(-EIO);
 	return 0;
 }
 

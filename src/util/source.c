@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/ossl_err.h"
+
 struct byte_source source_from_file_in(struct file_in *f)
 {
 	struct byte_source s = {
@@ -132,7 +134,7 @@ int source_walk(const struct byte_source *s, uint64_t off, uint64_t len, source_
 
 static int digest_piece(void *opaque, uint64_t piece_off, const uint8_t *piece, size_t n)
 {
-	return EVP_DigestUpdate(opaque, piece, n) == 1 ? 0 : -EIO;
+	return EVP_DigestUpdate(opaque, piece, n) == 1 ? 0 : ossl_errno(-EIO);
 }
 
 int source_digest(const struct byte_source *s, uint64_t off, uint64_t len, const char *alg,
@@ -144,11 +146,13 @@ int source_digest(const struct byte_source *s, uint64_t off, uint64_t len, const
 	int r = -EIO;
 
 	if (!ctx)
-		return -ENOMEM;
+		return ossl_errno(-ENOMEM);
 	if (md && EVP_DigestInit_ex(ctx, md, NULL) == 1) {
 		r = source_walk(s, off, len, digest_piece, ctx, d);
 		if (r >= 0 && EVP_DigestFinal_ex(ctx, out, &n) != 1)
-			r = -EIO;
+			r = ossl_errno(-EIO);
+	} else {
+		r = ossl_errno(-EIO);
 	}
 	EVP_MD_CTX_free(ctx);
 	if (r == -EIO && !n && d && !d->msg[0])
