@@ -63,8 +63,8 @@ void page_state_destroy(struct page_state_map *map);
  * Sets [gpa, gpa + size) to `state`, merging with neighbours in the same state. The range
  * may span RAM regions that touch, never a gap between them. -EINVAL for size 0, an
  * unaligned gpa or size, or a wrapping range; -ERANGE when part of it is not RAM; -ENOMEM
- * when a new run needs memory or would pass the max_runs cap. On any error the map is
- * unchanged.
+ * when a new run needs memory, -ENOSPC when it would pass the max_runs cap. On any error
+ * the map is unchanged.
  */
 int page_state_set(struct page_state_map *map, uint64_t gpa, uint64_t size, enum page_state state)
 	__attribute__((warn_unused_result));
@@ -73,7 +73,7 @@ int page_state_set(struct page_state_map *map, uint64_t gpa, uint64_t size, enum
  * Makes sure the next page_state_set() on a valid RAM range cannot fail: one call adds at
  * most one run, so this reserves room for one more (within the max_runs cap). Call it under
  * the caller's lock before KVM_SET_MEMORY_ATTRIBUTES, so that the map can always follow
- * what the kernel did. 0 or -ENOMEM.
+ * what the kernel did. 0, -ENOMEM or -ENOSPC (the cap).
  */
 int page_state_reserve(struct page_state_map *map) __attribute__((warn_unused_result));
 
@@ -98,7 +98,7 @@ int page_state_for_each(const struct page_state_map *map, page_state_iter_fn fn,
 /*
  * Caps the number of private runs (0: no cap, the default). A hostile guest that alternates
  * private and shared 4 KiB pages makes one run per page pair (16 bytes each, and each change
- * memmoves the array tail); with a cap, page_state_set() returns -ENOMEM instead and the
+ * memmoves the array tail); with a cap, page_state_set() returns -ENOSPC instead and the
  * caller refuses the conversion. Lowering the cap below the current count only blocks
  * further splits.
  */

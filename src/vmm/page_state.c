@@ -68,8 +68,10 @@ static int reserve(struct page_state_map *map, size_t need)
 	struct page_state_run *p;
 	size_t cap;
 
+	/* The cap is the guest's limit, not the host's: -ENOSPC, so that callers can tell
+	 * it from running out of memory (which stops the VM, src/vmm/run.c). */
 	if (map->max_runs && need > map->max_runs)
-		return -ENOMEM;
+		return -ENOSPC;
 	if (need <= map->cap_priv)
 		return 0;
 	cap = map->cap_priv ? map->cap_priv * 2 : 16;

@@ -225,14 +225,14 @@ static void test_page_state_set_shared_trims_run_edges(void **state)
 	assert_true(page_state_is_uniform(m, 0x22000, 2 * PG, PAGE_STATE_PRIVATE));
 }
 
-static void test_page_state_set_past_max_runs_returns_enomem(void **state)
+static void test_page_state_set_past_max_runs_returns_enospc(void **state)
 {
 	struct page_state_map *m = *state;
 
 	page_state_set_max_runs(m, 1);
 	set_ok(m, 0x10000, PG, PAGE_STATE_PRIVATE);
 
-	assert_int_equal(page_state_set(m, 0x20000, PG, PAGE_STATE_PRIVATE), -ENOMEM);
+	assert_int_equal(page_state_set(m, 0x20000, PG, PAGE_STATE_PRIVATE), -ENOSPC);
 	assert_int_equal(page_state_count_pages(m, PAGE_STATE_PRIVATE), 1);
 }
 
@@ -246,14 +246,14 @@ static void test_page_state_set_merge_at_max_runs_succeeds(void **state)
 	assert_int_equal(page_state_set(m, 0x11000, PG, PAGE_STATE_PRIVATE), 0);
 }
 
-static void test_page_state_set_split_past_max_runs_returns_enomem(void **state)
+static void test_page_state_set_split_past_max_runs_returns_enospc(void **state)
 {
 	struct page_state_map *m = *state;
 
 	page_state_set_max_runs(m, 1);
 	set_ok(m, 0, 2 * MIB, PAGE_STATE_PRIVATE);
 
-	assert_int_equal(page_state_set(m, MIB, PG, PAGE_STATE_SHARED), -ENOMEM);
+	assert_int_equal(page_state_set(m, MIB, PG, PAGE_STATE_SHARED), -ENOSPC);
 	assert_true(page_state_is_uniform(m, 0, 2 * MIB, PAGE_STATE_PRIVATE));
 }
 
@@ -268,14 +268,14 @@ static void test_page_state_reserve_then_split_succeeds(void **state)
 	assert_int_equal(page_state_set(m, MIB, PG, PAGE_STATE_SHARED), 0);
 }
 
-static void test_page_state_reserve_at_max_runs_returns_enomem(void **state)
+static void test_page_state_reserve_at_max_runs_returns_enospc(void **state)
 {
 	struct page_state_map *m = *state;
 
 	set_ok(m, 0, PG, PAGE_STATE_PRIVATE);
 	page_state_set_max_runs(m, 1);
 
-	assert_int_equal(page_state_reserve(m), -ENOMEM);
+	assert_int_equal(page_state_reserve(m), -ENOSPC);
 }
 
 static void test_page_state_set_in_pci_hole_returns_erange(void **state)
@@ -546,11 +546,11 @@ int main(void)
 		T(test_page_state_set_shared_over_whole_run_removes_it),
 		T(test_page_state_set_shared_on_shared_changes_nothing),
 		T(test_page_state_set_shared_trims_run_edges),
-		T(test_page_state_set_past_max_runs_returns_enomem),
+		T(test_page_state_set_past_max_runs_returns_enospc),
 		T(test_page_state_set_merge_at_max_runs_succeeds),
-		T(test_page_state_set_split_past_max_runs_returns_enomem),
+		T(test_page_state_set_split_past_max_runs_returns_enospc),
 		T(test_page_state_reserve_then_split_succeeds),
-		T(test_page_state_reserve_at_max_runs_returns_enomem),
+		T(test_page_state_reserve_at_max_runs_returns_enospc),
 		T(test_page_state_set_in_pci_hole_returns_erange),
 		T(test_page_state_set_crossing_into_hole_returns_erange),
 		T(test_page_state_set_past_ram_end_returns_erange),
