@@ -115,6 +115,19 @@ static int convert_cb(void *opaque, uint64_t gpa, uint64_t size, bool to_private
 	return vm_convert(c->vm, c->v, gpa, size, to_private);
 }
 
+/* A page-state change the host could not make for lack of memory is the VMM's failure,
+ * not the guest's: the VM stops with vmm-error. Answering the guest with an error instead
+ * would hide the cause: a Linux guest terminates itself on a failed page-state change
+ * (arch/x86/boot/compressed/sev.c __page_state_change(), Linux 6.11). */
+static bool stop_if_out_of_memory(struct vm *vm, const struct vm_vcpu *v, int r)
+{
+	if (r != -ENOMEM)
+		return false;
+	vm_request_stop(vm, VM_EXIT_VMM_ERROR, r,
+			"vCPU %u: a page-state change failed: the host is out of memory", v->id);
+	return true;
+}
+
 static unsigned int ram_ranges(const struct vm *vm, struct mem_range ram[MEM_MAX_REGIONS])
 {
 	unsigned int i;
@@ -144,6 +157,8 @@ static bool handle_hypercall(struct vm *vm, struct vm_vcpu *v, struct kvm_run *r
 	}
 	if (r >= 0)
 		r = vm_convert(vm, v, req.gpa, req.size, req.to_private);
+	if (stop_if_out_of_memory(vm, v, r))
+		return false;
 	if (r < 0)
 		atomic_fetch_add(&vm->conv.rejected, 1);
 	hc->ret = psc_map_gpa_range_ret(r);
@@ -226,6 +241,8 @@ static bool handle_vmgexit_v12(struct vm *vm, struct vm_vcpu *v, struct kvm_run 
 		r = psc_decode_msr(g, ram, nr, &req);
 		if (r >= 0)
 			r = vm_convert(vm, v, req.gpa, req.size, req.to_private);
+		if (stop_if_out_of_memory(vm, v, r))
+			return false;
 		if (r < 0)
 			atomic_fetch_add(&vm->conv.rejected, 1);
 		g->psc_msr.ret = psc_msr_ret(r);
@@ -245,6 +262,8 @@ static bool handle_vmgexit_v12(struct vm *vm, struct vm_vcpu *v, struct kvm_run 
 		if (!desc)
 			desc = guest_memory_staging_hva(&vm->mem, gpa, len);
 		r = psc_process_descriptor(desc, desc ? len : 0, ram, nr, convert_cb, &ctx, &ret);
+		if (stop_if_out_of_memory(vm, v, r))
+			return false;
 		if (r < 0 || ret)
 			atomic_fetch_add(&vm->conv.rejected, 1);
 		g->psc.ret = ret;
