@@ -1188,9 +1188,16 @@ static int run_locked_in(struct snpvmm_vm *vm, struct snpvmm_exit *ret_exit,
 		vm_request_host_stop(vm->vm, VM_STOP_FORCE, 0, "stopped by the host");
 	r = pthread_create(&vm->stopper, NULL, stopper_thread, vm);
 	if (r) {
+		/* The run ends before it began, and its event stream with it (guest-exit is
+		 * always the last event, docs/events.md). */
 		vm->life = LIFE_FAILED;
-		return fail_msg(err, "run", -r, NULL, "cannot start the stop thread: %s",
-				strerror(r));
+		vm->exit = (struct snpvmm_exit){ .reason = SNPVMM_EXIT_ERROR, .error = -r };
+		snprintf(vm->exit.detail, sizeof(vm->exit.detail),
+			 "cannot start the stop thread: %s", strerror(r));
+		emit_guest_exit(&vm->ev, &vm->exit);
+		if (ret_exit)
+			*ret_exit = vm->exit;
+		return fail_msg(err, "run", -r, NULL, "%s", vm->exit.detail);
 	}
 	r = vm_run(vm->vm, &e);
 	atomic_store(&vm->ended, true);
