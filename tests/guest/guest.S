@@ -2,7 +2,7 @@
 /*
  * snpvmm test guest: a tiny bzImage (boot protocol 2.15, 64-bit entry only) that prints what
  * the loader handed it to the 16550 at 0x3F8, then resets through the i8042 (0xFE to port
- * 0x64). Report format and checksum: README.md. Assembled by binutils `as` directly (no C
+ * 0x64), or with "idle" as its command line's first word waits with interrupts on. Report format and checksum: README.md. Assembled by binutils `as` directly (no C
  * preprocessor), linked by guest.ld, flattened by `objcopy -O binary`.
  *
  * The guest runs on an emulated KVM at ~2 us per instruction: no polling of the UART's LSR
@@ -13,6 +13,8 @@
 	.equ	COM1,		0x3f8
 	.equ	I8042_CMD,	0x64
 	.equ	I8042_RESET,	0xfe
+	.equ	PIC1_DATA,	0x21	/* 8259 IMR (OCW1) */
+	.equ	PIC2_DATA,	0xa1
 
 	/* struct boot_params / setup_header offsets (asm/bootparam.h) */
 	.equ	BP_ACPI_RSDP,	0x070
@@ -273,6 +275,32 @@ startup_64:
 
 	lea	s_done(%rip), %rdi
 	call	puts
+	/* "idle" as the command line's first word: instead of resetting, wait for the host to
+	 * stop the VM (tests/lib/test_many_vms.c on a real KVM). Interrupts on, so that
+	 * snpvmm's halt watch does not take the HLT for a crash (RFLAGS.IF=0), with both 8259s
+	 * masked (OCW1), as nothing here could take an interrupt: KVM's 8259s start zeroed,
+	 * unmasked with vector base 0 (arch/x86/kvm/i8259.c kvm_pic_init(), Linux 6.1), so an
+	 * SCI from the power button would arrive as "exception" 1; the IOAPIC's and LAPIC's
+	 * entries start masked. The vCPU then sleeps in KVM_RUN until a signal kicks it out. */
+	mov	BP_CMDLINE(%rbx), %eax
+	mov	BP_EXT_CMDLINE(%rbx), %edx
+	shl	$32, %rdx
+	or	%rdx, %rax
+	jz	reset
+	cmpl	$0x656c6469, (%rax)	/* "idle", little-endian */
+	jne	reset
+	movzbl	4(%rax), %edx
+	cmp	$' ', %edx
+	je	idle
+	test	%edx, %edx
+	jnz	reset
+idle:
+	mov	$0xff, %al
+	out	%al, $PIC1_DATA
+	out	%al, $PIC2_DATA
+	sti
+5:	hlt
+	jmp	5b
 reset:
 	mov	$I8042_RESET, %al
 	out	%al, $I8042_CMD

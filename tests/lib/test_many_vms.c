@@ -13,7 +13,17 @@
  *    snpvmm_error naming the step and saying more than strerror(), guest-exit is the
  *    last event, and nothing is left behind.
  *
- *   test_many_vms KERNEL
+ * With --kvm, the 16 VMs run on the real /dev/kvm instead, as plain (--no-snp) guests: the
+ * test guest told "idle" reports, then waits with interrupts on (it ignores the power
+ * button, so a graceful stop is forced at the deadline: "stopped"); every VM is stopped
+ * only once its guest said "done", so each stop kicks a vCPU out of a real KVM_RUN. There
+ * the fault sweep, which needs the simulated host, is left out. The nested tier runs this
+ * in L1 (tests/nested/test_lib.py).
+ *
+ * On the real KVM, while the VMs run /proc/self/maps holds one guest-RAM mapping (GUEST_MEM
+ * bytes) per VM, and afterwards none, nor any mapping of a KVM vCPU (a kvm_run area).
+ *
+ *   test_many_vms [--kvm] KERNEL
  */
 #include <dirent.h>
 #include <errno.h>
@@ -28,8 +38,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NR_VMS	  16
-#define MAX_CALLS 400 /* far more than a launch makes: reaching it fails the sweep */
+#define NR_VMS		   16
+#define MAX_CALLS	   400 /* far more than a launch makes: reaching it fails the sweep */
+/* Guest RAM per VM: an odd size, so that its mappings stand out in /proc/self/maps (not
+ * 64 MiB, glibc's per-thread malloc arena). 16 of them fit in the nested tier's L1 (2 GiB)
+ * even if every page were touched; the test guest touches a few dozen. */
+#define GUEST_MEM	   (48u << 20)
+#define KVM_DEADLINE_MS	   200
+#define KVM_BOOT_TIMEOUT_S 300 /* the 16 test guests' reports, under TCG in the nested tier */
 
 static int failures;
 
@@ -93,9 +109,69 @@ static int count_threads(void)
 	return n;
 }
 
+/* Mappings in /proc/self/maps of exactly `size` bytes, or (size 0) whose path names
+ * `name`. */
+static int count_mappings(unsigned long size, const char *name)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long start, end;
+
+		if (sscanf(line, "%lx-%lx", &start, &end) != 2)
+			continue;
+		if (size ? end - start == size : strstr(line, name) != NULL)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
 static const char *kernel;
+static bool on_kvm; /* --kvm: the real /dev/kvm, plain guests */
 static char script[64], deaf_script[64];
 static char report[64];
+static char console_dir[64];
+
+static void console_path(char *path, size_t size, const char *name)
+{
+	snprintf(path, size, "%s/%s.console", console_dir, name);
+}
+
+/* Did the test guest of VM `name` finish its report (and go idle)? */
+static bool guest_said_done(const char *name)
+{
+	char path[128], line[4200];
+	bool done = false;
+	FILE *f;
+
+	console_path(path, sizeof(path), name);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "snpvmm-test-guest: done\n"))
+			done = true;
+	fclose(f);
+	return done;
+}
+
+/* A plain guest on the real KVM: the test guest, told to stay up once it reported. */
+static int config_kvm(struct snpvmm_config *c, const char *name)
+{
+	char path[128];
+
+	console_path(path, sizeof(path), name);
+	if (snpvmm_config_set_snp(c, false) < 0 || snpvmm_config_set_cmdline(c, "idle") < 0 ||
+	    snpvmm_config_set_console_path(c, path) < 0 ||
+	    snpvmm_config_set_stop_deadline_ms(c, KVM_DEADLINE_MS) < 0)
+		return -1;
+	return 0;
+}
 
 static struct snpvmm_config *config(const char *profile, const char *name, struct watch *w,
 				    const char *faults, const char *guest)
@@ -108,18 +184,60 @@ static struct snpvmm_config *config(const char *profile, const char *name, struc
 	atomic_store(&w->name_ok, true);
 	if (snpvmm_config_set_input_path(c, SNPVMM_INPUT_KERNEL, kernel) < 0 ||
 	    snpvmm_config_set_input_buffer(c, SNPVMM_INPUT_INITRD, "initrd", 6) < 0 ||
-	    snpvmm_config_set_memory(c, 64u << 20) < 0 || snpvmm_config_set_vcpus(c, 2) < 0 ||
+	    snpvmm_config_set_memory(c, GUEST_MEM) < 0 || snpvmm_config_set_vcpus(c, 2) < 0 ||
 	    snpvmm_config_set_name(c, name) < 0 ||
-	    snpvmm_config_set_sim(c, SNPVMM_SIM_PROFILE, profile) < 0 ||
-	    (guest && snpvmm_config_set_sim(c, SNPVMM_SIM_GUEST_SCRIPT, guest) < 0) ||
-	    (faults && snpvmm_config_set_sim(c, SNPVMM_SIM_FAULTS, faults) < 0) ||
-	    (faults && snpvmm_config_set_sim(c, SNPVMM_SIM_REPORT, report) < 0) ||
-	    snpvmm_config_set_stop_deadline_ms(c, guest == deaf_script ? 50 : 10000) < 0 ||
 	    snpvmm_config_set_event_callback(c, on_event, w) < 0) {
 		snpvmm_config_free(c);
 		return NULL;
 	}
+	if (on_kvm) {
+		if (config_kvm(c, name) < 0) {
+			snpvmm_config_free(c);
+			return NULL;
+		}
+		return c;
+	}
+	if (snpvmm_config_set_sim(c, SNPVMM_SIM_PROFILE, profile) < 0 ||
+	    (guest && snpvmm_config_set_sim(c, SNPVMM_SIM_GUEST_SCRIPT, guest) < 0) ||
+	    (faults && snpvmm_config_set_sim(c, SNPVMM_SIM_FAULTS, faults) < 0) ||
+	    (faults && snpvmm_config_set_sim(c, SNPVMM_SIM_REPORT, report) < 0) ||
+	    snpvmm_config_set_stop_deadline_ms(c, guest == deaf_script ? 50 : 10000) < 0) {
+		snpvmm_config_free(c);
+		return NULL;
+	}
 	return c;
+}
+
+/* On the real KVM: waits until every running VM's test guest has reported (and idles). */
+static void wait_for_guests(struct snpvmm_vm *const *vms)
+{
+	unsigned int i, nr_done = 0, waited_ms;
+
+	for (waited_ms = 0; waited_ms < KVM_BOOT_TIMEOUT_S * 1000; waited_ms += 100) {
+		char name[32];
+
+		for (nr_done = 0, i = 0; i < NR_VMS; i++) {
+			snprintf(name, sizeof(name), "vm-%u", i);
+			if (!vms[i] || guest_said_done(name))
+				nr_done++;
+		}
+		if (nr_done == NR_VMS)
+			break;
+		usleep(100 * 1000);
+	}
+	printf("many_vms: %u of %u guests done after %.1f s\n", nr_done, NR_VMS,
+	       waited_ms / 1000.0);
+	CHECK(nr_done == NR_VMS, "only %u guests reported within %d s", nr_done,
+	      KVM_BOOT_TIMEOUT_S);
+}
+
+/* VM 0 runs over a backend the caller opened and hands over. */
+static int open_backend(const struct snpvmm_config *c, struct snpvmm_backend **be,
+			struct snpvmm_error *err)
+{
+	if (on_kvm)
+		return snpvmm_backend_open_kvm("/dev/kvm", be, err);
+	return snpvmm_backend_open_sim(c, be, err);
 }
 
 /* 16 VMs at once, stopped in random order. */
@@ -130,14 +248,18 @@ static void many_vms(void)
 	struct snpvmm_vm *vms[NR_VMS] = { 0 };
 	unsigned int order[NR_VMS], i, seed = (unsigned int)time(NULL);
 	int fds = count_fds(), threads = count_threads();
+	int guest_maps = count_mappings(GUEST_MEM, NULL);
 
-	printf("many_vms: seed %u, %d fds, %d threads before\n", seed, fds, threads);
+	printf("many_vms on %s: seed %u, %d fds, %d threads, %d guest-RAM mappings before\n",
+	       on_kvm ? "/dev/kvm (plain guests)" : "the simulated host", seed, fds, threads,
+	       guest_maps);
 	srand(seed);
 	for (i = 0; i < NR_VMS; i++) {
 		struct snpvmm_error err = { 0 };
 		struct snpvmm_config *c;
 		char name[32];
 
+		order[i] = i;
 		snprintf(name, sizeof(name), "vm-%u", i);
 		c = config(profiles[i % 4], name, &watch[i], NULL,
 			   i % 3 == 2 ? deaf_script : script);
@@ -145,10 +267,9 @@ static void many_vms(void)
 		if (!c)
 			continue;
 		if (i == 0) {
-			/* One VM over a backend the caller opened and hands over. */
 			struct snpvmm_backend *be = NULL;
 
-			CHECK(snpvmm_backend_open_sim(c, &be, &err) == 0, "%s", err.message);
+			CHECK(open_backend(c, &be, &err) == 0, "%s", err.message);
 			CHECK(snpvmm_vm_create(c, be, &vms[i], &err) == 0, "%s", err.message);
 		} else {
 			CHECK(snpvmm_vm_create(c, NULL, &vms[i], &err) == 0, "%s", err.message);
@@ -158,9 +279,15 @@ static void many_vms(void)
 			continue;
 		CHECK(snpvmm_vm_launch(vms[i], &err) == 0, "vm %u: %s", i, err.message);
 		CHECK(snpvmm_vm_start(vms[i], &err) == 0, "vm %u: %s", i, err.message);
-		order[i] = i;
 	}
+	if (on_kvm)
+		wait_for_guests(vms);
 	CHECK(count_threads() > threads + NR_VMS, "%d threads while running", count_threads());
+	/* The simulated host splits its guests' RAM into more mappings than one. */
+	CHECK(!on_kvm || count_mappings(GUEST_MEM, NULL) == guest_maps + NR_VMS,
+	      "%d guest-RAM mappings while running", count_mappings(GUEST_MEM, NULL));
+	printf("many_vms: %d fds, %d threads, %d guest-RAM mappings while running\n", count_fds(),
+	       count_threads(), count_mappings(GUEST_MEM, NULL));
 	for (i = NR_VMS - 1; i > 0; i--) {
 		unsigned int j = (unsigned int)rand() % (i + 1), t = order[i];
 
@@ -171,7 +298,7 @@ static void many_vms(void)
 		unsigned int k = order[i];
 		enum snpvmm_stop_mode mode = k % 3 ? SNPVMM_STOP_GRACEFUL : SNPVMM_STOP_FORCED;
 		enum snpvmm_exit_reason want =
-			k % 3 == 1 ? SNPVMM_EXIT_POWEROFF : SNPVMM_EXIT_STOPPED;
+			k % 3 == 1 && !on_kvm ? SNPVMM_EXIT_POWEROFF : SNPVMM_EXIT_STOPPED;
 		struct snpvmm_exit e = { 0 };
 
 		if (!vms[k])
@@ -187,6 +314,12 @@ static void many_vms(void)
 	}
 	CHECK(count_fds() == fds, "%d fds after, %d before", count_fds(), fds);
 	CHECK(count_threads() == threads, "%d threads after, %d before", count_threads(), threads);
+	CHECK(count_mappings(GUEST_MEM, NULL) == guest_maps, "%d guest-RAM mappings after",
+	      count_mappings(GUEST_MEM, NULL));
+	CHECK(count_mappings(0, "kvm-vcpu") == 0, "%d kvm_run mappings after",
+	      count_mappings(0, "kvm-vcpu"));
+	printf("many_vms: %d fds, %d threads, %d guest-RAM mappings after\n", count_fds(),
+	       count_threads(), count_mappings(GUEST_MEM, NULL));
 }
 
 /* The op the simulated host failed, from its report ("" if none). */
@@ -260,16 +393,35 @@ static void *nothing(void *arg)
 	return arg;
 }
 
+/* Removes the consoles of the VMs run on the real KVM, and their directory. */
+static void remove_consoles(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_VMS; i++) {
+		char name[32], path[128];
+
+		snprintf(name, sizeof(name), "vm-%u", i);
+		console_path(path, sizeof(path), name);
+		unlink(path);
+	}
+	rmdir(console_dir);
+}
+
 int main(int argc, char **argv)
 {
 	pthread_t t;
 	FILE *f;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s KERNEL\n", argv[0]);
+	if (argc == 3 && !strcmp(argv[1], "--kvm")) {
+		on_kvm = true;
+		kernel = argv[2];
+	} else if (argc == 2 && argv[1][0] != '-') {
+		kernel = argv[1];
+	} else {
+		fprintf(stderr, "usage: %s [--kvm] KERNEL\n", argv[0]);
 		return 2;
 	}
-	kernel = argv[1];
 	snprintf(script, sizeof(script), "/tmp/snpvmm-idle-%d.script", (int)getpid());
 	snprintf(deaf_script, sizeof(deaf_script), "/tmp/snpvmm-deaf-%d.script", (int)getpid());
 	snprintf(report, sizeof(report), "/tmp/snpvmm-report-%d.json", (int)getpid());
@@ -286,9 +438,17 @@ int main(int argc, char **argv)
 	 * thread: let it start before anything is counted. */
 	if (pthread_create(&t, NULL, nothing, NULL) || pthread_join(t, NULL))
 		return 1;
-	many_vms();
-	fault_sweep("6.18", "ENOMEM");
-	fault_sweep("v12", "EIO");
+	if (on_kvm) {
+		snprintf(console_dir, sizeof(console_dir), "/tmp/snpvmm-many-vms-XXXXXX");
+		if (!mkdtemp(console_dir))
+			return 1;
+		many_vms();
+		remove_consoles();
+	} else {
+		many_vms();
+		fault_sweep("6.18", "ENOMEM");
+		fault_sweep("v12", "EIO");
+	}
 	unlink(script);
 	unlink(deaf_script);
 	unlink(report);
