@@ -8,11 +8,14 @@
 #   OUT/l1.cpio        the L1 host's initramfs: busybox, l1-init.sh as /init, the kvm and
 #                      kvm_amd modules of kernel KVER with their dependencies, snpvmm and the
 #                      libraries ldd names (at their own paths), the test guest (at its own
-#                      path), the L2 kernel (the same vmlinuz) and the L2 initrd.
-# Usage: mkinitramfs.sh OUT SNPVMM TEST_GUEST KVER
+#                      path), the L2 kernel (the same vmlinuz) and the L2 initrd; also
+#                      each PROGRAM (test_many_vms) and its libraries (libsnpvmm.so from
+#                      the build dir, through its RUNPATH), each at its own path.
+# Usage: mkinitramfs.sh OUT SNPVMM TEST_GUEST KVER [PROGRAM...]
 set -eu
 
 out=$1 snpvmm=$2 guest=$3 kver=$4
+shift 4
 here=$(cd "$(dirname "$0")" && pwd)
 busybox=$(command -v busybox) || { echo "mkinitramfs: busybox is not installed" >&2; exit 1; }
 vmlinuz=/boot/vmlinuz-$kver
@@ -92,10 +95,13 @@ copy_at_own_path() {
 	mkdir -p "$out/l1$(dirname "$1")"
 	cp -L "$1" "$out/l1$1"
 }
-copy_at_own_path "$(realpath "$snpvmm")"
 copy_at_own_path "$(realpath "$guest")"
-for lib in $(ldd "$snpvmm" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p'); do
-	copy_at_own_path "$lib"
+# A library at the path ldd names (which may hold "..": a RUNPATH of $ORIGIN/../..).
+for prog in "$snpvmm" "$@"; do
+	copy_at_own_path "$(realpath "$prog")"
+	for lib in $(ldd "$prog" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p'); do
+		copy_at_own_path "$lib"
+	done
 done
 
 (cd "$out/l1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$out/l1.cpio"

@@ -53,9 +53,9 @@ def qemu_binary():
     return qemu
 
 
-def build_initramfs(workdir, snpvmm, guest, kver):
-    subprocess.run([os.path.join(HERE, "mkinitramfs.sh"), workdir, snpvmm, guest, kver],
-                   check=True, timeout=600)
+def build_initramfs(workdir, snpvmm, guest, kver, programs=()):
+    subprocess.run([os.path.join(HERE, "mkinitramfs.sh"), workdir, snpvmm, guest, kver,
+                    *programs], check=True, timeout=600)
     with open(os.path.join(workdir, "payload.sha256")) as f:
         return f.read().strip()
 

@@ -3,8 +3,9 @@
 """nested tier: boots Debian's own kernel under QEMU TCG as L1 (a real /dev/kvm from its
 kvm_amd), then runs, with every snpvmm command executed in L1:
   - the kvm tier's tests (tests/kvm/test_boot.py, test_bad_input.py) unchanged;
-  - the real Linux guest's tests (test_linux.py).
-Arguments: test module names to run instead of all three (for development).
+  - the real Linux guest's tests (test_linux.py, test_stage.py, test_power_button.py);
+  - libsnpvmm's 16 VMs in one process (test_lib.py: tests/lib/test_many_vms.c --kvm).
+Arguments: test module names to run instead of all of them (for development).
 Exits 77 only when QEMU cannot run here. See tests/nested/README.md."""
 import os
 import shutil
@@ -17,7 +18,8 @@ import unittest
 import harness
 import nested
 
-MODULES = ["test_boot", "test_bad_input", "test_linux", "test_stage", "test_power_button"]
+MODULES = ["test_boot", "test_bad_input", "test_linux", "test_stage", "test_power_button",
+           "test_lib"]
 
 
 def main():
@@ -32,7 +34,8 @@ def main():
     try:
         kver, vmlinuz = nested.debian_kernel()
         nested.PAYLOAD_SHA256 = nested.build_initramfs(workdir, os.environ["SNPVMM"],
-                                                       os.environ["TEST_GUEST"], kver)
+                                                       os.environ["TEST_GUEST"], kver,
+                                                       [os.environ["TEST_MANY_VMS"]])
     except (RuntimeError, subprocess.CalledProcessError) as e:
         print(f"nested: cannot build L1's initramfs: {e} (scripts/deps.sh installs what "
               "it needs)", file=sys.stderr)
