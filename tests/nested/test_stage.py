@@ -113,10 +113,12 @@ class StageTest(unittest.TestCase):
 
     def test_debian_kernel_and_initrd_boot_through_the_stage_to_userspace(self):
         status, out, err, evs = self.linux()
+        # On failure: how snpvmm ended, not only where the console stopped.
+        why = f"status {status}, stderr {err!r}, last event {evs[-1] if evs else None}\n{out[-3000:]}"
 
         # initramfs-tools' /init (a shell script: userspace) honours break=top, then, with
         # a panic= argument, reboots instead of starting a shell.
-        self.assertIn("Spawning shell within the initramfs", out, out[-3000:])
+        self.assertIn("Spawning shell within the initramfs", out, why)
         self.assertIn("Rebooting automatically due to panic= boot argument", out)
         self.assertEqual(status, 0, err)
         self.assertEqual(evs[-1]["reason"], "reset")
