@@ -197,7 +197,7 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (o.help) {
-		fputs(options_usage, stdout);
+		option_table_help(&run_options, stdout);
 		return 0;
 	}
 	if (o.version) {

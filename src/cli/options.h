@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "cli/option_table.h"
 #include "util/diag.h"
 #include "vmm/options.h"
 
@@ -30,7 +31,7 @@ const char *cli_error_text(const char *field, const char *msg, char *buf, size_t
 /* cli_error_text() of a diag (in a static buffer: the CLI's one thread). */
 const char *cli_diag_text(const struct diag *d);
 
-/* The usage text printed by --help. */
-extern const char options_usage[];
+/* The option table of `snpvmm [run]`: its parser and its --help. */
+extern const struct option_table run_options;
 
 #endif /* SNPVMM_CLI_OPTIONS_H */

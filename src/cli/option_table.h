@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One option table per subcommand. Each row names a flag, its argument, its --help text and
+ * what it sets; option_table_parse() parses argv with it and option_table_help() prints
+ * the subcommand's --help from the same rows, so the help can never list a flag the parser
+ * does not take, or miss one it does (kvmtool's parse-options tables are the model).
+ */
+#ifndef SNPVMM_CLI_OPTION_TABLE_H
+#define SNPVMM_CLI_OPTION_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "util/diag.h"
+
+enum option_arg {
+	OPTION_ARG_NONE,     /* --flag */
+	OPTION_ARG_REQUIRED, /* --flag VALUE or --flag=VALUE */
+	OPTION_ARG_OPTIONAL, /* --flag or --flag=VALUE */
+};
+
+struct option_row;
+
+/* Stores arg (NULL for a flag without one) into ctx, the subcommand's parse target:
+ * 0, or -EINVAL with d naming the flag and the value. */
+typedef int (*option_setter)(const struct option_row *row, const char *arg, void *ctx,
+			     struct diag *d);
+
+struct option_row {
+	/* The long name without "--"; NULL makes the row a paragraph of help text only. */
+	const char *name;
+	char short_name; /* 'h' for -h, or 0 */
+	enum option_arg arg;
+	/* Shown after the name in --help: "FILE" gives "--kernel FILE"; one starting with
+	 * '=' or '[' is joined to the name ("--sim=PROFILE", "--dump-vmsa[=DIR]"). */
+	const char *metavar;
+	/* The help text: lines after the first are indented to the help column. A paragraph
+	 * row's text is printed as it is. */
+	const char *help;
+	/* Help text computed when printed (a list of names kept elsewhere); after help. */
+	const char *(*help_of)(void);
+	option_setter set;
+	/* For option_set_string and option_set_true: where in ctx the field is. */
+	size_t offset;
+};
+
+struct option_table {
+	const char *command;  /* "snpvmm measure": names the subcommand in errors */
+	const char *synopsis; /* printed first by --help */
+	const struct option_row *rows;
+	size_t nr_rows;
+	unsigned int help_column; /* where help text starts, counted from 0 */
+	/* Stop at the first argument that is not an option (getopt's '+'), for a setter
+	 * that may take the next argument itself. */
+	bool in_order;
+};
+
+/* Parses argv[1..argc-1] (argv[0] is the program or subcommand name) with t's rows into
+ * ctx. Returns 0, or -EINVAL with one line in d: an unknown flag (naming t->command), a
+ * missing value, a stray argument, or the setter's own message. A flag given twice is
+ * set twice: the last value wins, and a repeatable setter collects them. */
+int option_table_parse(const struct option_table *t, int argc, char **argv, void *ctx,
+		       struct diag *d) __attribute__((warn_unused_result));
+
+/* Prints t's --help: the synopsis, then every row in order. */
+void option_table_help(const struct option_table *t, FILE *f);
+
+/* Setters for the common rows: a string field (const char *) at row->offset, and a
+ * bool field at row->offset set to true. */
+int option_set_string(const struct option_row *row, const char *arg, void *ctx, struct diag *d);
+int option_set_true(const struct option_row *row, const char *arg, void *ctx, struct diag *d);
+
+#endif /* SNPVMM_CLI_OPTION_TABLE_H */
