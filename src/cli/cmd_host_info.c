@@ -8,13 +8,14 @@
  * object (docs/snpvmm.1).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "abi/psp_sev.h"
 #include "cli/commands.h"
+#include "cli/option_table.h"
 #include "sev/sev_fw.h"
 #include "sim/sim.h"
 #include "vmm/backend.h"
@@ -78,77 +79,107 @@ static int print_json(json_t *o)
 	return 0;
 }
 
-static int usage(FILE *f, int status)
+/* What the flags of `snpvmm host-info` set. */
+struct host_info_args {
+	const char *kvm_device;
+	struct sim_options sim;
+	bool json, help;
+};
+
+/* Settings past SIM_MAX_SETTINGS are left out, as they always were: host-info only reads
+ * the host's facts. */
+static int set_sim_setting(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
 {
-	fprintf(f,
+	struct host_info_args *a = ctx;
+
+	(void)row;
+	(void)d;
+	if (a->sim.nr_settings < SIM_MAX_SETTINGS)
+		a->sim.settings[a->sim.nr_settings++] = arg;
+	return 0;
+}
+
+static const struct option_row host_info_rows[] = {
+	{ .name = "json",
+	  .help = "print the facts as one JSON object",
+	  .set = option_set_true,
+	  .offset = offsetof(struct host_info_args, json) },
+	{ .name = "kvm-device",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "PATH",
+	  .help = "KVM device (default /dev/kvm)",
+	  .set = option_set_string,
+	  .offset = offsetof(struct host_info_args, kvm_device) },
+	{ .name = "sim",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "=PROFILE",
+	  .help = "ask a simulated host instead (snpvmm --help lists the profiles)",
+	  .set = option_set_string,
+	  .offset = offsetof(struct host_info_args, sim.profile) },
+	{ .name = "sim-set",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "K=V",
+	  .help = "override a profile setting (repeatable)",
+	  .set = set_sim_setting },
+	{ .name = "help",
+	  .short_name = 'h',
+	  .help = "this text",
+	  .set = option_set_true,
+	  .offset = offsetof(struct host_info_args, help) },
+};
+
+const struct option_table host_info_options = {
+	.command = "snpvmm host-info",
+	.synopsis =
 		"usage: snpvmm host-info [--json] [--kvm-device PATH] [--sim=PROFILE [--sim-set "
 		"K=V]...]\n"
 		"Prints the host's SEV-SNP readiness (--json: as one JSON object); exit status 0\n"
-		"when ready, 1 when not, 2 bad usage.\n");
-	return status;
-}
+		"when ready, 1 when not, 2 bad usage.\n"
+		"\n",
+	.rows = host_info_rows,
+	.nr_rows = sizeof(host_info_rows) / sizeof(host_info_rows[0]),
+	.help_column = 23,
+};
 
 int cmd_host_info(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "kvm-device", required_argument, NULL, 'k' },
-		{ "sim", required_argument, NULL, 's' },
-		{ "sim-set", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct sim_options so = { .profile = NULL };
-	const char *dev = "/dev/kvm", *missing = NULL;
+	struct host_info_args a = { .kvm_device = "/dev/kvm" };
+	const struct sim_options *so = &a.sim;
+	const char *dev, *missing = NULL;
 	struct snp_platform_status st = { 0 };
 	struct kvm_backend *be = NULL;
 	struct host_facts f;
 	struct diag d = { "" };
 	uint64_t feats = 0, bits = 0;
 	uint32_t fw = 0;
-	int c, r, types;
-	bool snp_cpu, json = false;
+	int r, types;
+	bool snp_cpu, json;
 	json_t *o = NULL, *names = NULL;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			dev = optarg;
-			break;
-		case 's':
-			so.profile = optarg;
-			break;
-		case 'S':
-			if (so.nr_settings < SIM_MAX_SETTINGS)
-				so.settings[so.nr_settings++] = optarg;
-			break;
-		case 'h':
-			return usage(stdout, 0);
-		case 'j':
-			json = true;
-			break;
-		default:
-			fprintf(stderr, "snpvmm host-info: unknown option or missing value '%s'\n",
-				argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (so.profile && sim_options_check(&so, &d) < 0) {
+	if (option_table_parse(&host_info_options, argc, argv, &a, &d) < 0) {
 		fprintf(stderr, "snpvmm host-info: %s\n", d.msg);
 		return EXIT_USAGE;
 	}
-	r = so.profile ? sim_backend_create(&so, &be, &d) : kvm_linux_open(dev, &be);
+	if (a.help) {
+		option_table_help(&host_info_options, stdout);
+		return 0;
+	}
+	dev = a.kvm_device;
+	json = a.json;
+	if (so->profile && sim_options_check(so, &d) < 0) {
+		fprintf(stderr, "snpvmm host-info: %s\n", d.msg);
+		return EXIT_USAGE;
+	}
+	r = so->profile ? sim_backend_create(so, &be, &d) : kvm_linux_open(dev, &be);
 	if (json)
-		o = json_pack("{s:s?}", "simulated", so.profile);
+		o = json_pack("{s:s?}", "simulated", so->profile);
 	if (r < 0) {
 		if (!d.msg[0])
 			snprintf(d.msg, sizeof(d.msg), "%s", strerror(-r));
 		if (json) {
 			json_object_set_new(o, "kvm",
 					    json_pack("{s:s,s:b,s:s}", "device",
-						      so.profile ? "simulated" : dev, "usable", 0,
+						      so->profile ? "simulated" : dev, "usable", 0,
 						      "error", d.msg));
 			json_object_set_new(o, "ready", json_false());
 			json_object_set_new(o, "missing", json_string("no usable KVM"));
@@ -156,12 +187,12 @@ int cmd_host_info(int argc, char **argv)
 			return 1;
 		}
 		printf("KVM:          cannot open %s: %s\n",
-		       so.profile ? "the simulated host" : dev, d.msg);
+		       so->profile ? "the simulated host" : dev, d.msg);
 		printf("verdict:      NOT ready: no usable KVM\n");
 		return 1;
 	}
-	if (so.profile && !json)
-		printf("host:         SIMULATED (profile %s): no confidentiality\n", so.profile);
+	if (so->profile && !json)
+		printf("host:         SIMULATED (profile %s): no confidentiality\n", so->profile);
 	(void)be->ops->get_host_facts(be, &f);
 	snp_cpu = f.cpuid_8000001f[0] & (1u << 4);
 	types = be->ops->check_extension(be, false, KVM_CAP_VM_TYPES);
@@ -169,8 +200,8 @@ int cmd_host_info(int argc, char **argv)
 		types = 0;
 	if (json) {
 		json_object_set_new(o, "kvm",
-				    json_pack("{s:s,s:b}", "device", so.profile ? "simulated" : dev,
-					      "usable", 1));
+				    json_pack("{s:s,s:b}", "device",
+					      so->profile ? "simulated" : dev, "usable", 1));
 		json_object_set_new(o, "cpu",
 				    json_pack("{s:b,s:b,s:b,s:b,s:b,s:o}", "sev",
 					      f.cpuid_8000001f[0] & 2, "sev_es",

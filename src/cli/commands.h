@@ -14,6 +14,13 @@
 #define EXIT_USAGE 2
 
 struct vmm_options;
+struct option_table;
+
+/* Each subcommand's one option table (src/cli/option_table.h): its parser and its --help.
+ * `run` has run_options (src/cli/options.h). */
+extern const struct option_table measure_options;
+extern const struct option_table id_block_options;
+extern const struct option_table host_info_options;
 
 int cmd_run(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
