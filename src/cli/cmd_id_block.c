@@ -5,16 +5,17 @@
  * raw structures, which is what QEMU's sev-snp-guest id-block= and id-auth= take.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "option_table.h"
 #include "options.h"
 #include "snp/idblock.h"
 #include "util/file.h"
@@ -39,6 +40,7 @@ struct id_block_args {
 	const char *out_block;
 	const char *out_auth;
 	bool raw;
+	bool help;
 };
 
 struct id_block_values {
@@ -49,32 +51,107 @@ struct id_block_values {
 	uint32_t svn;
 };
 
-static void usage(FILE *f)
+#define ID_BLOCK_ARG(field) offsetof(struct id_block_args, field)
+
+static int set_format(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
 {
-	fputs("Usage: snpvmm id-block --measurement HEX --policy N --id-key KEY.pem\n"
-	      "                       --out-block FILE --out-auth FILE [--family-id HEX]\n"
-	      "                       [--image-id HEX] [--svn N] [--author-key KEY.pem]\n"
-	      "                       [--format base64|raw]\n"
-	      "\n"
-	      "Builds the SEV-SNP ID block (96 bytes) and ID authentication information\n"
-	      "(4096 bytes) for SNP_LAUNCH_FINISH and signs them with ECDSA P-384/SHA-384.\n"
-	      "\n"
-	      "  --measurement HEX   expected launch digest, 96 hex digits (48 bytes)\n"
-	      "  --policy N          guest policy, as given to LAUNCH_START: decimal or 0x hex\n"
-	      "                      (write 0x30000: a bare 30000 is decimal)\n"
-	      "  --family-id HEX     32 hex digits (16 bytes); default all zero\n"
-	      "  --image-id HEX      32 hex digits (16 bytes); default all zero\n"
-	      "  --svn N             guest SVN, decimal or 0x hex; default 0\n"
-	      "  --id-key KEY.pem    EC P-384 private key (PEM) that signs the ID block\n"
-	      "  --author-key KEY.pem  EC P-384 private key (PEM) that signs the ID key;\n"
-	      "                      launch with auth_key_en=1 (QEMU author-key-enabled=on)\n"
-	      "                      if given, auth_key_en=0 otherwise\n"
-	      "  --out-block FILE    where to write the ID block\n"
-	      "  --out-auth FILE     where to write the ID authentication information\n"
-	      "  --format FMT        base64 (default; QEMU sev-snp-guest id-block=/id-auth=,\n"
-	      "                      no trailing newline) or raw bytes\n",
-	      f);
+	struct id_block_args *a = ctx;
+
+	(void)row;
+	if (strcmp(arg, "raw") == 0)
+		a->raw = true;
+	else if (strcmp(arg, "base64") == 0)
+		a->raw = false;
+	else
+		return diag_fail(d, -EINVAL, "--format must be base64 or raw, not '%s'", arg);
+	return 0;
 }
+
+static const struct option_row id_block_rows[] = {
+	{ .name = "measurement",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "HEX",
+	  .help = "expected launch digest, 96 hex digits (48 bytes)",
+	  .set = option_set_string,
+	  .offset = ID_BLOCK_ARG(measurement) },
+	{ .name = "policy",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "N",
+	  .help = "guest policy, as given to LAUNCH_START: decimal or 0x hex\n"
+		  "(write 0x30000: a bare 30000 is decimal)",
+	  .set = option_set_string,
+	  .offset = ID_BLOCK_ARG(policy) },
+	{ .name = "family-id",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "HEX",
+	  .help = "32 hex digits (16 bytes); default all zero",
+	  .set = option_set_string,
+	  .offset = ID_BLOCK_ARG(family_id) },
+	{ .name = "image-id",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "HEX",
+	  .help = "32 hex digits (16 bytes); default all zero",
+	  .set = option_set_string,
+	  .offset = ID_BLOCK_ARG(image_id) },
+	{ .name = "svn",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "N",
+	  .help = "guest SVN, decimal or 0x hex; default 0",
+	  .set = option_set_string,
+	  .offset = ID_BLOCK_ARG(svn) },
+	{ .name = "id-key",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "KEY.pem",
+	  .help = "EC P-384 private key (PEM) that signs the ID block",
+	  .set = option_set_string,
+	  .offset = ID_BLOCK_ARG(id_key) },
+	{ .name = "author-key",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "KEY.pem",
+	  .help = "EC P-384 private key (PEM) that signs the ID key;\n"
+		  "launch with auth_key_en=1 (QEMU author-key-enabled=on)\n"
+		  "if given, auth_key_en=0 otherwise",
+	  .set = option_set_string,
+	  .offset = ID_BLOCK_ARG(author_key) },
+	{ .name = "out-block",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "FILE",
+	  .help = "where to write the ID block",
+	  .set = option_set_string,
+	  .offset = ID_BLOCK_ARG(out_block) },
+	{ .name = "out-auth",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "FILE",
+	  .help = "where to write the ID authentication information",
+	  .set = option_set_string,
+	  .offset = ID_BLOCK_ARG(out_auth) },
+	{ .name = "format",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "FMT",
+	  .help = "base64 (default; QEMU sev-snp-guest id-block=/id-auth=,\n"
+		  "no trailing newline) or raw bytes",
+	  .set = set_format },
+	{ .name = "help",
+	  .short_name = 'h',
+	  .help = "this text",
+	  .set = option_set_true,
+	  .offset = ID_BLOCK_ARG(help) },
+};
+
+const struct option_table id_block_options = {
+	.command = PROG,
+	.synopsis = "Usage: snpvmm id-block --measurement HEX --policy N --id-key KEY.pem\n"
+		    "                       --out-block FILE --out-auth FILE [--family-id HEX]\n"
+		    "                       [--image-id HEX] [--svn N] [--author-key KEY.pem]\n"
+		    "                       [--format base64|raw]\n"
+		    "\n"
+		    "Builds the SEV-SNP ID block (96 bytes) and ID authentication information\n"
+		    "(4096 bytes) for SNP_LAUNCH_FINISH and signs them with ECDSA P-384/SHA-384.\n"
+		    "\n",
+	.rows = id_block_rows,
+	.nr_rows = sizeof(id_block_rows) / sizeof(id_block_rows[0]),
+	.help_column = 22,
+};
 
 __attribute__((format(printf, 1, 2))) static int fail_usage(const char *fmt, ...)
 {
@@ -97,85 +174,14 @@ static int fail_runtime(const struct diag *d)
 /* Returns 0, a usage exit status, or -1 for --help. */
 static int parse_args(int argc, char **argv, struct id_block_args *a)
 {
-	enum {
-		OPT_MEASUREMENT = 256,
-		OPT_POLICY,
-		OPT_FAMILY_ID,
-		OPT_IMAGE_ID,
-		OPT_SVN,
-		OPT_ID_KEY,
-		OPT_AUTHOR_KEY,
-		OPT_OUT_BLOCK,
-		OPT_OUT_AUTH,
-		OPT_FORMAT,
-	};
-	static const struct option longopts[] = {
-		{ "measurement", required_argument, NULL, OPT_MEASUREMENT },
-		{ "policy", required_argument, NULL, OPT_POLICY },
-		{ "family-id", required_argument, NULL, OPT_FAMILY_ID },
-		{ "image-id", required_argument, NULL, OPT_IMAGE_ID },
-		{ "svn", required_argument, NULL, OPT_SVN },
-		{ "id-key", required_argument, NULL, OPT_ID_KEY },
-		{ "author-key", required_argument, NULL, OPT_AUTHOR_KEY },
-		{ "out-block", required_argument, NULL, OPT_OUT_BLOCK },
-		{ "out-auth", required_argument, NULL, OPT_OUT_AUTH },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	struct diag d = { { 0 } };
 
-	/* GNU getopt: optind = 0 re-initialises it, since main may have parsed already. */
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_MEASUREMENT:
-			a->measurement = optarg;
-			break;
-		case OPT_POLICY:
-			a->policy = optarg;
-			break;
-		case OPT_FAMILY_ID:
-			a->family_id = optarg;
-			break;
-		case OPT_IMAGE_ID:
-			a->image_id = optarg;
-			break;
-		case OPT_SVN:
-			a->svn = optarg;
-			break;
-		case OPT_ID_KEY:
-			a->id_key = optarg;
-			break;
-		case OPT_AUTHOR_KEY:
-			a->author_key = optarg;
-			break;
-		case OPT_OUT_BLOCK:
-			a->out_block = optarg;
-			break;
-		case OPT_OUT_AUTH:
-			a->out_auth = optarg;
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "raw") == 0)
-				a->raw = true;
-			else if (strcmp(optarg, "base64") == 0)
-				a->raw = false;
-			else
-				return fail_usage("--format must be base64 or raw, not '%s'",
-						  optarg);
-			break;
-		case 'h':
-			return -1;
-		case ':':
-			return fail_usage("%s needs a value", argv[optind - 1]);
-		default:
-			return fail_usage("unknown option '%s'", argv[optind - 1]);
-		}
+	if (option_table_parse(&id_block_options, argc, argv, a, &d) < 0) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		return EXIT_USAGE;
 	}
-	if (optind < argc)
-		return fail_usage("unexpected argument '%s'", argv[optind]);
+	if (a->help)
+		return -1;
 	if (!a->measurement)
 		return fail_usage("--measurement is required");
 	if (!a->policy)
@@ -259,7 +265,7 @@ int cmd_id_block(int argc, char **argv)
 
 	r = parse_args(argc, argv, &a);
 	if (r < 0) {
-		usage(stdout);
+		option_table_help(&id_block_options, stdout);
 		return EXIT_SUCCESS;
 	}
 	if (r > 0)
