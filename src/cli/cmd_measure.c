@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "cli/commands.h"
+#include "cli/option_table.h"
 #include "snp/launch_digest.h"
 #include "snp/qemu_layout.h"
 #include "snp/sev_hashes.h"
@@ -44,102 +46,11 @@ struct measure_opts {
 	unsigned int vcpus;
 	uint64_t vcpu_sig, family, model, stepping, guest_features;
 	enum snp_vmm_type vmm;
+	bool json, help;
+	/* The command line, for --dump-vmsa's look at the argument after it. */
+	int argc;
+	char **argv;
 };
-
-enum {
-	OPT_OVMF = 0x100,
-	OPT_VCPUS,
-	OPT_VCPU_TYPE,
-	OPT_VCPU_SIG,
-	OPT_VCPU_FAMILY,
-	OPT_VCPU_MODEL,
-	OPT_VCPU_STEPPING,
-	OPT_KERNEL,
-	OPT_INITRD,
-	OPT_APPEND,
-	OPT_GUEST_FEATURES,
-	OPT_VMM_TYPE,
-	OPT_MODE,
-	OPT_OVMF_HASH,
-	OPT_OUTPUT_FORMAT,
-	OPT_TRACE,
-	OPT_DUMP_VMSA,
-};
-
-static const struct option long_opts[] = {
-	{ "ovmf", required_argument, NULL, OPT_OVMF },
-	{ "vcpus", required_argument, NULL, OPT_VCPUS },
-	{ "vcpu-type", required_argument, NULL, OPT_VCPU_TYPE },
-	{ "vcpu-sig", required_argument, NULL, OPT_VCPU_SIG },
-	{ "vcpu-family", required_argument, NULL, OPT_VCPU_FAMILY },
-	{ "vcpu-model", required_argument, NULL, OPT_VCPU_MODEL },
-	{ "vcpu-stepping", required_argument, NULL, OPT_VCPU_STEPPING },
-	{ "kernel", required_argument, NULL, OPT_KERNEL },
-	{ "initrd", required_argument, NULL, OPT_INITRD },
-	{ "append", required_argument, NULL, OPT_APPEND },
-	{ "guest-features", required_argument, NULL, OPT_GUEST_FEATURES },
-	{ "vmm-type", required_argument, NULL, OPT_VMM_TYPE },
-	{ "mode", required_argument, NULL, OPT_MODE },
-	{ "snp-ovmf-hash", required_argument, NULL, OPT_OVMF_HASH },
-	{ "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
-	{ "trace", required_argument, NULL, OPT_TRACE },
-	{ "dump-vmsa", optional_argument, NULL, OPT_DUMP_VMSA },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: snpvmm measure --ovmf FILE --vcpus N (--vcpu-type NAME | --vcpu-sig N |\n"
-		"                      --vcpu-family F --vcpu-model M --vcpu-stepping S) "
-		"[options]\n"
-		"\n"
-		"Print the SEV-SNP launch digest of a QEMU + OVMF guest, as sev-snp-measure does.\n"
-		"\n"
-		"  --ovmf FILE            OVMF image (-bios), loaded to end at 4 GiB\n"
-		"  --vcpus N              number of vCPUs (one VMSA each)\n"
-		"  --vcpu-type NAME       %s\n"
-		"  --vcpu-sig N           CPUID(1).EAX signature\n"
-		"  --vcpu-family/--vcpu-model/--vcpu-stepping N   signature from its parts\n"
-		"  --vmm-type TYPE        QEMU (default), ec2 or gce\n"
-		"  --kernel FILE          measured direct boot: kernel hashed into the OVMF hashes "
-		"page\n"
-		"  --initrd FILE          initrd (needs --kernel)\n"
-		"  --append CMDLINE       kernel command line (needs --kernel)\n"
-		"  --guest-features N     VMSA SEV_FEATURES (default 0x1)\n"
-		"  --mode MODE            snp (default) or snp:ovmf-hash (firmware pages only)\n"
-		"  --snp-ovmf-hash HEX    precomputed snp:ovmf-hash result; skips hashing the "
-		"firmware\n"
-		"  --output-format FMT    hex (default) or base64\n"
-		"  --trace FILE           write every PAGE_INFO step as trace.tsv lines (header "
-		"first)\n"
-		"                         to FILE; '-' writes them to stdout before the digest\n"
-		"  --dump-vmsa[=DIR]      write the measured VMSAs as vmsa0.bin, vmsa1.bin, ... "
-		"into\n"
-		"                         DIR (default: the current directory; `--dump-vmsa DIR` "
-		"also\n"
-		"                         works when DIR is an existing directory)\n"
-		"  -v, --verbose          print 'Calculated SEV_SNP guest measurement: ...'\n"
-		"  --json                 print {\"layout\", \"measurement\" (hex),\n"
-		"                         \"measurement_base64\"} as one JSON line (either "
-		"layout)\n"
-		"  -h, --help             this text\n"
-		"\n"
-		"Without --ovmf, snpvmm's own firmware-less layout is measured, from the same\n"
-		"launch options a launch takes (snpvmm --help), with the same plan code:\n"
-		"  snpvmm measure --kernel FILE [--initrd FILE] [--append TEXT] [--mem SIZE]\n"
-		"                 [--smp N] [--sev-features LIST] [--secure-tsc]\n"
-		"                 [--cbitpos N (default 51)] [--boot hashes|content (default "
-		"hashes)]\n"
-		"                 [--setup-data TYPE,FILE] [--trace FILE|-] [--dump-vmsa DIR]\n"
-		"Numbers: decimal or 0x hex; a leading 0 before more digits is refused (no "
-		"octal).\n"
-		"The images are streamed: memory use does not grow with their size.\n"
-		"Exit status: 0 digest printed, 1 bad input file, 2 usage error.\n",
-		snp_vcpu_type_names());
-}
 
 /* One line on stderr, and the exit status to return (commands.h). */
 __attribute__((format(printf, 2, 3))) static int fail(int status, const char *fmt, ...)
@@ -161,133 +72,294 @@ static bool is_directory(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+#define MEASURE_OPT(field) offsetof(struct measure_opts, field)
+
+static int set_vcpus(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
+{
+	struct measure_opts *o = ctx;
+	uint64_t v;
+
+	if (parse_uint(arg, UINT_MAX, &v) < 0)
+		return diag_fail(d, -EINVAL, "--vcpus: '%s' is not a vCPU count", arg);
+	o->vcpus = (unsigned int)v;
+	o->has_vcpus = true;
+	return 0;
+}
+
+static int set_vcpu_type(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
+{
+	struct measure_opts *o = ctx;
+
+	if (snp_vcpu_type_sig(arg, &(uint32_t){ 0 }) < 0)
+		return diag_fail(d, -EINVAL, "--vcpu-type: unknown vCPU type '%s' (known: %s)", arg,
+				 snp_vcpu_type_names());
+	o->vcpu_type = arg;
+	return 0;
+}
+
+static int set_vcpu_sig(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
+{
+	struct measure_opts *o = ctx;
+
+	if (parse_uint(arg, UINT32_MAX, &o->vcpu_sig) < 0)
+		return diag_fail(d, -EINVAL,
+				 "--vcpu-sig: '%s' is not a 32-bit number (decimal or 0x hex)",
+				 arg);
+	return 0;
+}
+
+/* --vcpu-family, --vcpu-model, --vcpu-stepping: a 32-bit number, and that it was given. */
+static int parse_sig_part(const struct option_row *row, const char *arg, uint64_t *ret,
+			  bool *ret_given, struct diag *d)
+{
+	if (parse_uint(arg, UINT32_MAX, ret) < 0)
+		return diag_fail(d, -EINVAL, "--%s: '%s' is not a number (decimal or 0x hex)",
+				 row->name, arg);
+	*ret_given = true;
+	return 0;
+}
+
+static int set_vcpu_family(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
+{
+	struct measure_opts *o = ctx;
+
+	return parse_sig_part(row, arg, &o->family, &o->has_family, d);
+}
+
+static int set_vcpu_model(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
+{
+	struct measure_opts *o = ctx;
+
+	return parse_sig_part(row, arg, &o->model, &o->has_model, d);
+}
+
+static int set_vcpu_stepping(const struct option_row *row, const char *arg, void *ctx,
+			     struct diag *d)
+{
+	struct measure_opts *o = ctx;
+
+	return parse_sig_part(row, arg, &o->stepping, &o->has_stepping, d);
+}
+
+static int set_vmm_type(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
+{
+	struct measure_opts *o = ctx;
+
+	if (snp_vmm_type_parse(arg, &o->vmm) < 0)
+		return diag_fail(d, -EINVAL, "unknown VMM type '%s' (QEMU, ec2, gce)", arg);
+	return 0;
+}
+
+static int set_guest_features(const struct option_row *row, const char *arg, void *ctx,
+			      struct diag *d)
+{
+	struct measure_opts *o = ctx;
+
+	if (parse_uint(arg, UINT64_MAX, &o->guest_features) < 0)
+		return diag_fail(d, -EINVAL,
+				 "--guest-features: '%s' is not a 64-bit number (decimal or 0x "
+				 "hex)",
+				 arg);
+	return 0;
+}
+
+static int set_mode(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
+{
+	struct measure_opts *o = ctx;
+
+	if (strcmp(arg, "snp") == 0)
+		o->mode = MEASURE_SNP;
+	else if (strcmp(arg, "snp:ovmf-hash") == 0)
+		o->mode = MEASURE_SNP_OVMF_HASH;
+	else if (!strcmp(arg, "sev") || !strcmp(arg, "seves") || !strcmp(arg, "snp:svsm"))
+		return diag_fail(d, -EINVAL, "--mode %s is not supported (snp, snp:ovmf-hash)",
+				 arg);
+	else
+		return diag_fail(d, -EINVAL, "unknown --mode '%s' (snp, snp:ovmf-hash)", arg);
+	return 0;
+}
+
+static int set_output_format(const struct option_row *row, const char *arg, void *ctx,
+			     struct diag *d)
+{
+	struct measure_opts *o = ctx;
+
+	if (strcmp(arg, "hex") && strcmp(arg, "base64"))
+		return diag_fail(d, -EINVAL, "--output-format: '%s' is not hex or base64", arg);
+	o->base64 = strcmp(arg, "base64") == 0;
+	return 0;
+}
+
+/* sev-snp-measure's --dump-vmsa takes no value; a directory after it is taken as ours.
+ * The table parses in order (getopt's '+'), so optind is the argument after the flag. */
+static int set_dump_vmsa(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
+{
+	struct measure_opts *o = ctx;
+
+	o->dump_vmsa = true;
+	o->dump_dir = arg;
+	if (!arg && optind < o->argc && o->argv[optind][0] != '-' && is_directory(o->argv[optind]))
+		o->dump_dir = o->argv[optind++];
+	return 0;
+}
+
+static const struct option_row measure_rows[] = {
+	{ .name = "ovmf",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "FILE",
+	  .help = "OVMF image (-bios), loaded to end at 4 GiB",
+	  .set = option_set_string,
+	  .offset = MEASURE_OPT(ovmf) },
+	{ .name = "vcpus",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "N",
+	  .help = "number of vCPUs (one VMSA each)",
+	  .set = set_vcpus },
+	{ .name = "vcpu-type",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "NAME",
+	  .help = "",
+	  .help_of = snp_vcpu_type_names,
+	  .set = set_vcpu_type },
+	{ .name = "vcpu-sig",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "N",
+	  .help = "CPUID(1).EAX signature",
+	  .set = set_vcpu_sig },
+	{ .name = "vcpu-family",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "F",
+	  .help = "the signature from its parts: family,",
+	  .set = set_vcpu_family },
+	{ .name = "vcpu-model",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "M",
+	  .help = "model",
+	  .set = set_vcpu_model },
+	{ .name = "vcpu-stepping",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "S",
+	  .help = "and stepping (all three together)",
+	  .set = set_vcpu_stepping },
+	{ .name = "vmm-type",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "TYPE",
+	  .help = "QEMU (default), ec2 or gce",
+	  .set = set_vmm_type },
+	{ .name = "kernel",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "FILE",
+	  .help = "measured direct boot: kernel hashed into the OVMF hashes page",
+	  .set = option_set_string,
+	  .offset = MEASURE_OPT(kernel) },
+	{ .name = "initrd",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "FILE",
+	  .help = "initrd (needs --kernel)",
+	  .set = option_set_string,
+	  .offset = MEASURE_OPT(initrd) },
+	{ .name = "append",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "CMDLINE",
+	  .help = "kernel command line (needs --kernel)",
+	  .set = option_set_string,
+	  .offset = MEASURE_OPT(append) },
+	{ .name = "guest-features",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "N",
+	  .help = "VMSA SEV_FEATURES (default 0x1)",
+	  .set = set_guest_features },
+	{ .name = "mode",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "MODE",
+	  .help = "snp (default) or snp:ovmf-hash (firmware pages only)",
+	  .set = set_mode },
+	{ .name = "snp-ovmf-hash",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "HEX",
+	  .help = "precomputed snp:ovmf-hash result; skips hashing the firmware",
+	  .set = option_set_string,
+	  .offset = MEASURE_OPT(ovmf_hash) },
+	{ .name = "output-format",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "FMT",
+	  .help = "hex (default) or base64",
+	  .set = set_output_format },
+	{ .name = "trace",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "FILE",
+	  .help = "write every PAGE_INFO step as trace.tsv lines (header first)\n"
+		  "to FILE; '-' writes them to stdout before the digest",
+	  .set = option_set_string,
+	  .offset = MEASURE_OPT(trace) },
+	{ .name = "dump-vmsa",
+	  .arg = OPTION_ARG_OPTIONAL,
+	  .metavar = "[=DIR]",
+	  .help = "write the measured VMSAs as vmsa0.bin, vmsa1.bin, ... into\n"
+		  "DIR (default: the current directory; `--dump-vmsa DIR` also\n"
+		  "works when DIR is an existing directory)",
+	  .set = set_dump_vmsa },
+	{ .name = "verbose",
+	  .short_name = 'v',
+	  .help = "print 'Calculated SEV_SNP guest measurement: ...'",
+	  .set = option_set_true,
+	  .offset = MEASURE_OPT(verbose) },
+	/* cmd_measure() takes --json out of argv before parsing (the own layout's launch
+	 * options do not know it), so this row serves --help and a second --json. */
+	{ .name = "json",
+	  .help = "print {\"layout\", \"measurement\" (hex),\n"
+		  "\"measurement_base64\"} as one JSON line (either layout)",
+	  .set = option_set_true,
+	  .offset = MEASURE_OPT(json) },
+	{ .name = "help",
+	  .short_name = 'h',
+	  .help = "this text",
+	  .set = option_set_true,
+	  .offset = MEASURE_OPT(help) },
+	{ .help = "\n"
+		  "Without --ovmf, snpvmm's own firmware-less layout is measured, from the same\n"
+		  "launch options a launch takes (snpvmm --help), with the same plan code:\n"
+		  "  snpvmm measure --kernel FILE [--initrd FILE] [--append TEXT] [--mem SIZE]\n"
+		  "                 [--smp N] [--sev-features LIST] [--secure-tsc]\n"
+		  "                 [--cbitpos N (default 51)] [--boot hashes|content (default "
+		  "hashes)]\n"
+		  "                 [--setup-data TYPE,FILE] [--trace FILE|-] [--dump-vmsa DIR]\n"
+		  "Numbers: decimal or 0x hex; a leading 0 before more digits is refused (no "
+		  "octal).\n"
+		  "The images are streamed: memory use does not grow with their size.\n"
+		  "Exit status: 0 digest printed, 1 bad input file, 2 usage error.\n" },
+};
+
+/* The QEMU + OVMF layout's table; without --ovmf the launch options are run's
+ * (cmd_measure_own.c). */
+const struct option_table measure_options = {
+	.command = "snpvmm measure",
+	.synopsis =
+		"usage: snpvmm measure --ovmf FILE --vcpus N (--vcpu-type NAME | --vcpu-sig N |\n"
+		"                      --vcpu-family F --vcpu-model M --vcpu-stepping S) "
+		"[options]\n"
+		"\n"
+		"Print the SEV-SNP launch digest of a QEMU + OVMF guest, as sev-snp-measure does.\n"
+		"\n",
+	.rows = measure_rows,
+	.nr_rows = sizeof(measure_rows) / sizeof(measure_rows[0]),
+	.help_column = 25,
+	.in_order = true,
+};
+
 /* Returns 0 or an exit status. */
 static int parse_args(int argc, char **argv, struct measure_opts *o, bool *ret_help)
 {
-	uint64_t v;
-	int c;
+	struct diag d = { "" };
 
 	memset(o, 0, sizeof(*o));
 	o->guest_features = 0x1; /* sev-snp-measure default */
+	o->argc = argc;
+	o->argv = argv;
 	*ret_help = false;
-	optind = 0; /* full getopt reset: cmd_measure may be called more than once */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:vh", long_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_OVMF:
-			o->ovmf = optarg;
-			break;
-		case OPT_VCPUS:
-			if (parse_uint(optarg, UINT_MAX, &v) < 0)
-				return fail(EXIT_USAGE, "--vcpus: '%s' is not a vCPU count",
-					    optarg);
-			o->vcpus = (unsigned int)v;
-			o->has_vcpus = true;
-			break;
-		case OPT_VCPU_TYPE:
-			o->vcpu_type = optarg;
-			if (snp_vcpu_type_sig(optarg, &(uint32_t){ 0 }) < 0)
-				return fail(EXIT_USAGE,
-					    "--vcpu-type: unknown vCPU type '%s' (known: %s)",
-					    optarg, snp_vcpu_type_names());
-			break;
-		case OPT_VCPU_SIG:
-			if (parse_uint(optarg, UINT32_MAX, &o->vcpu_sig) < 0)
-				return fail(EXIT_USAGE,
-					    "--vcpu-sig: '%s' is not a 32-bit number (decimal or "
-					    "0x hex)",
-					    optarg);
-			break;
-		case OPT_VCPU_FAMILY:
-		case OPT_VCPU_MODEL:
-		case OPT_VCPU_STEPPING:
-			if (parse_uint(optarg, UINT32_MAX, &v) < 0)
-				return fail(EXIT_USAGE,
-					    "%s: '%s' is not a number (decimal or 0x hex)",
-					    argv[optind - 1], optarg);
-			if (c == OPT_VCPU_FAMILY) {
-				o->family = v;
-				o->has_family = true;
-			} else if (c == OPT_VCPU_MODEL) {
-				o->model = v;
-				o->has_model = true;
-			} else {
-				o->stepping = v;
-				o->has_stepping = true;
-			}
-			break;
-		case OPT_KERNEL:
-			o->kernel = optarg;
-			break;
-		case OPT_INITRD:
-			o->initrd = optarg;
-			break;
-		case OPT_APPEND:
-			o->append = optarg;
-			break;
-		case OPT_GUEST_FEATURES:
-			if (parse_uint(optarg, UINT64_MAX, &o->guest_features) < 0)
-				return fail(
-					EXIT_USAGE,
-					"--guest-features: '%s' is not a 64-bit number (decimal or "
-					"0x hex)",
-					optarg);
-			break;
-		case OPT_VMM_TYPE:
-			if (snp_vmm_type_parse(optarg, &o->vmm) < 0)
-				return fail(EXIT_USAGE, "unknown VMM type '%s' (QEMU, ec2, gce)",
-					    optarg);
-			break;
-		case OPT_MODE:
-			if (strcmp(optarg, "snp") == 0)
-				o->mode = MEASURE_SNP;
-			else if (strcmp(optarg, "snp:ovmf-hash") == 0)
-				o->mode = MEASURE_SNP_OVMF_HASH;
-			else if (!strcmp(optarg, "sev") || !strcmp(optarg, "seves") ||
-				 !strcmp(optarg, "snp:svsm"))
-				return fail(EXIT_USAGE,
-					    "--mode %s is not supported (snp, snp:ovmf-hash)",
-					    optarg);
-			else
-				return fail(EXIT_USAGE, "unknown --mode '%s' (snp, snp:ovmf-hash)",
-					    optarg);
-			break;
-		case OPT_OVMF_HASH:
-			o->ovmf_hash = optarg;
-			break;
-		case OPT_OUTPUT_FORMAT:
-			if (strcmp(optarg, "hex") && strcmp(optarg, "base64"))
-				return fail(EXIT_USAGE,
-					    "--output-format: '%s' is not hex or base64", optarg);
-			o->base64 = strcmp(optarg, "base64") == 0;
-			break;
-		case OPT_TRACE:
-			o->trace = optarg;
-			break;
-		case OPT_DUMP_VMSA:
-			o->dump_vmsa = true;
-			o->dump_dir = optarg;
-			/* sev-snp-measure's --dump-vmsa takes no value; accept a following
-			 * directory as ours. */
-			if (!optarg && optind < argc && argv[optind][0] != '-' &&
-			    is_directory(argv[optind]))
-				o->dump_dir = argv[optind++];
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			*ret_help = true;
-			return 0;
-		case ':':
-			return fail(EXIT_USAGE, "option '%s' needs a value", argv[optind - 1]);
-		case '?':
-		default:
-			return fail(EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+	if (option_table_parse(&measure_options, argc, argv, o, &d) < 0)
+		return fail(EXIT_USAGE, "%s", d.msg);
+	*ret_help = o->help;
 	return 0;
 }
 
@@ -593,7 +665,7 @@ static int measure_json(int argc, char **argv)
 	if (status)
 		return status;
 	if (help) {
-		usage(stdout);
+		option_table_help(&measure_options, stdout);
 		return 0;
 	}
 	if (o.verbose)
@@ -627,7 +699,7 @@ int cmd_measure(int argc, char **argv)
 	if (status)
 		return status;
 	if (help) {
-		usage(stdout);
+		option_table_help(&measure_options, stdout);
 		return 0;
 	}
 	return print_digest(&o, ld);

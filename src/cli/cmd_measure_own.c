@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * `snpvmm measure` for snpvmm's own firmware-less layout: the launch options of a real
- * launch (parsed by the same options_parse()), the same plan (snp_plan_build) and the same
+ * launch (parsed by the same options_parse_as(), run's option table), the same plan (snp_plan_build) and the same
  * measurement code (snp_plan_measure) the launch uses to predict its digest, so the two
  * cannot drift. The digest depends only on the options and images and on two host facts
  * the user states: the C-bit position (default 51, the value on every SNP-capable EPYC
@@ -99,7 +99,7 @@ int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 	FILE *trace = NULL;
 	int r, status = 1;
 
-	if (options_parse(argc, argv, &o, &d) < 0)
+	if (options_parse_as("snpvmm measure", argc, argv, &o, &d) < 0)
 		return fail(EXIT_USAGE, d.msg);
 	if (o.no_snp || o.sim.profile)
 		return fail(EXIT_USAGE, "--no-snp and --sim are launch modes, not inputs of the "

@@ -649,6 +649,13 @@ const struct option_table run_options = {
 
 int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct diag *d)
 {
+	return options_parse_as(run_options.command, argc, argv, ret_opts, d);
+}
+
+int options_parse_as(const char *command, int argc, char **argv, struct vmm_options *ret_opts,
+		     struct diag *d)
+{
+	struct option_table table = run_options;
 	struct vmm_options o = {
 		.mem_size = OPT_DEFAULT_MEM,
 		.boot_mode = BOOT_MODE_HASHES,
@@ -665,7 +672,8 @@ int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct di
 	};
 	int r;
 
-	r = option_table_parse(&run_options, argc, argv, &o, d);
+	table.command = command;
+	r = option_table_parse(&table, argc, argv, &o, d);
 	if (r < 0)
 		return r;
 	if (!o.help && !o.version && !o.kernel)

@@ -18,6 +18,11 @@
 int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct diag *d)
 	__attribute__((warn_unused_result));
 
+/* options_parse() with errors naming command ("snpvmm measure": its own layout takes the
+ * launch options). */
+int options_parse_as(const char *command, int argc, char **argv, struct vmm_options *ret_opts,
+		     struct diag *d) __attribute__((warn_unused_result));
+
 /* Parses --sev-features: "none", or a comma list of names (debug-swap, secure-tsc,
  * restricted-injection, alternate-injection) and/or 0x bit masks. */
 int parse_sev_features(const char *text, uint64_t *ret_features, struct diag *d)
