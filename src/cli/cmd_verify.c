@@ -14,12 +14,14 @@
 #include <openssl/x509.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli/commands.h"
+#include "cli/option_table.h"
 #include "snp/attest.h"
 #include "snp/launch_digest.h"
 #include "snp/vcek.h"
@@ -30,55 +32,6 @@
 #include "vmm/options.h"
 
 #define PROG "snpvmm verify"
-
-static void usage(FILE *f)
-{
-	fputs("Usage: snpvmm verify --report FILE (--vcek FILE | --vlek FILE)\n"
-	      "                     [--product milan|genoa|turin | --chain FILE] [--ark FILE]\n"
-	      "                     [EXPECTATIONS] [LAUNCH OPTIONS | -- LAUNCH OPTIONS]\n"
-	      "\n"
-	      "Checks an SEV-SNP attestation report: its signature by the VCEK or VLEK, that\n"
-	      "key's chain to AMD's root, that the key's extensions agree with the report,\n"
-	      "and every expectation given. Prints each check; see docs/attestation.md.\n"
-	      "\n"
-	      "Evidence:\n"
-	      "  --report FILE         the report: 1184 raw bytes, hex, base64, or console output\n"
-	      "                        with one SNPVMM-ATTESTATION-REPORT frame\n"
-	      "  --vcek FILE           the VCEK certificate (DER or PEM) that signed it\n"
-	      "  --vlek FILE           or the VLEK certificate\n"
-	      "  --product NAME        milan, genoa or turin: check the chain against AMD's\n"
-	      "                        certificates built into snpvmm (default: the product the\n"
-	      "                        key or the report names)\n"
-	      "  --chain FILE          the cert_chain PEM bundle from AMD's KDS (ASK or ASVK,\n"
-	      "                        and ARK); its ARK must be AMD's\n"
-	      "  --ark FILE            trust this ARK instead of AMD's (test chains, such as\n"
-	      "                        the simulated host's); the output says NOT AMD\n"
-	      "  --at-time DATE        check certificate validity at DATE (YYYY-MM-DD or\n"
-	      "                        YYYY-MM-DDTHH:MM:SSZ) instead of now\n"
-	      "\n"
-	      "Expectations (each is a check; the others are listed as skipped):\n"
-	      "  --expect-measurement HEX      48 bytes; or give the launch options (below)\n"
-	      "  --expect-policy N             guest policy (0x30000)\n"
-	      "  --expect-host-data HEX        32 bytes\n"
-	      "  --expect-report-data HEX      64 bytes, e.g. the verifier's nonce\n"
-	      "  --expect-id-key-digest HEX    48 bytes; or --id-key KEY.pem (public or private)\n"
-	      "  --expect-author-key-digest HEX  48 bytes; or --author-key KEY.pem\n"
-	      "  --expect-vmpl N               VMPL the report was requested at\n"
-	      "  --min-tcb bl=N,tee=N,snp=N,ucode=N[,fmc=N]   minimum REPORTED_TCB (any subset)\n"
-	      "  --allow-debug                 accept a guest policy with DEBUG set\n"
-	      "\n"
-	      "Launch options: any other arguments are the options of `snpvmm measure` (own\n"
-	      "layout or --ovmf), from which the measurement is predicted in place; their\n"
-	      "--policy and --host-data are expected too. Put them after `--` if a value could\n"
-	      "be mistaken for a verify option.\n"
-	      "\n"
-	      "  --json                one JSON object on stdout instead of text\n"
-	      "  -h, --help            this text\n"
-	      "\n"
-	      "Exit status: 0 every check passed; 1 a check failed or an input cannot be read;\n"
-	      "2 usage error.\n",
-	      f);
-}
 
 __attribute__((format(printf, 2, 3))) static int fail(int status, const char *fmt, ...)
 {
@@ -116,85 +69,190 @@ enum verify_opt {
 	VOPT_MAX,
 };
 
-static const struct {
-	const char *name;
-	bool has_value;
-} verify_opts[] = {
-	[VOPT_REPORT] = { "--report", true },
-	[VOPT_VCEK] = { "--vcek", true },
-	[VOPT_VLEK] = { "--vlek", true },
-	[VOPT_PRODUCT] = { "--product", true },
-	[VOPT_CHAIN] = { "--chain", true },
-	[VOPT_ARK] = { "--ark", true },
-	[VOPT_AT_TIME] = { "--at-time", true },
-	[VOPT_MEASUREMENT] = { "--expect-measurement", true },
-	[VOPT_POLICY] = { "--expect-policy", true },
-	[VOPT_HOST_DATA] = { "--expect-host-data", true },
-	[VOPT_REPORT_DATA] = { "--expect-report-data", true },
-	[VOPT_ID_KEY_DIGEST] = { "--expect-id-key-digest", true },
-	[VOPT_AUTHOR_KEY_DIGEST] = { "--expect-author-key-digest", true },
-	[VOPT_ID_KEY] = { "--id-key", true },
-	[VOPT_AUTHOR_KEY] = { "--author-key", true },
-	[VOPT_VMPL] = { "--expect-vmpl", true },
-	[VOPT_MIN_TCB] = { "--min-tcb", true },
-	[VOPT_ALLOW_DEBUG] = { "--allow-debug", false },
-	[VOPT_JSON] = { "--json", false },
-	[VOPT_HELP] = { "--help", false },
-};
-_Static_assert(sizeof(verify_opts) / sizeof(verify_opts[0]) == VOPT_MAX, "one entry per option");
-
 struct verify_args {
 	const char *value[VOPT_MAX]; /* NULL: not given; "" for a given flag */
 	char **launch;		     /* the launch options, launch[0] = "verify" */
 	int nr_launch;
 };
 
+/* A flag without a value: given, as "". */
+static int set_given(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
+{
+	const char **field = (void *)((char *)ctx + row->offset);
+
+	*field = "";
+	return 0;
+}
+
+/* Verify's own flags; every other argument is a launch option (option_table_split()). */
+static const struct option_row verify_rows[] = {
+	{ .help = "\nEvidence:\n" },
+	{ .name = "report",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "FILE",
+	  .help = "the report: 1184 raw bytes, hex, base64, or console output\n"
+		  "with one SNPVMM-ATTESTATION-REPORT frame",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_REPORT]) },
+	{ .name = "vcek",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "FILE",
+	  .help = "the VCEK certificate (DER or PEM) that signed it",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_VCEK]) },
+	{ .name = "vlek",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "FILE",
+	  .help = "or the VLEK certificate",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_VLEK]) },
+	{ .name = "product",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "NAME",
+	  .help = "milan, genoa or turin: check the chain against AMD's\n"
+		  "certificates built into snpvmm (default: the product the\n"
+		  "key or the report names)",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_PRODUCT]) },
+	{ .name = "chain",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "FILE",
+	  .help = "the cert_chain PEM bundle from AMD's KDS (ASK or ASVK,\n"
+		  "and ARK); its ARK must be AMD's",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_CHAIN]) },
+	{ .name = "ark",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "FILE",
+	  .help = "trust this ARK instead of AMD's (test chains, such as\n"
+		  "the simulated host's); the output says NOT AMD",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_ARK]) },
+	{ .name = "at-time",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "DATE",
+	  .help = "check certificate validity at DATE (YYYY-MM-DD or\n"
+		  "YYYY-MM-DDTHH:MM:SSZ) instead of now",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_AT_TIME]) },
+	{ .help = "\nExpectations (each is a check; the others are listed as skipped):\n",
+	  .help_column = 32 },
+	{ .name = "expect-measurement",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "HEX",
+	  .help = "48 bytes; or give the launch options (below)",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_MEASUREMENT]) },
+	{ .name = "expect-policy",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "N",
+	  .help = "guest policy (0x30000)",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_POLICY]) },
+	{ .name = "expect-host-data",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "HEX",
+	  .help = "32 bytes",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_HOST_DATA]) },
+	{ .name = "expect-report-data",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "HEX",
+	  .help = "64 bytes, e.g. the verifier's nonce",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_REPORT_DATA]) },
+	{ .name = "expect-id-key-digest",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "HEX",
+	  .help = "48 bytes; or --id-key KEY.pem (public or private)",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_ID_KEY_DIGEST]) },
+	{ .name = "expect-author-key-digest",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "HEX",
+	  .help = "48 bytes; or --author-key KEY.pem",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_AUTHOR_KEY_DIGEST]) },
+	{ .name = "id-key",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "KEY.pem",
+	  .help = "the ID key (PEM): its digest is expected",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_ID_KEY]) },
+	{ .name = "author-key",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "KEY.pem",
+	  .help = "the author key, likewise",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_AUTHOR_KEY]) },
+	{ .name = "expect-vmpl",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "N",
+	  .help = "VMPL the report was requested at",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_VMPL]) },
+	{ .name = "min-tcb",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "bl=N,tee=N,snp=N,ucode=N[,fmc=N]",
+	  .help = "minimum REPORTED_TCB (any subset)",
+	  .set = option_set_string,
+	  .offset = offsetof(struct verify_args, value[VOPT_MIN_TCB]) },
+	{ .name = "allow-debug",
+	  .help = "accept a guest policy with DEBUG set",
+	  .set = set_given,
+	  .offset = offsetof(struct verify_args, value[VOPT_ALLOW_DEBUG]) },
+	{ .help = "\n"
+		  "Launch options: any other arguments are the options of `snpvmm measure` (own\n"
+		  "layout or --ovmf), from which the measurement is predicted in place; their\n"
+		  "--policy and --host-data are expected too. Put them after `--` if a value "
+		  "could\n"
+		  "be mistaken for a verify option.\n"
+		  "\n",
+	  .help_column = 24 },
+	{ .name = "json",
+	  .help = "one JSON object on stdout instead of text",
+	  .set = set_given,
+	  .offset = offsetof(struct verify_args, value[VOPT_JSON]) },
+	{ .name = "help",
+	  .short_name = 'h',
+	  .help = "this text",
+	  .set = set_given,
+	  .offset = offsetof(struct verify_args, value[VOPT_HELP]) },
+	{ .help = "\n"
+		  "Exit status: 0 every check passed; 1 a check failed or an input cannot be "
+		  "read;\n"
+		  "2 usage error.\n" },
+};
+
+const struct option_table verify_options = {
+	.command = PROG,
+	.synopsis =
+		"Usage: snpvmm verify --report FILE (--vcek FILE | --vlek FILE)\n"
+		"                     [--product milan|genoa|turin | --chain FILE] [--ark FILE]\n"
+		"                     [EXPECTATIONS] [LAUNCH OPTIONS | -- LAUNCH OPTIONS]\n"
+		"\n"
+		"Checks an SEV-SNP attestation report: its signature by the VCEK or VLEK, that\n"
+		"key's chain to AMD's root, that the key's extensions agree with the report,\n"
+		"and every expectation given. Prints each check; see docs/attestation.md.\n",
+	.rows = verify_rows,
+	.nr_rows = sizeof(verify_rows) / sizeof(verify_rows[0]),
+	.help_column = 24,
+};
+
 /* Splits argv into verify's own options and the launch options (in order). Returns 0 or
  * an exit status. */
 static int split_args(int argc, char **argv, struct verify_args *a)
 {
-	int i, o;
+	struct diag d = { "" };
 
 	a->launch = calloc((size_t)argc + 1, sizeof(*a->launch));
 	if (!a->launch)
 		return fail(1, "out of memory");
-	a->launch[a->nr_launch++] = argv[0];
-	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		const char *eq = strchr(arg, '=');
-		size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
-
-		if (!strcmp(arg, "--")) {
-			while (++i < argc)
-				a->launch[a->nr_launch++] = argv[i];
-			break;
-		}
-		if (!strcmp(arg, "-h")) {
-			a->value[VOPT_HELP] = "";
-			continue;
-		}
-		for (o = 0; o < VOPT_MAX; o++)
-			if (strlen(verify_opts[o].name) == name_len &&
-			    !strncmp(arg, verify_opts[o].name, name_len))
-				break;
-		if (o == VOPT_MAX) {
-			a->launch[a->nr_launch++] = argv[i];
-			continue;
-		}
-		if (a->value[o])
-			return fail(EXIT_USAGE, "%s given twice", verify_opts[o].name);
-		if (!verify_opts[o].has_value) {
-			if (eq)
-				return fail(EXIT_USAGE, "%s takes no value", verify_opts[o].name);
-			a->value[o] = "";
-		} else if (eq) {
-			a->value[o] = eq + 1;
-		} else if (i + 1 < argc) {
-			a->value[o] = argv[++i];
-		} else {
-			return fail(EXIT_USAGE, "%s needs a value", verify_opts[o].name);
-		}
-	}
+	a->launch[0] = argv[0];
+	if (option_table_split(&verify_options, argc, argv, a, a->launch + 1, &a->nr_launch, &d) <
+	    0)
+		return fail(EXIT_USAGE, "%s", d.msg);
+	a->nr_launch++;
 	return 0;
 }
 
@@ -441,21 +499,21 @@ static int resolve_expectations(const struct verify_args *a, struct verify_input
 	uint64_t v;
 	int status = 0, i;
 
-#define HEX_EXPECTATION(opt, buf, field)                                                  \
-	do {                                                                              \
-		if (a->value[opt]) {                                                      \
-			status = parse_hex_arg(verify_opts[opt].name, a->value[opt], buf, \
-					       sizeof(buf));                              \
-			if (status)                                                       \
-				return status;                                            \
-			ex->field = buf;                                                  \
-		}                                                                         \
+#define HEX_EXPECTATION(opt, flag, buf, field)                                         \
+	do {                                                                           \
+		if (a->value[opt]) {                                                   \
+			status = parse_hex_arg(flag, a->value[opt], buf, sizeof(buf)); \
+			if (status)                                                    \
+				return status;                                         \
+			ex->field = buf;                                               \
+		}                                                                      \
 	} while (0)
-	HEX_EXPECTATION(VOPT_MEASUREMENT, in->measurement, measurement);
-	HEX_EXPECTATION(VOPT_HOST_DATA, in->host_data, host_data);
-	HEX_EXPECTATION(VOPT_REPORT_DATA, in->report_data, report_data);
-	HEX_EXPECTATION(VOPT_ID_KEY_DIGEST, in->id_key, id_key_digest);
-	HEX_EXPECTATION(VOPT_AUTHOR_KEY_DIGEST, in->author_key, author_key_digest);
+	HEX_EXPECTATION(VOPT_MEASUREMENT, "--expect-measurement", in->measurement, measurement);
+	HEX_EXPECTATION(VOPT_HOST_DATA, "--expect-host-data", in->host_data, host_data);
+	HEX_EXPECTATION(VOPT_REPORT_DATA, "--expect-report-data", in->report_data, report_data);
+	HEX_EXPECTATION(VOPT_ID_KEY_DIGEST, "--expect-id-key-digest", in->id_key, id_key_digest);
+	HEX_EXPECTATION(VOPT_AUTHOR_KEY_DIGEST, "--expect-author-key-digest", in->author_key,
+			author_key_digest);
 #undef HEX_EXPECTATION
 	if (a->value[VOPT_ID_KEY] && a->value[VOPT_ID_KEY_DIGEST])
 		return fail(EXIT_USAGE, "--id-key and --expect-id-key-digest say the same thing");
@@ -678,7 +736,7 @@ int cmd_verify(int argc, char **argv)
 	if (status)
 		goto out;
 	if (a.value[VOPT_HELP]) {
-		usage(stdout);
+		option_table_help(&verify_options, stdout);
 		goto out;
 	}
 	if (!a.value[VOPT_REPORT]) {

@@ -21,6 +21,7 @@ struct option_table;
 extern const struct option_table measure_options;
 extern const struct option_table id_block_options;
 extern const struct option_table host_info_options;
+extern const struct option_table verify_options;
 
 int cmd_run(int argc, char **argv);
 int cmd_measure(int argc, char **argv);

@@ -114,6 +114,74 @@ int option_table_parse(const struct option_table *t, int argc, char **argv, void
 	return 0;
 }
 
+/* The flag row arg names ("--name", "--name=VALUE" or "-X"), or NULL; *ret_value is
+ * what follows a '='. */
+static const struct option_row *split_row_of(const struct option_table *t, const char *arg,
+					     const char **ret_value)
+{
+	const char *eq = strchr(arg, '=');
+	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+	size_t i;
+
+	*ret_value = NULL;
+	for (i = 0; i < t->nr_rows; i++) {
+		const struct option_row *row = &t->rows[i];
+
+		if (!row->name)
+			continue;
+		if (row->short_name && arg[0] == '-' && arg[1] == row->short_name && !arg[2])
+			return row;
+		if (len == strlen(row->name) + 2 && !strncmp(arg, "--", 2) &&
+		    !strncmp(arg + 2, row->name, len - 2)) {
+			*ret_value = eq ? eq + 1 : NULL;
+			return row;
+		}
+	}
+	return NULL;
+}
+
+int option_table_split(const struct option_table *t, int argc, char **argv, void *ctx, char **rest,
+		       int *ret_nr_rest, struct diag *d)
+{
+	bool given[OPTION_TABLE_MAX_FLAGS] = { false };
+	int i, nr_rest = 0, r;
+
+	if (t->nr_rows > OPTION_TABLE_MAX_FLAGS)
+		return diag_fail(d, -EINVAL, "%s: internal: more than %d rows", t->command,
+				 OPTION_TABLE_MAX_FLAGS);
+	for (i = 1; i < argc; i++) {
+		const char *value;
+		const struct option_row *row = split_row_of(t, argv[i], &value);
+		size_t index;
+
+		if (!strcmp(argv[i], "--")) {
+			while (++i < argc)
+				rest[nr_rest++] = argv[i];
+			break;
+		}
+		if (!row) {
+			rest[nr_rest++] = argv[i];
+			continue;
+		}
+		index = (size_t)(row - t->rows);
+		if (given[index])
+			return diag_fail(d, -EINVAL, "--%s given twice", row->name);
+		given[index] = true;
+		if (row->arg == OPTION_ARG_NONE && value)
+			return diag_fail(d, -EINVAL, "--%s takes no value", row->name);
+		if (row->arg == OPTION_ARG_REQUIRED && !value) {
+			if (i + 1 >= argc)
+				return diag_fail(d, -EINVAL, "--%s needs a value", row->name);
+			value = argv[++i];
+		}
+		r = row->set(row, value, ctx, d);
+		if (r < 0)
+			return r;
+	}
+	*ret_nr_rest = nr_rest;
+	return 0;
+}
+
 /* "  -h, --help", "  --kernel FILE", "  --sim=PROFILE": the row's left column. */
 static int print_flag(const struct option_row *row, FILE *f)
 {
@@ -144,6 +212,7 @@ static void print_indented(const char *text, unsigned int column, FILE *f)
 
 void option_table_help(const struct option_table *t, FILE *f)
 {
+	unsigned int column = t->help_column;
 	size_t i;
 
 	fputs(t->synopsis, f);
@@ -153,12 +222,14 @@ void option_table_help(const struct option_table *t, FILE *f)
 
 		if (!row->name) {
 			fputs(row->help, f);
+			if (row->help_column)
+				column = row->help_column;
 			continue;
 		}
 		n = print_flag(row, f);
 		/* A long flag pushes its text two spaces past it. */
-		fprintf(f, "%*s", n + 2 <= (int)t->help_column ? (int)t->help_column - n : 2, "");
-		print_indented(row->help ? row->help : "", t->help_column, f);
+		fprintf(f, "%*s", n + 2 <= (int)column ? (int)column - n : 2, "");
+		print_indented(row->help ? row->help : "", column, f);
 		if (row->help_of)
 			fputs(row->help_of(), f);
 		fputc('\n', f);

@@ -43,6 +43,8 @@ struct option_row {
 	option_setter set;
 	/* For option_set_string and option_set_true: where in ctx the field is. */
 	size_t offset;
+	/* A paragraph row: where the help text of the rows after it starts (0: as before). */
+	unsigned int help_column;
 };
 
 struct option_table {
@@ -62,6 +64,16 @@ struct option_table {
  * set twice: the last value wins, and a repeatable setter collects them. */
 int option_table_parse(const struct option_table *t, int argc, char **argv, void *ctx,
 		       struct diag *d) __attribute__((warn_unused_result));
+
+/*
+ * For a subcommand that passes the flags it does not know on (verify hands them to
+ * measure): takes t's flags out of argv[1..argc-1], in order, and appends every other
+ * argument to rest (room for argc entries), all of them after a "--". A flag of t must
+ * be spelled whole (--name or --name=VALUE; -X for a row's short name), its value may be
+ * the next argument, and given twice it is an error. Returns 0 or -EINVAL with d.
+ */
+int option_table_split(const struct option_table *t, int argc, char **argv, void *ctx, char **rest,
+		       int *ret_nr_rest, struct diag *d) __attribute__((warn_unused_result));
 
 /* Prints t's --help: the synopsis, then every row in order. */
 void option_table_help(const struct option_table *t, FILE *f);
