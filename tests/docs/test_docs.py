@@ -48,6 +48,40 @@ class ManPage(unittest.TestCase):
             self.assertIn(opt, man)
 
 
+SUBCOMMANDS = (None, "measure", "id-block", "verify", "host-info")
+
+
+class OptionTables(unittest.TestCase):
+    """Each subcommand parses and prints --help from one option table (src/cli/)."""
+
+    def test_an_unknown_flag_is_one_usage_error_naming_the_subcommand(self):
+        for sub in SUBCOMMANDS:
+            # verify passes unknown flags on to measure, which names itself.
+            args = (["verify", "--report", "r", "--vcek", "v", "--frobnicate"]
+                    if sub == "verify" else [a for a in (sub, "--frobnicate") if a])
+            name = "snpvmm measure" if sub == "verify" else " ".join(["snpvmm", sub or ""]).strip()
+            with self.subTest(sub=sub):
+                status, out, err = run(*args)
+                self.assertEqual(status, 2, err)
+                self.assertEqual(err.count("\n"), 1, err)
+                self.assertIn("unknown option '--frobnicate'", err)
+                self.assertIn(f"`{name}`", err)
+
+    def test_every_flag_the_man_page_names_is_in_a_help_from_a_table(self):
+        # The man page lists some options and sends the reader to --help for all of
+        # them: it must not name a flag that no subcommand's table parses.
+        helped = set()
+        for sub in SUBCOMMANDS:
+            status, usage, err = run(*[a for a in (sub, "--help") if a])
+            self.assertEqual(status, 0, err)
+            helped |= set(re.findall(r"^  (?:-\w, )?(--[a-z0-9-]+)", usage, re.M))
+        with open(MAN) as f:
+            man = f.read().replace("\\-", "-")
+        for flag in sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", man))):
+            with self.subTest(flag=flag):
+                self.assertIn(flag, helped)
+
+
 class ExitStatuses(unittest.TestCase):
     """The same numbers, with the same meaning, in the three places users look."""
 
