@@ -92,8 +92,6 @@ static int set_sim_setting(const struct option_row *row, const char *arg, void *
 {
 	struct host_info_args *a = ctx;
 
-	(void)row;
-	(void)d;
 	if (a->sim.nr_settings < SIM_MAX_SETTINGS)
 		a->sim.settings[a->sim.nr_settings++] = arg;
 	return 0;

@@ -57,7 +57,6 @@ static int set_format(const struct option_row *row, const char *arg, void *ctx, 
 {
 	struct id_block_args *a = ctx;
 
-	(void)row;
 	if (strcmp(arg, "raw") == 0)
 		a->raw = true;
 	else if (strcmp(arg, "base64") == 0)

@@ -29,7 +29,6 @@ static int set_mem(const struct option_row *row, const char *arg, void *ctx, str
 	uint64_t v;
 	int r = parse_size(arg, &v);
 
-	(void)row;
 	if (r == -EINVAL)
 		return diag_fail(
 			d, -EINVAL,
@@ -57,7 +56,6 @@ static int set_setup_data(const struct option_row *row, const char *arg, void *c
 	uint64_t type;
 	size_t n;
 
-	(void)row;
 	if (o->nr_setup_data == OPT_MAX_SETUP_DATA)
 		return diag_fail(d, -EINVAL, "--setup-data: at most %d entries",
 				 OPT_MAX_SETUP_DATA);
@@ -82,7 +80,6 @@ static int set_console(const struct option_row *row, const char *arg, void *ctx,
 {
 	struct vmm_options *o = opts_of(ctx);
 
-	(void)row;
 	if (!strcmp(arg, "stdio")) {
 		o->console = CONSOLE_STDIO;
 	} else if (!strcmp(arg, "none")) {
@@ -160,7 +157,6 @@ static int set_host_data(const struct option_row *row, const char *arg, void *ct
 	struct snp_options *snp = &opts_of(ctx)->snp;
 	const char *hex = strncmp(arg, "0x", 2) ? arg : arg + 2;
 
-	(void)row;
 	if (strlen(hex) == 2 * sizeof(snp->host_data)) {
 		if (hex_decode(hex, snp->host_data, sizeof(snp->host_data), "--host-data", d) < 0)
 			return -EINVAL;
@@ -179,7 +175,6 @@ static int set_smp(const struct option_row *row, const char *arg, void *ctx, str
 {
 	uint64_t v;
 
-	(void)row;
 	if (parse_uint(arg, UINT32_MAX, &v) || v < 1 || v > OPT_MAX_SMP)
 		return diag_fail(d, -EINVAL, "--smp '%s': must be a number from 1 to %d", arg,
 				 OPT_MAX_SMP);
@@ -192,7 +187,6 @@ static int set_memory_backend(const struct option_row *row, const char *arg, voi
 {
 	struct vmm_options *o = opts_of(ctx);
 
-	(void)row;
 	if (!strcmp(arg, "auto"))
 		o->mem_backend = MEM_BACKEND_AUTO;
 	else if (!strcmp(arg, "gmem"))
@@ -209,7 +203,6 @@ static int set_boot(const struct option_row *row, const char *arg, void *ctx, st
 {
 	struct vmm_options *o = opts_of(ctx);
 
-	(void)row;
 	if (!strcmp(arg, "hashes"))
 		o->boot_mode = BOOT_MODE_HASHES;
 	else if (!strcmp(arg, "content"))
@@ -224,7 +217,6 @@ static int set_tamper_staging(const struct option_row *row, const char *arg, voi
 {
 	struct vmm_options *o = opts_of(ctx);
 
-	(void)row;
 	if (!strcmp(arg, "kernel"))
 		o->tamper_staging = STAGING_TAMPER_KERNEL;
 	else if (!strcmp(arg, "initrd"))
@@ -237,7 +229,6 @@ static int set_tamper_staging(const struct option_row *row, const char *arg, voi
 
 static int set_control(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
 {
-	(void)row;
 	if (!*arg)
 		return diag_fail(d, -EINVAL, "--control: empty path");
 	opts_of(ctx)->control_path = arg;
@@ -249,7 +240,6 @@ static int set_shutdown_timeout(const struct option_row *row, const char *arg, v
 {
 	uint64_t v;
 
-	(void)row;
 	if (parse_uint(arg, OPT_MAX_SHUTDOWN_TIMEOUT, &v))
 		return diag_fail(d, -EINVAL,
 				 "--shutdown-timeout '%s': expected seconds from 0 to %d", arg,
@@ -262,7 +252,6 @@ static int set_cbitpos(const struct option_row *row, const char *arg, void *ctx,
 {
 	uint64_t v;
 
-	(void)row;
 	if (parse_uint(arg, 63, &v) || v < 32 || v > 51)
 		return diag_fail(d, -EINVAL, "--cbitpos '%s': must be a number from 32 to 51", arg);
 	opts_of(ctx)->snp.cbitpos = (int)v;
@@ -277,7 +266,6 @@ static int set_reduced_phys_bits(const struct option_row *row, const char *arg, 
 {
 	uint64_t v;
 
-	(void)row;
 	if (parse_uint(arg, 63, &v) || v < 1)
 		return diag_fail(d, -EINVAL, "--reduced-phys-bits '%s': must be from 1 to 63", arg);
 	opts_of(ctx)->snp.reduced_phys_bits = (int)v;
@@ -288,7 +276,6 @@ static int set_policy(const struct option_row *row, const char *arg, void *ctx, 
 {
 	uint64_t v;
 
-	(void)row;
 	if (snp_policy_parse("--policy", arg, &v, d) < 0)
 		return -EINVAL;
 	if (v == UINT64_MAX)
@@ -299,7 +286,6 @@ static int set_policy(const struct option_row *row, const char *arg, void *ctx, 
 
 static int set_gosvw(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
 {
-	(void)row;
 	if (parse_uint128_le(arg, opts_of(ctx)->snp.gosvw))
 		return diag_fail(d, -EINVAL,
 				 "--guest-visible-workarounds '%s': expected a 128-bit number, "
@@ -311,7 +297,6 @@ static int set_gosvw(const struct option_row *row, const char *arg, void *ctx, s
 static int set_sev_features(const struct option_row *row, const char *arg, void *ctx,
 			    struct diag *d)
 {
-	(void)row;
 	return parse_sev_features(arg, &opts_of(ctx)->snp.sev_features, d);
 }
 
@@ -319,7 +304,6 @@ static int set_kvm_abi(const struct option_row *row, const char *arg, void *ctx,
 {
 	struct snp_options *snp = &opts_of(ctx)->snp;
 
-	(void)row;
 	if (!strcmp(arg, "auto"))
 		snp->abi = KVM_ABI_AUTO;
 	else if (!strcmp(arg, "upstream"))
@@ -337,7 +321,6 @@ static int set_tsc_khz(const struct option_row *row, const char *arg, void *ctx,
 {
 	uint64_t v;
 
-	(void)row;
 	if (parse_uint(arg, UINT32_MAX, &v) || v < 1000)
 		return diag_fail(d, -EINVAL,
 				 "--tsc-khz '%s': expected a frequency in kHz from 1000 to "
@@ -351,7 +334,6 @@ static int set_sim_set(const struct option_row *row, const char *arg, void *ctx,
 {
 	struct sim_cli_options *sim = &opts_of(ctx)->sim;
 
-	(void)row;
 	if (sim->nr_settings == OPT_MAX_SIM_SETTINGS || !strchr(arg, '='))
 		return diag_fail(d, -EINVAL,
 				 "--sim-set '%s': expected KEY=VALUE (at most %d times)", arg,
