@@ -44,7 +44,6 @@
  *
  *   test_alloc_faults KERNEL
  */
-#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <execinfo.h>
@@ -59,6 +58,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "proc_counts.h"
 
 /* glibc's own allocator, exported for replacements to forward to. */
 extern void *__libc_malloc(size_t size);
@@ -334,36 +335,6 @@ static int failures;
 			failures++;                                                       \
 		}                                                                         \
 	} while (0)
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1; /* the directory's own fd */
-}
-
-static int count_threads(void)
-{
-	char line[256];
-	FILE *f = fopen("/proc/self/status", "r");
-	int n = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Threads: %d", &n) == 1)
-			break;
-	fclose(f);
-	return n;
-}
 
 /* The events a VM sent; the callbacks must not allocate. */
 struct watch {

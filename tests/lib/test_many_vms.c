@@ -25,7 +25,6 @@
  *
  *   test_many_vms [--kvm] KERNEL
  */
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -37,6 +36,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "proc_counts.h"
 
 #define NR_VMS		   16
 #define MAX_CALLS	   400 /* far more than a launch makes: reaching it fails the sweep */
@@ -77,36 +78,6 @@ static void on_event(void *opaque, const struct snpvmm_event *ev)
 	atomic_store(&w->last_type, (int)ev->type);
 	if (strcmp(ev->vm_name, w->name))
 		atomic_store(&w->name_ok, false);
-}
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1; /* the directory's own fd */
-}
-
-static int count_threads(void)
-{
-	char line[256];
-	FILE *f = fopen("/proc/self/status", "r");
-	int n = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Threads: %d", &n) == 1)
-			break;
-	fclose(f);
-	return n;
 }
 
 /* What /proc/self/maps says of the process's VMs: the MiB in private anonymous rw
