@@ -25,6 +25,7 @@
 #include "sev/sev_fw.h"
 #include "sim/sim.h"
 #include "snp/launch_digest.h"
+#include "util/file.h"
 #include "vmm/backend.h"
 #include "vmm/control.h"
 #include "vmm/events.h"
@@ -979,6 +980,31 @@ static void emit_early_exit(const struct snpvmm_config *cfg, const struct snpvmm
 	events_destroy(&ev);
 }
 
+/* The kernel and initrd, where given by path, can be opened as regular files. Checked
+ * before the host is opened: a missing kernel is the caller's mistake and must not hide
+ * behind "cannot open /dev/kvm" on a machine without KVM. The launch opens them again (and
+ * reports any change in between the same way). The ID block and ID auth "paths" may be
+ * inline base64 (QEMU's spelling), so they are left to the launch. */
+static int inputs_check(const struct snpvmm_config *c, struct snpvmm_error *err)
+{
+	static const enum snpvmm_input files[] = { SNPVMM_INPUT_KERNEL, SNPVMM_INPUT_INITRD };
+	struct diag d = { "" };
+	struct file_in f;
+	unsigned int k, i;
+	int r;
+
+	for (k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+		i = files[k];
+		if (!c->inputs[i].path || c->inputs[i].fd >= 0)
+			continue;
+		r = file_in_open(c->inputs[i].path, input_names[i], &f, &d);
+		if (r < 0)
+			return fail(err, "config", r, &d);
+		close(f.fd);
+	}
+	return 0;
+}
+
 int snpvmm_vm_create(const struct snpvmm_config *cfg, struct snpvmm_backend *be,
 		     struct snpvmm_vm **ret_vm, struct snpvmm_error *err)
 {
@@ -1008,6 +1034,8 @@ int snpvmm_vm_create(const struct snpvmm_config *cfg, struct snpvmm_backend *be,
 	config_options(vm->cfg, &vm->o);
 	events_init(&vm->ev, vm->cfg->event_fn, vm->cfg->event_opaque, vm->cfg->name);
 	r = config_check(&vm->o, err);
+	if (r >= 0)
+		r = inputs_check(vm->cfg, err);
 	if (r < 0)
 		goto out_fail;
 	vm->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

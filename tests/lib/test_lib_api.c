@@ -103,6 +103,28 @@ test_create_without_a_kernel_names_the_field_and_still_ends_with_guest_exit(void
 	assert_string_equal(s.last_reason, "vmm-error");
 }
 
+static void test_a_missing_kernel_is_reported_before_the_host_is_opened(void **state)
+{
+	struct snpvmm_error err = { 0 };
+	struct snpvmm_config *c;
+	struct snpvmm_vm *vm = NULL;
+	struct seen s = { 0 };
+
+	assert_int_equal(snpvmm_config_new(&c), 0);
+	assert_int_equal(snpvmm_config_set_event_callback(c, record, &s), 0);
+	assert_int_equal(
+		snpvmm_config_set_input_path(c, SNPVMM_INPUT_KERNEL, "/nonexistent/bzImage"), 0);
+	/* A KVM device that cannot be opened either: the kernel's error must win. */
+	assert_int_equal(snpvmm_config_set_kvm_device(c, "/nonexistent/kvm"), 0);
+	assert_int_equal(snpvmm_vm_create(c, NULL, &vm, &err), -ENOENT);
+	snpvmm_config_free(c);
+	assert_null(vm);
+	assert_string_equal(err.step, "config");
+	assert_non_null(strstr(err.message, "cannot open kernel '/nonexistent/bzImage'"));
+	assert_int_equal(s.exits, 1);
+	assert_string_equal(s.last_reason, "vmm-error");
+}
+
 static void test_id_block_without_id_auth_names_the_field(void **state)
 {
 	struct snpvmm_error err = { 0 };
@@ -331,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_setters_refuse_values_no_launch_could_use),
 		cmocka_unit_test(
 			test_create_without_a_kernel_names_the_field_and_still_ends_with_guest_exit),
+		cmocka_unit_test(test_a_missing_kernel_is_reported_before_the_host_is_opened),
 		cmocka_unit_test(test_id_block_without_id_auth_names_the_field),
 		cmocka_unit_test(test_a_policy_the_host_refuses_fails_the_launch_naming_the_field),
 		cmocka_unit_test(test_a_firmware_error_comes_with_its_name),
