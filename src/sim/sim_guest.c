@@ -181,6 +181,18 @@ static int parse_hex_bytes(const char *s, uint8_t **ret, size_t *ret_len)
 	return 0;
 }
 
+/* parse_hex_bytes() for a script argument: the script's syntax error `what`, or out of
+ * memory, each said as such. */
+static int parse_hex_arg(struct parser *p, const char *s, uint8_t **ret, size_t *ret_len,
+			 const char *what)
+{
+	int r = parse_hex_bytes(s, ret, ret_len);
+
+	if (r == -ENOMEM)
+		return diag_fail(p->d, r, "%s:%u: out of memory", p->name, p->line);
+	return r < 0 ? perr(p, "%s", what) : r;
+}
+
 static int parse_expect(struct parser *p, const char *v, struct ev *e)
 {
 	if (strcmp(v, "ok") == 0)
@@ -465,15 +477,10 @@ static int parse_line(struct parser *p, char *line)
 			uint8_t *b;
 			size_t len;
 
-			r = parse_hex_bytes(tok[1], &b, &len);
-			if (r == -ENOMEM) {
-				r = diag_fail(p->d, r, "%s:%u: out of memory", p->name, p->line);
+			r = parse_hex_arg(p, tok[1], &b, &len,
+					  "REPORT_DATA must be up to 64 bytes of hex");
+			if (r < 0)
 				goto fail;
-			}
-			if (r < 0) {
-				r = perr(p, "REPORT_DATA must be up to 64 bytes of hex");
-				goto fail;
-			}
 			if (len > sizeof(e.report_data)) {
 				free(b);
 				r = perr(p, "REPORT_DATA must be up to 64 bytes of hex");
@@ -492,15 +499,10 @@ static int parse_line(struct parser *p, char *line)
 			r = perr(p, "bad GPA '%s'", tok[1]);
 			goto fail;
 		}
-		r = parse_hex_bytes(tok[2], &e.bytes, &e.nbytes);
-		if (r == -ENOMEM) {
-			r = diag_fail(p->d, r, "%s:%u: out of memory", p->name, p->line);
+		r = parse_hex_arg(p, tok[2], &e.bytes, &e.nbytes,
+				  "HEXBYTES must be 1..4096 bytes of hex digits");
+		if (r < 0)
 			goto fail;
-		}
-		if (r < 0) {
-			r = perr(p, "HEXBYTES must be 1..4096 bytes of hex digits");
-			goto fail;
-		}
 	} else if (strcmp(tok[0], "expect-private") == 0 ||
 		   strcmp(tok[0], "expect-shared-state") == 0 ||
 		   strcmp(tok[0], "expect-shared-view-unused") == 0) {
