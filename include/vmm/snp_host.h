@@ -24,7 +24,6 @@
 #define SNP_CPUID_EAX_SECURE_TSC (1u << 8)
 #define SNP_CPUID_EAX_DEBUG_SWAP (1u << 14)
 
-/* Read before anything is created. */
 /* The SEV firmware's version as SNP_PLATFORM_STATUS reports it (SEV-SNP ABI 56860
  * SNP_PLATFORM_STATUS: API_MAJOR, API_MINOR, BUILD_ID). */
 struct snp_firmware_version {
@@ -34,6 +33,7 @@ struct snp_firmware_version {
 	uint32_t build_id;
 };
 
+/* Read before anything is created. */
 struct snp_host {
 	uint32_t cpuid_8000001f_eax;
 	uint32_t cbitpos;	    /* CPUID 0x8000001F EBX[5:0] */

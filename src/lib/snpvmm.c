@@ -1000,7 +1000,7 @@ static int inputs_check(const struct snpvmm_config *c, struct snpvmm_error *err)
 		r = file_in_open(c->inputs[i].path, input_names[i], &f, &d);
 		if (r < 0)
 			return fail(err, "config", r, &d);
-		close(f.fd);
+		file_in_close(&f);
 	}
 	return 0;
 }
