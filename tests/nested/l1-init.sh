@@ -9,8 +9,12 @@
 #                ID.run    SECONDS, created (renamed into place) once ID.sh is complete;
 #                          the script is killed after SECONDS
 #                quit      power L1 off
-#   L1 -> host   ready     "kvm=0|1 release=UNAME_R", once the agent serves
+#   L1 -> host   ready     "kvm=0|1 keeper=0|1 release=UNAME_R", once the agent serves
 #                ID.done   the script's exit status (renamed into place)
+#                alive     a count, renewed every 5 s while L1 runs: a host that sees it
+#                          stand still knows L1 itself is stuck, not just a slow command
+# With /dev/kvm, kvm-keeper (kvm_keeper.c) holds one idle VM for L1's life, so that the
+# tests' VMs never make L1 patch its own code under QEMU TCG (keeper=1 once it holds it).
 /bin/busybox --install -s /bin
 mkdir -p /proc /sys /dev /tmp
 mount -t proc proc /proc
@@ -29,9 +33,27 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 scratch "$share" ||
 	{ echo "snpvmm-l1: cannot mount the scratch share at $share"; poweroff -f; }
 
 dir=$share/.agent
-kvm=0
-[ -c /dev/kvm ] && kvm=1
-echo "kvm=$kvm release=$(uname -r)" >"$dir/ready.tmp" && mv "$dir/ready.tmp" "$dir/ready"
+kvm=0 keeper=0
+if [ -c /dev/kvm ]; then
+	kvm=1
+	kvm-keeper >/tmp/keeper.out 2>&1 &
+	i=0
+	while [ $i -lt 300 ] && kill -0 $! 2>/dev/null && ! grep -q holding /tmp/keeper.out; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q holding /tmp/keeper.out && keeper=1
+	cat /tmp/keeper.out
+fi
+(
+	n=0
+	while :; do
+		n=$((n + 1))
+		echo $n >"$dir/alive.tmp" && mv "$dir/alive.tmp" "$dir/alive"
+		sleep 5
+	done
+) &
+echo "kvm=$kvm keeper=$keeper release=$(uname -r)" >"$dir/ready.tmp" && mv "$dir/ready.tmp" "$dir/ready"
 id=1
 # Polls ten times a second: a stat over 9p and a sleep cost L1 little even under TCG.
 while [ ! -e "$dir/quit" ]; do

@@ -8,14 +8,15 @@
 #   OUT/l1.cpio        the L1 host's initramfs: busybox, l1-init.sh as /init, the kvm and
 #                      kvm_amd modules of kernel KVER with their dependencies, snpvmm and the
 #                      libraries ldd names (at their own paths), the test guest (at its own
-#                      path), the L2 kernel (the same vmlinuz) and the L2 initrd; also
-#                      each PROGRAM (test_many_vms) and its libraries (libsnpvmm.so from
-#                      the build dir, through its RUNPATH), each at its own path.
-# Usage: mkinitramfs.sh OUT SNPVMM TEST_GUEST KVER [PROGRAM...]
+#                      path), the L2 kernel (the same vmlinuz) and the L2 initrd,
+#                      KEEPER as /bin/kvm-keeper (kvm_keeper.c); also each PROGRAM
+#                      (test_many_vms) and its libraries (libsnpvmm.so from the build dir,
+#                      through its RUNPATH), each at its own path.
+# Usage: mkinitramfs.sh OUT SNPVMM TEST_GUEST KVER KEEPER [PROGRAM...]
 set -eu
 
-out=$1 snpvmm=$2 guest=$3 kver=$4
-shift 4
+out=$1 snpvmm=$2 guest=$3 kver=$4 keeper=$5
+shift 5
 here=$(cd "$(dirname "$0")" && pwd)
 busybox=$(command -v busybox) || { echo "mkinitramfs: busybox is not installed" >&2; exit 1; }
 vmlinuz=/boot/vmlinuz-$kver
@@ -58,7 +59,8 @@ chmod 755 "$out/l2/etc/acpi/PWRF/00000080"
 cp "$busybox" "$out/l1/bin/busybox"
 cp "$here/l1-init.sh" "$out/l1/init"
 cp "$here/l1-run-timed.sh" "$out/l1/bin/run-timed"
-chmod 755 "$out/l1/init" "$out/l1/bin/run-timed"
+cp "$keeper" "$out/l1/bin/kvm-keeper"
+chmod 755 "$out/l1/init" "$out/l1/bin/run-timed" "$out/l1/bin/kvm-keeper"
 cp "$vmlinuz" "$out/l1/l2/vmlinuz"
 cp "$out/l2-initrd.img" "$out/l1/l2/initrd.img"
 
@@ -97,7 +99,7 @@ copy_at_own_path() {
 }
 copy_at_own_path "$(realpath "$guest")"
 # A library at the path ldd names (which may hold "..": a RUNPATH of $ORIGIN/../..).
-for prog in "$snpvmm" "$@"; do
+for prog in "$snpvmm" "$keeper" "$@"; do
 	copy_at_own_path "$(realpath "$prog")"
 	for lib in $(ldd "$prog" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p'); do
 		copy_at_own_path "$lib"

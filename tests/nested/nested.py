@@ -21,6 +21,9 @@ SKIP = 77
 
 # Under TCG on a loaded 2-core machine L1 boots in 10-60 s; allow for much worse.
 BOOT_TIMEOUT = 600
+# L1's heartbeat comes every 5 s; standing still this long means L1 is stuck (soft lockups
+# of both CPUs), not slow: the request is given up and runs once more on a fresh L1.
+STALL_SECONDS = 180
 L1_MEM = "2G"
 L1_SMP = "2"
 
@@ -53,9 +56,9 @@ def qemu_binary():
     return qemu
 
 
-def build_initramfs(workdir, snpvmm, guest, kver, programs=()):
+def build_initramfs(workdir, snpvmm, guest, kver, keeper, programs=()):
     subprocess.run([os.path.join(HERE, "mkinitramfs.sh"), workdir, snpvmm, guest, kver,
-                    *programs], check=True, timeout=600)
+                    keeper, *programs], check=True, timeout=600)
     with open(os.path.join(workdir, "payload.sha256")) as f:
         return f.read().strip()
 
@@ -101,18 +104,31 @@ class L1:
                             "id=scratch"],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
         ready = self._wait_for("ready", BOOT_TIMEOUT)
-        m = re.fullmatch(r"kvm=(\d) release=(\S+)\n", ready.decode(errors="replace"))
+        m = re.fullmatch(r"kvm=(\d) keeper=(\d) release=(\S+)\n", ready.decode(errors="replace"))
         if not m:
             raise RuntimeError(f"L1's agent said '{ready!r}'\n" + self.console_tail())
         self.kvm = m.group(1) == "1"
-        self.release = m.group(2)
+        self.release = m.group(3)
+        if self.kvm and m.group(2) != "1":
+            print("nested: kvm-keeper holds no VM in L1 (kvm_keeper.c: a QEMU TCG stall may "
+                  "follow)\n" + self.console_tail(), file=sys.stderr)
         self.boot_seconds = time.monotonic() - self.t0
 
     def _wait_for(self, name, timeout):
-        """The contents of agent file `name` once L1 has renamed it into place."""
+        """The contents of agent file `name` once L1 has renamed it into place. Gives up
+        at `timeout`, or sooner once L1's heartbeat (`alive`, renewed every 5 s) has stood
+        still for STALL_SECONDS: then L1 itself is stuck."""
         path = os.path.join(self.agent, name)
+        alive = os.path.join(self.agent, "alive")
         deadline = time.monotonic() + timeout
         while not os.path.exists(path):
+            try:
+                still = time.time() - os.stat(alive).st_mtime
+            except FileNotFoundError:
+                still = 0
+            if still > STALL_SECONDS:
+                raise TimeoutError(f"L1's heartbeat stood still for {still:.0f} s while L1 "
+                                   f"was to write '{name}'\n" + self.console_tail())
             if self.qemu.poll() is not None:
                 with open(self.qemu_stderr, errors="replace") as f:
                     why = f.read().strip()

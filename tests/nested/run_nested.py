@@ -35,6 +35,7 @@ def main():
         kver, vmlinuz = nested.debian_kernel()
         nested.PAYLOAD_SHA256 = nested.build_initramfs(workdir, os.environ["SNPVMM"],
                                                        os.environ["TEST_GUEST"], kver,
+                                                       os.environ["KVM_KEEPER"],
                                                        [os.environ["TEST_MANY_VMS"]])
     except (RuntimeError, subprocess.CalledProcessError) as e:
         print(f"nested: cannot build L1's initramfs: {e} (scripts/deps.sh installs what "
