@@ -49,6 +49,16 @@ if [ "$action" = button ]; then
 	echo "snpvmm-l2: input $($b ls /dev/input 2>&1 | $b tr '\n' ' ')"
 	# -d: in the foreground, logging to the console.
 	$b acpid -d -c /etc/acpi &
+	acpid=$!
+	# A press before acpid has opened the device reaches no one: wait until it has (under
+	# TCG on a loaded host, starting acpid can take longer than the marker's sleep).
+	i=0
+	until $b ls -l /proc/$acpid/fd 2>/dev/null | $b grep -q /dev/input/event0; do
+		[ $i -ge 600 ] && break
+		$b sleep 0.1
+		i=$((i + 1))
+	done
+	echo "snpvmm-l2: acpid fds $($b ls -l /proc/$acpid/fd 2>&1 | $b grep -c /dev/input/)"
 fi
 $b sleep 1
 echo "snpvmm-l2: $action now" >/dev/kmsg

@@ -60,8 +60,11 @@ class PowerButtonRun:
                 L2_INITRD, "--append", f"console=ttyS0 panic=-1 snpvmm_l2={action}",
                 "--mem", "512M", "--smp", "2", "--console", "file:" + self.console,
                 "--events", self.events_path, "--shutdown-timeout", str(timeout_s)]
-        status, out, err = nested.L1_INSTANCE.run(argv, timeout=900)
+        # A Linux boot takes 20-60 s in L1; the longest wait is the guest that acts on the
+        # button (timeout_s=120).
+        status, out, err = nested.L1_INSTANCE.run(argv, timeout=300)
         self.out = out.decode(errors="replace")
+        self.err = err.decode(errors="replace")
         m = re.search(r"snpvmm-test: status (\d+)", self.out)
         self.status = int(m.group(1)) if m else None
         with open(self.console, errors="replace") as f:
@@ -70,6 +73,13 @@ class PowerButtonRun:
             self.events = [json.loads(l) for l in f if l.strip()]
         shutil.rmtree(self.dir)
 
+    def why(self):
+        """What a failure message needs: the script's output, snpvmm's stderr, the last
+        events and the end of the guest's console."""
+        return (f"\n--- output:\n{self.out}--- snpvmm stderr:\n{self.err[-2000:]}"
+                f"--- last events:\n{json.dumps(self.events[-3:], indent=1)}\n"
+                f"--- console (end):\n{self.log[-3000:]}")
+
 
 class ActsOnTheButton(unittest.TestCase):
     @classmethod
@@ -77,18 +87,18 @@ class ActsOnTheButton(unittest.TestCase):
         cls.run_ = PowerButtonRun("button", timeout_s=120)
 
     def test_the_guest_was_ready_when_the_signal_came(self):
-        self.assertNotIn("no marker", self.run_.out, self.run_.log[-3000:])
+        self.assertNotIn("no marker", self.run_.out, self.run_.why())
 
     def test_snpvmm_exits_0_because_the_guest_powered_off(self):
-        self.assertEqual(self.run_.status, 0, self.run_.out + self.run_.log[-3000:])
+        self.assertEqual(self.run_.status, 0, self.run_.why())
 
     def test_the_guests_power_button_handler_ran(self):
-        self.assertIn("snpvmm-l2: power button", self.run_.log)
+        self.assertIn("snpvmm-l2: power button", self.run_.log, self.run_.why())
 
     def test_guest_exit_is_last_and_says_poweroff_by_acpi_s5(self):
         last = self.run_.events[-1]
-        self.assertEqual(last["event"], "guest-exit")
-        self.assertEqual(last["reason"], "poweroff")
+        self.assertEqual((last["event"], last["reason"]), ("guest-exit", "poweroff"),
+                         self.run_.why())
         self.assertIn("ACPI S5", last["detail"])
 
 
@@ -98,13 +108,13 @@ class IgnoresTheButton(unittest.TestCase):
         cls.run_ = PowerButtonRun("sleep", timeout_s=3)
 
     def test_snpvmm_exits_5_at_the_deadline(self):
-        self.assertNotIn("no marker", self.run_.out, self.run_.log[-3000:])
-        self.assertEqual(self.run_.status, 5, self.run_.out)
+        self.assertNotIn("no marker", self.run_.out, self.run_.why())
+        self.assertEqual(self.run_.status, 5, self.run_.why())
 
     def test_guest_exit_is_last_and_says_stopped(self):
         last = self.run_.events[-1]
         self.assertEqual((last["event"], last["reason"], last["status"]),
-                         ("guest-exit", "stopped", 5))
+                         ("guest-exit", "stopped", 5), self.run_.why())
         self.assertIn("did not power off within 3000 ms", last["detail"])
 
 
