@@ -64,17 +64,25 @@ class PtyRun:
         os.write(self.master, data)
 
     def wait(self, timeout=60):
+        """snpvmm's exit status and the terminal's termios after it, once the reader has
+        everything snpvmm wrote: with the child gone and our slave fd closed, the master
+        reads what is left, then EIO, and the reader ends (without that, the last lines
+        could still be on their way to self.out when the test looked: seen under load)."""
         status = self.proc.wait(timeout=timeout)
         after = termios.tcgetattr(self.slave)
+        os.close(self.slave)
+        self.slave = None
+        self.reader.join(timeout=30)
         return status, after
 
     def close(self):
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        os.close(self.slave)
-        os.close(self.master)
+        if self.slave is not None:
+            os.close(self.slave)
         self.reader.join(timeout=5)
+        os.close(self.master)
 
 
 class SignalTest(harness.SnpvmmTest):
