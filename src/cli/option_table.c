@@ -13,8 +13,9 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* More flags than any subcommand has; a table that outgrows it fails its unit test. */
-#define OPTION_TABLE_MAX_FLAGS 64
+/* More flags than any subcommand has (measure: its own, QEMU + OVMF's and every launch
+ * option); a table that outgrows it fails its unit test. */
+#define OPTION_TABLE_MAX_FLAGS 96
 
 /* getopt_long() values of long-only rows: past every char, so none is a short option. */
 #define OPTION_VAL_BASE 0x100
@@ -41,72 +42,147 @@ static int has_arg_of(enum option_arg arg)
 	case OPTION_ARG_REQUIRED:
 		return required_argument;
 	case OPTION_ARG_OPTIONAL:
+	case OPTION_ARG_OPTIONAL_NEXT:
 		return optional_argument;
 	default:
 		return no_argument;
 	}
 }
 
-/* The row getopt_long() returned val for, or NULL. */
-static const struct option_row *row_of(const struct option_table *t, int val)
+/* Whether t has a flag row of its own named like row, or with row's short name. */
+static bool is_shadowed(const struct option_table *t, const struct option_row *row)
 {
 	size_t i;
 
-	if (val >= OPTION_VAL_BASE && (size_t)(val - OPTION_VAL_BASE) < t->nr_rows)
-		return &t->rows[val - OPTION_VAL_BASE];
-	for (i = 0; i < t->nr_rows; i++)
-		if (t->rows[i].name && t->rows[i].short_name && t->rows[i].short_name == val)
-			return &t->rows[i];
+	for (i = 0; i < t->nr_rows; i++) {
+		const struct option_row *own = &t->rows[i];
+
+		if (!own->name)
+			continue;
+		if (!strcmp(own->name, row->name) ||
+		    (row->short_name && own->short_name == row->short_name))
+			return true;
+	}
+	return false;
+}
+
+/* One flag the parser takes: its row, the ctx its setter gets, and where to note that a
+ * flag of its include was given (or NULL). */
+struct flag {
+	const struct option_row *row;
+	void *ctx;
+	const char **given;
+};
+
+/* t's flags, its own and the ones it includes, in --help order. Returns how many, or
+ * -EINVAL with d for a table this parser cannot take (a programmer error its unit test
+ * finds). */
+static int collect_flags(const struct option_table *t, void *ctx,
+			 struct flag flags[OPTION_TABLE_MAX_FLAGS], struct diag *d)
+{
+	size_t i, k;
+	int n = 0;
+
+	for (i = 0; i < t->nr_rows; i++) {
+		const struct option_row *row = &t->rows[i];
+		const struct option_include *inc = row->include;
+
+		if (row->name) {
+			if (n == OPTION_TABLE_MAX_FLAGS)
+				goto too_many;
+			flags[n++] = (struct flag){ row, ctx, NULL };
+			continue;
+		}
+		if (!inc)
+			continue;
+		for (k = 0; k < inc->table->nr_rows; k++) {
+			const struct option_row *lent = &inc->table->rows[k];
+
+			if (lent->include)
+				return diag_fail(d, -EINVAL, "%s: internal: nested include",
+						 t->command);
+			if (!lent->name || is_shadowed(t, lent))
+				continue;
+			if (n == OPTION_TABLE_MAX_FLAGS)
+				goto too_many;
+			flags[n++] = (struct flag){ lent, (char *)ctx + inc->ctx_offset,
+						    (const char **)(void *)((char *)ctx +
+									    inc->given_offset) };
+		}
+	}
+	return n;
+too_many:
+	return diag_fail(d, -EINVAL, "%s: internal: more than %d flags", t->command,
+			 OPTION_TABLE_MAX_FLAGS);
+}
+
+/* The flag getopt_long() returned val for, or NULL. */
+static const struct flag *flag_of(const struct flag *flags, int nr, int val)
+{
+	int i;
+
+	if (val >= OPTION_VAL_BASE && val - OPTION_VAL_BASE < nr)
+		return &flags[val - OPTION_VAL_BASE];
+	for (i = 0; i < nr; i++)
+		if (flags[i].row->short_name && flags[i].row->short_name == val)
+			return &flags[i];
 	return NULL;
 }
 
 int option_table_parse(const struct option_table *t, int argc, char **argv, void *ctx,
 		       struct diag *d)
 {
+	struct flag flags[OPTION_TABLE_MAX_FLAGS];
 	struct option longopts[OPTION_TABLE_MAX_FLAGS + 1];
 	/* '+' (in order), ':' (report a missing value apart), then short options. */
 	char shortopts[2 + 2 * OPTION_TABLE_MAX_FLAGS + 1];
-	size_t i, nr_long = 0, nr_short = 0;
-	int val, r;
+	size_t nr_short = 0;
+	int i, nr, val, r;
 
+	nr = collect_flags(t, ctx, flags, d);
+	if (nr < 0)
+		return nr;
 	if (t->in_order)
 		shortopts[nr_short++] = '+';
 	shortopts[nr_short++] = ':';
-	for (i = 0; i < t->nr_rows; i++) {
-		const struct option_row *row = &t->rows[i];
+	for (i = 0; i < nr; i++) {
+		const struct option_row *row = flags[i].row;
 
-		if (!row->name)
-			continue;
-		if (nr_long == OPTION_TABLE_MAX_FLAGS)
-			return diag_fail(d, -EINVAL, "%s: internal: more than %d flags", t->command,
-					 OPTION_TABLE_MAX_FLAGS);
-		longopts[nr_long++] = (struct option){ row->name, has_arg_of(row->arg), NULL,
-						       OPTION_VAL_BASE + (int)i };
+		longopts[i] = (struct option){ row->name, has_arg_of(row->arg), NULL,
+					       OPTION_VAL_BASE + i };
 		if (row->short_name) {
 			shortopts[nr_short++] = row->short_name;
 			if (row->arg == OPTION_ARG_REQUIRED)
 				shortopts[nr_short++] = ':';
 		}
 	}
-	longopts[nr_long] = (struct option){ NULL, 0, NULL, 0 };
+	longopts[nr] = (struct option){ NULL, 0, NULL, 0 };
 	shortopts[nr_short] = '\0';
 
 	/* optind = 0 makes GNU getopt start afresh, so parsing can run more than once. */
 	optind = 0;
 	opterr = 0;
 	while ((val = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		const struct option_row *row = row_of(t, val);
+		const struct flag *flag = flag_of(flags, nr, val);
+		const char *arg = optarg;
 
 		if (val == ':')
 			return diag_fail(d, -EINVAL, "option '%s' needs a value", argv[optind - 1]);
-		if (val == '?' || !row)
+		if (val == '?' || !flag)
 			return diag_fail(d, -EINVAL,
 					 "unknown option '%s': `%s` takes no such flag (see %s "
 					 "--help)",
 					 argv[optind - 1], t->command, t->command);
-		r = row->set(row, optarg, ctx, d);
+		/* getopt leaves the next argument where it is: taking it here is what getopt
+		 * does for a required value (it is argv[optind] in either getopt order). */
+		if (flag->row->arg == OPTION_ARG_OPTIONAL_NEXT && !arg && optind < argc &&
+		    argv[optind][0] != '-')
+			arg = argv[optind++];
+		r = flag->row->set(flag->row, arg, flag->ctx, d);
 		if (r < 0)
 			return r;
+		if (flag->given && !*flag->given)
+			*flag->given = flag->row->name;
 	}
 	if (optind < argc)
 		return diag_fail(d, -EINVAL, "unexpected argument '%s' (see %s --help)",
@@ -210,28 +286,42 @@ static void print_indented(const char *text, unsigned int column, FILE *f)
 	}
 }
 
+/* One flag row: its left column, then its help text from column on. */
+static void print_row(const struct option_row *row, unsigned int column, FILE *f)
+{
+	int n = print_flag(row, f);
+
+	/* A long flag pushes its text two spaces past it. */
+	fprintf(f, "%*s", n + 2 <= (int)column ? (int)column - n : 2, "");
+	print_indented(row->help ? row->help : "", column, f);
+	if (row->help_of)
+		fputs(row->help_of(), f);
+	fputc('\n', f);
+}
+
 void option_table_help(const struct option_table *t, FILE *f)
 {
 	unsigned int column = t->help_column;
-	size_t i;
+	size_t i, k;
 
 	fputs(t->synopsis, f);
 	for (i = 0; i < t->nr_rows; i++) {
 		const struct option_row *row = &t->rows[i];
-		int n;
+		const struct option_table *lent = row->include ? row->include->table : NULL;
 
-		if (!row->name) {
-			fputs(row->help, f);
-			if (row->help_column)
-				column = row->help_column;
+		if (row->name) {
+			print_row(row, column, f);
 			continue;
 		}
-		n = print_flag(row, f);
-		/* A long flag pushes its text two spaces past it. */
-		fprintf(f, "%*s", n + 2 <= (int)column ? (int)column - n : 2, "");
-		print_indented(row->help ? row->help : "", column, f);
-		if (row->help_of)
-			fputs(row->help_of(), f);
-		fputc('\n', f);
+		if (lent) {
+			/* Its help texts are wrapped for its own column. */
+			for (k = 0; k < lent->nr_rows; k++)
+				if (lent->rows[k].name && !is_shadowed(t, &lent->rows[k]))
+					print_row(&lent->rows[k], lent->help_column, f);
+			continue;
+		}
+		fputs(row->help, f);
+		if (row->help_column)
+			column = row->help_column;
 	}
 }

@@ -207,6 +207,168 @@ static void test_help_is_printed_from_the_rows(void **state)
 	free(help);
 }
 
+/* ---- include: one command takes another table's flags ---- */
+
+struct outer {
+	const char *file, *dir;
+	bool dir_given, help;
+	struct demo demo; /* the included demo table's ctx */
+	const char *demo_flag;
+};
+
+static int set_dir(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
+{
+	struct outer *o = ctx;
+
+	o->dir_given = true;
+	o->dir = arg;
+	return 0;
+}
+
+static const struct option_include demo_include = {
+	.table = &demo_table,
+	.ctx_offset = offsetof(struct outer, demo),
+	.given_offset = offsetof(struct outer, demo_flag),
+};
+
+static const struct option_row outer_rows[] = {
+	{ .name = "file",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "PATH",
+	  .help = "the outer input",
+	  .set = option_set_string,
+	  .offset = offsetof(struct outer, file) },
+	{ .name = "dir",
+	  .arg = OPTION_ARG_OPTIONAL_NEXT,
+	  .metavar = "[=DIR]",
+	  .help = "a directory",
+	  .set = set_dir },
+	{ .name = "help",
+	  .short_name = 'q', /* takes the demo's -q away from it */
+	  .help = "this text",
+	  .set = option_set_true,
+	  .offset = offsetof(struct outer, help) },
+	{ .help = "Lent:\n" },
+	{ .include = &demo_include },
+	{ .help = "End.\n" },
+};
+
+static const struct option_table outer_table = {
+	.command = "outer",
+	.synopsis = "usage: outer\n",
+	.rows = outer_rows,
+	.nr_rows = sizeof(outer_rows) / sizeof(outer_rows[0]),
+	.help_column = 12,
+	.in_order = true,
+};
+
+/* An included flag sets its own table's ctx, and the first one given is noted; a flag
+ * whose name or short name the including table has itself is the including table's. */
+static void test_include_lends_flags_and_notes_the_first_given(void **state)
+{
+	struct outer o = { 0 };
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&outer_table, &o, &d, "--file", "a", "--a-rather-long-flag-name",
+			       "x", "--mode=fast", "--a", "y"),
+			 0);
+	assert_string_equal(o.file, "a");
+	assert_null(o.demo.file);
+	assert_int_equal(o.demo.nr_tags, 2);
+	assert_string_equal(o.demo.mode, "fast");
+	assert_string_equal(o.demo_flag, "a-rather-long-flag-name");
+
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(PARSE(&outer_table, &o, &d, "--file", "a", "-q"), 0);
+	assert_true(o.help);
+	assert_false(o.demo.quiet);
+	assert_null(o.demo_flag); /* no flag of the demo's was given */
+	/* The demo's -q, --quiet row is not lent at all: one flag, one meaning. */
+	assert_int_equal(PARSE(&outer_table, &o, &d, "--quiet"), -EINVAL);
+	assert_non_null(strstr(d.msg, "unknown option '--quiet'"));
+}
+
+/* Errors name the including command, for its own flags and the lent ones alike. */
+static void test_include_errors_name_the_including_command(void **state)
+{
+	struct outer o = { 0 };
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&outer_table, &o, &d, "--a-rather-long-flag-name"), -EINVAL);
+	assert_string_equal(d.msg, "option '--a-rather-long-flag-name' needs a value");
+	assert_int_equal(PARSE(&outer_table, &o, &d, "--frobnicate"), -EINVAL);
+	assert_non_null(strstr(d.msg, "`outer` takes no such flag"));
+	assert_int_equal(PARSE(&outer_table, &o, &d, "--mode=medium"), -EINVAL);
+	assert_string_equal(d.msg, "--mode 'medium': expected fast or slow");
+}
+
+/* --help lists the lent flag rows at the include row's place, each at the included
+ * table's column, without that table's paragraphs or its shadowed rows. */
+static void test_include_help_lists_the_lent_flags(void **state)
+{
+	char *help = help_of(&outer_table);
+
+	assert_string_equal(help, "usage: outer\n"
+				  "  --file PATH  the outer input\n"
+				  "  --dir[=DIR]  a directory\n"
+				  "  -q, --help  this text\n"
+				  "Lent:\n"
+				  "  --a-rather-long-flag-name TAG  a tag (repeatable)\n"
+				  "  --mode[=HOW]  fast or slow\n"
+				  "End.\n");
+	free(help);
+}
+
+/* OPTION_ARG_OPTIONAL_NEXT: no value, a value after '=', or the next argument when it
+ * does not start with '-'. */
+static void test_optional_next_takes_the_next_argument(void **state)
+{
+	struct outer o = { 0 };
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&outer_table, &o, &d, "--dir"), 0);
+	assert_true(o.dir_given);
+	assert_null(o.dir);
+	assert_int_equal(PARSE(&outer_table, &o, &d, "--dir=a", "--file", "f"), 0);
+	assert_string_equal(o.dir, "a");
+	assert_int_equal(PARSE(&outer_table, &o, &d, "--dir", "b", "--file", "f"), 0);
+	assert_string_equal(o.dir, "b");
+	assert_string_equal(o.file, "f");
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(PARSE(&outer_table, &o, &d, "--dir", "--file", "f"), 0);
+	assert_true(o.dir_given);
+	assert_null(o.dir);
+	assert_string_equal(o.file, "f");
+	/* After "--" nothing is an option or its value. */
+	assert_int_equal(PARSE(&outer_table, &o, &d, "--dir", "--", "c"), -EINVAL);
+	assert_non_null(strstr(d.msg, "unexpected argument 'c'"));
+}
+
+static const struct option_include outer_include = {
+	.table = &outer_table,
+};
+
+static const struct option_row nested_rows[] = {
+	{ .include = &outer_include },
+};
+
+static const struct option_table nested_table = {
+	.command = "nested",
+	.synopsis = "",
+	.rows = nested_rows,
+	.nr_rows = 1,
+};
+
+/* One level only: a table including one that includes is a programmer error, said so. */
+static void test_nested_include_is_refused(void **state)
+{
+	struct outer o = { 0 };
+	struct diag d = { "" };
+
+	assert_int_equal(PARSE(&nested_table, &o, &d, "--file", "x"), -EINVAL);
+	assert_string_equal(d.msg, "nested: internal: nested include");
+}
+
 /* ---- split: flags of the table taken out, the rest passed on ---- */
 
 static int split_with(void *ctx, struct diag *d, char **rest, int *nr_rest, const char *const *args)
@@ -367,6 +529,66 @@ static void test_every_help_lists_every_flag_of_its_table(void **state)
 	}
 }
 
+/* Whether t has a flag row of its own that takes lent's name or short name. */
+static bool has_own(const struct option_table *t, const struct option_row *lent)
+{
+	size_t k;
+
+	for (k = 0; k < t->nr_rows; k++)
+		if (t->rows[k].name &&
+		    (!strcmp(t->rows[k].name, lent->name) ||
+		     (lent->short_name && lent->short_name == t->rows[k].short_name)))
+			return true;
+	return false;
+}
+
+/* The flags a table includes (measure: sev-snp-measure's and every launch option) are
+ * listed by its --help and parsed, and no two flags it takes share a name. */
+static void test_every_included_flag_is_listed_and_taken(void **state)
+{
+	const char *names[128];
+	size_t i, k, m, n;
+
+	for (i = 0; i < NR_TABLES; i++) {
+		const struct option_table *t = tables[i];
+		char *help = help_of(t);
+
+		n = 0;
+		for (k = 0; k < t->nr_rows; k++)
+			if (t->rows[k].name)
+				names[n++] = t->rows[k].name;
+		for (k = 0; k < t->nr_rows; k++) {
+			const struct option_table *lent =
+				t->rows[k].include ? t->rows[k].include->table : NULL;
+
+			for (m = 0; lent && m < lent->nr_rows; m++) {
+				const struct option_row *row = &lent->rows[m];
+				struct diag d = { "" };
+				char flag[64];
+
+				if (!row->name || has_own(t, row))
+					continue;
+				assert_true(n < sizeof(names) / sizeof(names[0]));
+				names[n++] = row->name;
+				snprintf(flag, sizeof(flag), " --%s", row->name);
+				if (!strstr(help, flag))
+					fail_msg("%s --help does not list %s", t->command,
+						 flag + 1);
+				/* Taken: whatever the parse says, it is not an unknown flag. */
+				snprintf(flag, sizeof(flag), "--%s", row->name);
+				memset(&scratch, 0, sizeof(scratch));
+				(void)PARSE(t, &scratch, &d, flag);
+				assert_null(strstr(d.msg, "unknown option"));
+			}
+		}
+		for (k = 0; k < n; k++)
+			for (m = k + 1; m < n; m++)
+				if (!strcmp(names[k], names[m]))
+					fail_msg("%s takes --%s twice", t->command, names[k]);
+		free(help);
+	}
+}
+
 /* run's table: the help a user reads is the one the man page test compares; it keeps its
  * sections and the exit statuses. */
 static void test_run_help_keeps_its_sections(void **state)
@@ -394,12 +616,18 @@ int main(void)
 		cmocka_unit_test(test_setter_error_stops_the_parse),
 		cmocka_unit_test(test_stray_argument_is_refused),
 		cmocka_unit_test(test_help_is_printed_from_the_rows),
+		cmocka_unit_test(test_include_lends_flags_and_notes_the_first_given),
+		cmocka_unit_test(test_include_errors_name_the_including_command),
+		cmocka_unit_test(test_include_help_lists_the_lent_flags),
+		cmocka_unit_test(test_optional_next_takes_the_next_argument),
+		cmocka_unit_test(test_nested_include_is_refused),
 		cmocka_unit_test(test_split_passes_other_arguments_on_in_order),
 		cmocka_unit_test(test_split_refuses_a_flag_given_twice),
 		cmocka_unit_test(test_split_errors_name_the_flag),
 		cmocka_unit_test(test_every_subcommand_refuses_unknown_flags),
 		cmocka_unit_test(test_every_valued_flag_needs_its_value),
 		cmocka_unit_test(test_every_help_lists_every_flag_of_its_table),
+		cmocka_unit_test(test_every_included_flag_is_listed_and_taken),
 		cmocka_unit_test(test_run_help_keeps_its_sections),
 	};
 
