@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * snpvmm measure: the SNP launch digest of a QEMU + OVMF guest, with sev-snp-measure's
- * options and output (virtee/sev-snp-measure sevsnpmeasure/cli.py; the algorithm is its
- * guest.py snp_calc_launch_digest(), see docs/snp-launch.md).
+ * snpvmm measure: the SNP launch digest of snpvmm's own layout (cmd_measure_own.c), or,
+ * with --ovmf, of a QEMU + OVMF guest, with sev-snp-measure's options and output
+ * (virtee/sev-snp-measure sevsnpmeasure/cli.py; the algorithm is its guest.py
+ * snp_calc_launch_digest(), see docs/snp-launch.md). One option table takes the flags of
+ * both layouts (its own rows, sev-snp-measure's and the launch options it includes); the
+ * layout follows from what was parsed, and the other layout's flags are refused.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <openssl/evp.h>
@@ -20,6 +22,7 @@
 
 #include "cli/commands.h"
 #include "cli/option_table.h"
+#include "cli/options.h"
 #include "snp/launch_digest.h"
 #include "snp/qemu_layout.h"
 #include "snp/sev_hashes.h"
@@ -37,19 +40,28 @@ enum measure_mode {
 	MEASURE_SNP_OVMF_HASH,
 };
 
-struct measure_opts {
+/* sev-snp-measure's options: the QEMU + OVMF layout's alone (qemu_ovmf_options). */
+struct qemu_opts {
 	enum measure_mode mode;
-	const char *ovmf, *kernel, *initrd, *append;
-	const char *vcpu_type, *ovmf_hash, *trace, *dump_dir;
-	bool dump_vmsa, verbose, base64;
+	const char *vcpu_type, *ovmf_hash;
+	bool verbose, base64;
 	bool has_vcpus, has_family, has_model, has_stepping;
 	unsigned int vcpus;
 	uint64_t vcpu_sig, family, model, stepping, guest_features;
 	enum snp_vmm_type vmm;
-	bool json, help;
-	/* The command line, for --dump-vmsa's look at the argument after it. */
-	int argc;
-	char **argv;
+};
+
+/* What measure_options parsed. */
+struct measure_opts {
+	const char *ovmf; /* given: the QEMU + OVMF layout; else snpvmm's own */
+	const char *trace, *dump_dir;
+	bool dump_vmsa, json, help;
+	/* --kernel, --initrd and --append for both layouts; the other launch options
+	 * (run_options, included) for snpvmm's own. */
+	struct vmm_options launch;
+	struct qemu_opts qemu;
+	/* The first flag given of each layout's own, to refuse it in the other layout. */
+	const char *launch_flag, *qemu_flag;
 };
 
 /* One line on stderr, and the exit status to return (commands.h). */
@@ -73,10 +85,11 @@ static bool is_directory(const char *path)
 }
 
 #define MEASURE_OPT(field) offsetof(struct measure_opts, field)
+#define QEMU_OPT(field)	   offsetof(struct qemu_opts, field)
 
 static int set_vcpus(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
 {
-	struct measure_opts *o = ctx;
+	struct qemu_opts *o = ctx;
 	uint64_t v;
 
 	if (parse_uint(arg, UINT_MAX, &v) < 0)
@@ -88,7 +101,7 @@ static int set_vcpus(const struct option_row *row, const char *arg, void *ctx, s
 
 static int set_vcpu_type(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
 {
-	struct measure_opts *o = ctx;
+	struct qemu_opts *o = ctx;
 
 	if (snp_vcpu_type_sig(arg, &(uint32_t){ 0 }) < 0)
 		return diag_fail(d, -EINVAL, "--vcpu-type: unknown vCPU type '%s' (known: %s)", arg,
@@ -99,7 +112,7 @@ static int set_vcpu_type(const struct option_row *row, const char *arg, void *ct
 
 static int set_vcpu_sig(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
 {
-	struct measure_opts *o = ctx;
+	struct qemu_opts *o = ctx;
 
 	if (parse_uint(arg, UINT32_MAX, &o->vcpu_sig) < 0)
 		return diag_fail(d, -EINVAL,
@@ -121,14 +134,14 @@ static int parse_sig_part(const struct option_row *row, const char *arg, uint64_
 
 static int set_vcpu_family(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
 {
-	struct measure_opts *o = ctx;
+	struct qemu_opts *o = ctx;
 
 	return parse_sig_part(row, arg, &o->family, &o->has_family, d);
 }
 
 static int set_vcpu_model(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
 {
-	struct measure_opts *o = ctx;
+	struct qemu_opts *o = ctx;
 
 	return parse_sig_part(row, arg, &o->model, &o->has_model, d);
 }
@@ -136,14 +149,14 @@ static int set_vcpu_model(const struct option_row *row, const char *arg, void *c
 static int set_vcpu_stepping(const struct option_row *row, const char *arg, void *ctx,
 			     struct diag *d)
 {
-	struct measure_opts *o = ctx;
+	struct qemu_opts *o = ctx;
 
 	return parse_sig_part(row, arg, &o->stepping, &o->has_stepping, d);
 }
 
 static int set_vmm_type(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
 {
-	struct measure_opts *o = ctx;
+	struct qemu_opts *o = ctx;
 
 	if (snp_vmm_type_parse(arg, &o->vmm) < 0)
 		return diag_fail(d, -EINVAL, "unknown VMM type '%s' (QEMU, ec2, gce)", arg);
@@ -153,7 +166,7 @@ static int set_vmm_type(const struct option_row *row, const char *arg, void *ctx
 static int set_guest_features(const struct option_row *row, const char *arg, void *ctx,
 			      struct diag *d)
 {
-	struct measure_opts *o = ctx;
+	struct qemu_opts *o = ctx;
 
 	if (parse_uint(arg, UINT64_MAX, &o->guest_features) < 0)
 		return diag_fail(d, -EINVAL,
@@ -165,7 +178,7 @@ static int set_guest_features(const struct option_row *row, const char *arg, voi
 
 static int set_mode(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
 {
-	struct measure_opts *o = ctx;
+	struct qemu_opts *o = ctx;
 
 	if (strcmp(arg, "snp") == 0)
 		o->mode = MEASURE_SNP;
@@ -182,7 +195,7 @@ static int set_mode(const struct option_row *row, const char *arg, void *ctx, st
 static int set_output_format(const struct option_row *row, const char *arg, void *ctx,
 			     struct diag *d)
 {
-	struct measure_opts *o = ctx;
+	struct qemu_opts *o = ctx;
 
 	if (strcmp(arg, "hex") && strcmp(arg, "base64"))
 		return diag_fail(d, -EINVAL, "--output-format: '%s' is not hex or base64", arg);
@@ -190,26 +203,21 @@ static int set_output_format(const struct option_row *row, const char *arg, void
 	return 0;
 }
 
-/* sev-snp-measure's --dump-vmsa takes no value; a directory after it is taken as ours.
- * The table parses in order (getopt's '+'), so optind is the argument after the flag. */
+/* sev-snp-measure's --dump-vmsa takes no value; ours may name the directory, after '='
+ * or as the next argument (OPTION_ARG_OPTIONAL_NEXT). */
 static int set_dump_vmsa(const struct option_row *row, const char *arg, void *ctx, struct diag *d)
 {
 	struct measure_opts *o = ctx;
 
+	if (arg && !*arg)
+		return diag_fail(d, -EINVAL, "--dump-vmsa: empty directory name");
 	o->dump_vmsa = true;
 	o->dump_dir = arg;
-	if (!arg && optind < o->argc && o->argv[optind][0] != '-' && is_directory(o->argv[optind]))
-		o->dump_dir = o->argv[optind++];
 	return 0;
 }
 
-static const struct option_row measure_rows[] = {
-	{ .name = "ovmf",
-	  .arg = OPTION_ARG_REQUIRED,
-	  .metavar = "FILE",
-	  .help = "OVMF image (-bios), loaded to end at 4 GiB",
-	  .set = option_set_string,
-	  .offset = MEASURE_OPT(ovmf) },
+/* The flags only the QEMU + OVMF layout takes: sev-snp-measure's. */
+static const struct option_row qemu_ovmf_rows[] = {
 	{ .name = "vcpus",
 	  .arg = OPTION_ARG_REQUIRED,
 	  .metavar = "N",
@@ -246,24 +254,6 @@ static const struct option_row measure_rows[] = {
 	  .metavar = "TYPE",
 	  .help = "QEMU (default), ec2 or gce",
 	  .set = set_vmm_type },
-	{ .name = "kernel",
-	  .arg = OPTION_ARG_REQUIRED,
-	  .metavar = "FILE",
-	  .help = "measured direct boot: kernel hashed into the OVMF hashes page",
-	  .set = option_set_string,
-	  .offset = MEASURE_OPT(kernel) },
-	{ .name = "initrd",
-	  .arg = OPTION_ARG_REQUIRED,
-	  .metavar = "FILE",
-	  .help = "initrd (needs --kernel)",
-	  .set = option_set_string,
-	  .offset = MEASURE_OPT(initrd) },
-	{ .name = "append",
-	  .arg = OPTION_ARG_REQUIRED,
-	  .metavar = "CMDLINE",
-	  .help = "kernel command line (needs --kernel)",
-	  .set = option_set_string,
-	  .offset = MEASURE_OPT(append) },
 	{ .name = "guest-features",
 	  .arg = OPTION_ARG_REQUIRED,
 	  .metavar = "N",
@@ -279,12 +269,61 @@ static const struct option_row measure_rows[] = {
 	  .metavar = "HEX",
 	  .help = "precomputed snp:ovmf-hash result; skips hashing the firmware",
 	  .set = option_set_string,
-	  .offset = MEASURE_OPT(ovmf_hash) },
+	  .offset = QEMU_OPT(ovmf_hash) },
 	{ .name = "output-format",
 	  .arg = OPTION_ARG_REQUIRED,
 	  .metavar = "FMT",
 	  .help = "hex (default) or base64",
 	  .set = set_output_format },
+	{ .name = "verbose",
+	  .short_name = 'v',
+	  .help = "print 'Calculated SEV_SNP guest measurement: ...'",
+	  .set = option_set_true,
+	  .offset = QEMU_OPT(verbose) },
+};
+
+static const struct option_table qemu_ovmf_options = {
+	.command = "snpvmm measure --ovmf",
+	.synopsis = "",
+	.rows = qemu_ovmf_rows,
+	.nr_rows = sizeof(qemu_ovmf_rows) / sizeof(qemu_ovmf_rows[0]),
+	.help_column = 25,
+};
+
+static const struct option_include qemu_ovmf_include = {
+	.table = &qemu_ovmf_options,
+	.ctx_offset = MEASURE_OPT(qemu),
+	.given_offset = MEASURE_OPT(qemu_flag),
+};
+
+/* Every launch option of `snpvmm [run]`: snpvmm's own layout measures a launch of them. */
+static const struct option_include launch_include = {
+	.table = &run_options,
+	.ctx_offset = MEASURE_OPT(launch),
+	.given_offset = MEASURE_OPT(launch_flag),
+};
+
+static const struct option_row measure_rows[] = {
+	{ .help = "Both layouts:\n" },
+	{ .name = "kernel",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "FILE",
+	  .help = "bzImage: booted by snpvmm's own layout; with --ovmf, hashed\n"
+		  "into the OVMF hashes page (measured direct boot)",
+	  .set = option_set_string,
+	  .offset = MEASURE_OPT(launch.kernel) },
+	{ .name = "initrd",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "FILE",
+	  .help = "initrd (needs --kernel)",
+	  .set = option_set_string,
+	  .offset = MEASURE_OPT(launch.initrd) },
+	{ .name = "append",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "CMDLINE",
+	  .help = "kernel command line (needs --kernel)",
+	  .set = option_set_string,
+	  .offset = MEASURE_OPT(launch.append) },
 	{ .name = "trace",
 	  .arg = OPTION_ARG_REQUIRED,
 	  .metavar = "FILE",
@@ -293,22 +332,16 @@ static const struct option_row measure_rows[] = {
 	  .set = option_set_string,
 	  .offset = MEASURE_OPT(trace) },
 	{ .name = "dump-vmsa",
-	  .arg = OPTION_ARG_OPTIONAL,
+	  .arg = OPTION_ARG_OPTIONAL_NEXT,
 	  .metavar = "[=DIR]",
 	  .help = "write the measured VMSAs as vmsa0.bin, vmsa1.bin, ... into\n"
-		  "DIR (default: the current directory; `--dump-vmsa DIR` also\n"
-		  "works when DIR is an existing directory)",
+		  "the directory DIR (default: the current directory;\n"
+		  "`--dump-vmsa DIR` works too)",
 	  .set = set_dump_vmsa },
-	{ .name = "verbose",
-	  .short_name = 'v',
-	  .help = "print 'Calculated SEV_SNP guest measurement: ...'",
-	  .set = option_set_true,
-	  .offset = MEASURE_OPT(verbose) },
-	/* cmd_measure() takes --json out of argv before parsing (the own layout's launch
-	 * options do not know it), so this row serves --help and a second --json. */
 	{ .name = "json",
 	  .help = "print {\"layout\", \"measurement\" (hex),\n"
-		  "\"measurement_base64\"} as one JSON line (either layout)",
+		  "\"measurement_base64\"} as one JSON line ({\"layout\",\n"
+		  "\"ovmf_hash\"} for --mode snp:ovmf-hash)",
 	  .set = option_set_true,
 	  .offset = MEASURE_OPT(json) },
 	{ .name = "help",
@@ -317,29 +350,42 @@ static const struct option_row measure_rows[] = {
 	  .set = option_set_true,
 	  .offset = MEASURE_OPT(help) },
 	{ .help = "\n"
-		  "Without --ovmf, snpvmm's own firmware-less layout is measured, from the same\n"
-		  "launch options a launch takes (snpvmm --help), with the same plan code:\n"
-		  "  snpvmm measure --kernel FILE [--initrd FILE] [--append TEXT] [--mem SIZE]\n"
-		  "                 [--smp N] [--sev-features LIST] [--secure-tsc]\n"
-		  "                 [--cbitpos N (default 51)] [--boot hashes|content (default "
-		  "hashes)]\n"
-		  "                 [--setup-data TYPE,FILE] [--trace FILE|-] [--dump-vmsa DIR]\n"
+		  "QEMU + OVMF layout (sev-snp-measure's options; refused without --ovmf):\n" },
+	{ .name = "ovmf",
+	  .arg = OPTION_ARG_REQUIRED,
+	  .metavar = "FILE",
+	  .help = "OVMF image (-bios), loaded to end at 4 GiB: measures a\n"
+		  "QEMU + OVMF guest",
+	  .set = option_set_string,
+	  .offset = MEASURE_OPT(ovmf) },
+	{ .include = &qemu_ovmf_include },
+	{ .help = "\n"
+		  "snpvmm's own layout (without --ovmf; refused with it): the launch options of\n"
+		  "`snpvmm --help`, measured with the launch's own plan code. Those that do not\n"
+		  "change the digest are taken and ignored, so one command line serves a launch\n"
+		  "and its prediction; --no-snp, --sim and --debug-tamper-staging are refused.\n"
+		  "--cbitpos defaults to 51 here, every SNP-capable EPYC's C-bit.\n" },
+	{ .include = &launch_include },
+	{ .help = "\n"
 		  "Numbers: decimal or 0x hex; a leading 0 before more digits is refused (no "
 		  "octal).\n"
 		  "The images are streamed: memory use does not grow with their size.\n"
 		  "Exit status: 0 digest printed, 1 bad input file, 2 usage error.\n" },
 };
 
-/* The QEMU + OVMF layout's table; without --ovmf the launch options are run's
- * (cmd_measure_own.c). */
+/* `snpvmm measure`: both layouts' flags, each layout refusing the other's. */
 const struct option_table measure_options = {
 	.command = "snpvmm measure",
 	.synopsis =
-		"usage: snpvmm measure --ovmf FILE --vcpus N (--vcpu-type NAME | --vcpu-sig N |\n"
+		"usage: snpvmm measure --kernel FILE [LAUNCH OPTIONS] [--trace FILE|-]\n"
+		"                      [--dump-vmsa[=DIR]] [--json]\n"
+		"       snpvmm measure --ovmf FILE --vcpus N (--vcpu-type NAME | --vcpu-sig N |\n"
 		"                      --vcpu-family F --vcpu-model M --vcpu-stepping S) "
 		"[options]\n"
 		"\n"
-		"Print the SEV-SNP launch digest of a QEMU + OVMF guest, as sev-snp-measure does.\n"
+		"Print the SEV-SNP launch digest of snpvmm's own firmware-less layout, from the\n"
+		"launch options a launch takes, or, with --ovmf, of a QEMU + OVMF guest, as\n"
+		"sev-snp-measure does.\n"
 		"\n",
 	.rows = measure_rows,
 	.nr_rows = sizeof(measure_rows) / sizeof(measure_rows[0]),
@@ -347,25 +393,45 @@ const struct option_table measure_options = {
 	.in_order = true,
 };
 
-/* Returns 0 or an exit status. */
-static int parse_args(int argc, char **argv, struct measure_opts *o, bool *ret_help)
+/* Parses argv into o; 0, or an exit status after one error line. */
+static int parse_args(int argc, char **argv, struct measure_opts *o)
 {
 	struct diag d = { "" };
 
 	memset(o, 0, sizeof(*o));
-	o->guest_features = 0x1; /* sev-snp-measure default */
-	o->argc = argc;
-	o->argv = argv;
-	*ret_help = false;
+	options_defaults(&o->launch);
+	o->qemu.guest_features = 0x1; /* sev-snp-measure default */
 	if (option_table_parse(&measure_options, argc, argv, o, &d) < 0)
 		return fail(EXIT_USAGE, "%s", d.msg);
-	*ret_help = o->help;
+	return 0;
+}
+
+/* The layout is --ovmf given or not; a flag of the other layout is refused, naming the
+ * first one given. 0 or an exit status. */
+static int check_layout(const struct measure_opts *o)
+{
+	if (o->ovmf && o->launch_flag)
+		return fail(EXIT_USAGE,
+			    "--%s is a launch option of snpvmm's own layout, not of --ovmf (QEMU + "
+			    "OVMF): see snpvmm measure --help",
+			    o->launch_flag);
+	if (!o->ovmf && o->qemu_flag)
+		return fail(EXIT_USAGE,
+			    "--%s is an option of the QEMU + OVMF layout: it needs --ovmf FILE "
+			    "(snpvmm's own layout takes the launch options; see snpvmm measure "
+			    "--help)",
+			    o->qemu_flag);
+	if (!o->ovmf && !o->launch.kernel)
+		return fail(EXIT_USAGE, "missing --kernel FILE (snpvmm's own layout) or --ovmf "
+					"FILE (QEMU + OVMF); see snpvmm measure --help");
+	if (o->dump_dir && !is_directory(o->dump_dir))
+		return fail(1, "--dump-vmsa: '%s' is not a directory", o->dump_dir);
 	return 0;
 }
 
 /* sev-snp-measure get_vcpu_sig(): family, then sig, then type; a zero family or sig counts
  * as absent there, and so it does here. ec2 and gce need none. */
-static int resolve_sig(const struct measure_opts *o, uint32_t *ret_sig)
+static int resolve_sig(const struct qemu_opts *o, uint32_t *ret_sig)
 {
 	*ret_sig = 0;
 	if (o->has_family && o->family) {
@@ -394,7 +460,7 @@ static void trace_line(void *opaque, const struct launch_digest_step *step)
 		fprintf(opaque, "%s\n", line);
 }
 
-static int print_digest(const struct measure_opts *o, const uint8_t ld[SNP_LD_SIZE])
+static int print_digest(const struct qemu_opts *o, const uint8_t ld[SNP_LD_SIZE])
 {
 	char text[2 * SNP_LD_SIZE + 1];
 
@@ -461,10 +527,10 @@ static int measure(const struct measure_opts *o, const struct firmware_input *fw
 		.firmware_len = (size_t)fw->file.size,
 		.firmware_source = &fw->file,
 		.firmware_tail_len = fw->tail_len,
-		.vcpus = o->vcpus,
+		.vcpus = o->qemu.vcpus,
 		.vcpu_sig = sig,
-		.guest_features = o->guest_features,
-		.vmm = o->vmm,
+		.guest_features = o->qemu.guest_features,
+		.vmm = o->qemu.vmm,
 		.hashes = hashes,
 	};
 	uint8_t seed[SNP_LD_SIZE];
@@ -472,8 +538,8 @@ static int measure(const struct measure_opts *o, const struct firmware_input *fw
 	struct diag d = { "" };
 	int r, status;
 
-	if (o->mode == MEASURE_SNP && o->ovmf_hash) {
-		if (hex_decode(o->ovmf_hash, seed, SNP_LD_SIZE, "--snp-ovmf-hash", NULL) < 0)
+	if (o->qemu.mode == MEASURE_SNP && o->qemu.ovmf_hash) {
+		if (hex_decode(o->qemu.ovmf_hash, seed, SNP_LD_SIZE, "--snp-ovmf-hash", NULL) < 0)
 			return fail(EXIT_USAGE, "--snp-ovmf-hash: expected 96 hex digits");
 		p.ovmf_hash = seed;
 	}
@@ -484,7 +550,7 @@ static int measure(const struct measure_opts *o, const struct firmware_input *fw
 		fprintf(trace, "%s\n", LAUNCH_DIGEST_TRACE_HEADER);
 		launch_digest_set_trace(&ld, trace_line, trace);
 	}
-	if (o->mode == MEASURE_SNP_OVMF_HASH)
+	if (o->qemu.mode == MEASURE_SNP_OVMF_HASH)
 		r = qemu_layout_ovmf_hash_source(&fw->file, &ld, &d);
 	else
 		r = qemu_layout_measure(&p, &ld, &d);
@@ -496,7 +562,7 @@ static int measure(const struct measure_opts *o, const struct firmware_input *fw
 		status = fail(1, "cannot write the trace: %s", strerror(errno));
 		goto out_fini;
 	}
-	if (o->dump_vmsa && o->mode == MEASURE_SNP) {
+	if (o->dump_vmsa && o->qemu.mode == MEASURE_SNP) {
 		status = dump_vmsas(o, &p);
 		if (status)
 			goto out_fini;
@@ -541,47 +607,32 @@ static int open_firmware(const char *path, struct firmware_input *fw)
 	return 0;
 }
 
-/* Whether argv asks for the QEMU+OVMF layout (or for help); else it is snpvmm's own. */
-static bool wants_ovmf_layout(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--ovmf") || !strncmp(argv[i], "--ovmf=", 7) ||
-		    !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return true;
-	return argc < 2;
-}
-
-/* Parses and computes the QEMU+OVMF digest without printing it; 0 or an exit status.
- * *ret_help is set, and nothing computed, for --help. */
-static int ovmf_digest(int argc, char **argv, struct measure_opts *o, uint8_t ret_ld[SNP_LD_SIZE],
-		       bool *ret_help)
+/* Computes the QEMU+OVMF digest of o without printing it; 0 or an exit status. */
+static int ovmf_digest(const struct measure_opts *o, uint8_t ret_ld[SNP_LD_SIZE])
 {
 	struct firmware_input fw = { .file = { .fd = -1 } };
 	struct byte_source kernel = { .fd = -1 }, initrd = { .fd = -1 };
+	const struct qemu_opts *q = &o->qemu;
+	const char *kernel_path = o->launch.kernel, *initrd_path = o->launch.initrd;
+	const char *append = o->launch.append;
+	bool has_initrd = initrd_path && *initrd_path;
 	struct diag d = { "" };
 	struct sev_hashes hashes;
 	FILE *trace = NULL;
 	uint32_t sig = 0;
 	int status, r;
 
-	status = parse_args(argc, argv, o, ret_help);
-	if (status || *ret_help)
-		return status;
-	if (!o->ovmf)
-		return fail(EXIT_USAGE, "missing --ovmf FILE (see 'snpvmm measure --help')");
-	if (o->mode == MEASURE_SNP) {
-		if ((o->initrd && *o->initrd) && !o->kernel)
+	if (q->mode == MEASURE_SNP) {
+		if (has_initrd && !kernel_path)
 			return fail(EXIT_USAGE, "--kernel required when using --initrd");
-		if ((o->append && *o->append) && !o->kernel)
+		if ((append && *append) && !kernel_path)
 			return fail(EXIT_USAGE, "--kernel required when using --append");
-		if (!o->has_vcpus)
+		if (!q->has_vcpus)
 			return fail(EXIT_USAGE, "missing --vcpus N in guest mode 'snp'");
-		if (o->vcpus < 1 || o->vcpus > QEMU_LAYOUT_MAX_VCPUS)
+		if (q->vcpus < 1 || q->vcpus > QEMU_LAYOUT_MAX_VCPUS)
 			return fail(EXIT_USAGE, "--vcpus must be between 1 and %u",
 				    QEMU_LAYOUT_MAX_VCPUS);
-		status = resolve_sig(o, &sig);
+		status = resolve_sig(q, &sig);
 		if (status)
 			return status;
 	}
@@ -589,14 +640,14 @@ static int ovmf_digest(int argc, char **argv, struct measure_opts *o, uint8_t re
 	status = open_firmware(o->ovmf, &fw);
 	if (status)
 		goto out_unmap;
-	if (o->mode == MEASURE_SNP && o->kernel) {
-		status = open_optional(o->kernel, "kernel", &kernel);
-		if (!status && o->initrd && *o->initrd)
-			status = open_optional(o->initrd, "initrd", &initrd);
+	if (q->mode == MEASURE_SNP && kernel_path) {
+		status = open_optional(kernel_path, "kernel", &kernel);
+		if (!status && has_initrd)
+			status = open_optional(initrd_path, "initrd", &initrd);
 		if (status)
 			goto out_unmap;
-		r = sev_hashes_compute_sources(&kernel, o->initrd && *o->initrd ? &initrd : NULL,
-					       o->append, &hashes, &d);
+		r = sev_hashes_compute_sources(&kernel, has_initrd ? &initrd : NULL, append,
+					       &hashes, &d);
 		if (r < 0) {
 			status = fail(1, "hashing the kernel/initrd failed: %s",
 				      d.msg[0] ? d.msg : strerror(-r));
@@ -613,7 +664,7 @@ static int ovmf_digest(int argc, char **argv, struct measure_opts *o, uint8_t re
 			goto out_unmap;
 		}
 	}
-	status = measure(o, &fw, o->mode == MEASURE_SNP && o->kernel ? &hashes : NULL, sig, trace,
+	status = measure(o, &fw, q->mode == MEASURE_SNP && kernel_path ? &hashes : NULL, sig, trace,
 			 ret_ld);
 	if (trace && trace != stdout && fclose(trace) != 0 && status == 0)
 		status = fail(1, "cannot write trace file '%s'", o->trace);
@@ -625,57 +676,34 @@ out_unmap:
 	return status;
 }
 
-/* Takes a flag without a value out of argv; true if it was there. */
-static bool take_switch(int *argc, char **argv, const char *name)
+/* The digest of the layout o chose, not printed: 0 or an exit status. */
+static int layout_digest(const struct measure_opts *o, uint8_t ret_ld[SNP_LD_SIZE])
 {
-	int i, j;
+	const char *vmsa_dir = o->dump_dir ? o->dump_dir : ".";
 
-	for (i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
-		if (strcmp(argv[i], name))
-			continue;
-		for (j = i; j + 1 <= *argc; j++)
-			argv[j] = argv[j + 1];
-		(*argc)--;
-		return true;
-	}
-	return false;
+	if (o->ovmf)
+		return ovmf_digest(o, ret_ld);
+	return measure_own_digest(&o->launch, o->trace, o->dump_vmsa ? vmsa_dir : NULL, ret_ld);
 }
 
 /*
  * --json: {"layout", "measurement" (hex), "measurement_base64"} for a launch digest, or
  * {"layout", "ovmf_hash"} for --mode snp:ovmf-hash. The digest comes from the code that
- * prints it as text; --trace - and --verbose, which write text to stdout, are refused.
+ * prints it as text.
  */
-static int measure_json(int argc, char **argv)
+static int print_json(const struct measure_opts *o, const uint8_t ld[SNP_LD_SIZE])
 {
 	unsigned char b64[4 * ((SNP_LD_SIZE + 2) / 3) + 1];
 	char hex[2 * SNP_LD_SIZE + 1];
-	uint8_t ld[SNP_LD_SIZE];
-	bool ovmf = wants_ovmf_layout(argc, argv), help = false;
-	struct measure_opts o = { .mode = MEASURE_SNP };
 	json_t *out;
-	int i, status, r;
+	int r;
 
-	for (i = 1; i + 1 < argc; i++)
-		if (!strcmp(argv[i], "--trace") && !strcmp(argv[i + 1], "-"))
-			return fail(EXIT_USAGE,
-				    "--json and --trace - both write to standard output");
-	status = ovmf ? ovmf_digest(argc, argv, &o, ld, &help)
-		      : measure_own_digest(argc, argv, ld, NULL);
-	if (status)
-		return status;
-	if (help) {
-		option_table_help(&measure_options, stdout);
-		return 0;
-	}
-	if (o.verbose)
-		return fail(EXIT_USAGE, "--json and --verbose: choose one output");
 	snp_hex(ld, SNP_LD_SIZE, hex);
 	EVP_EncodeBlock(b64, ld, SNP_LD_SIZE);
-	if (o.mode != MEASURE_SNP)
+	if (o->qemu.mode != MEASURE_SNP)
 		out = json_pack("{s:s,s:s}", "layout", "qemu-ovmf", "ovmf_hash", hex);
 	else
-		out = json_pack("{s:s,s:s,s:s}", "layout", ovmf ? "qemu-ovmf" : "snpvmm",
+		out = json_pack("{s:s,s:s,s:s}", "layout", o->ovmf ? "qemu-ovmf" : "snpvmm",
 				"measurement", hex, "measurement_base64", (const char *)b64);
 	r = out ? json_dumpf(out, stdout, JSON_COMPACT) : -1;
 	json_decref(out);
@@ -688,41 +716,65 @@ int cmd_measure(int argc, char **argv)
 {
 	uint8_t ld[SNP_LD_SIZE];
 	struct measure_opts o;
-	bool help;
 	int status;
 
-	if (take_switch(&argc, argv, "--json"))
-		return measure_json(argc, argv);
-	if (!wants_ovmf_layout(argc, argv))
-		return cmd_measure_own(argc, argv);
-	status = ovmf_digest(argc, argv, &o, ld, &help);
+	status = parse_args(argc, argv, &o);
 	if (status)
 		return status;
-	if (help) {
+	if (o.help) {
 		option_table_help(&measure_options, stdout);
 		return 0;
 	}
-	return print_digest(&o, ld);
+	if (o.launch.version) {
+		/* main() answers --version before any subcommand; this is a direct caller. */
+		printf("snpvmm %s\n", SNPVMM_VERSION);
+		return 0;
+	}
+	status = check_layout(&o);
+	if (status)
+		return status;
+	/* Refused before anything is read: these write text where the JSON goes. */
+	if (o.json && o.trace && !strcmp(o.trace, "-"))
+		return fail(EXIT_USAGE, "--json and --trace - both write to standard output");
+	if (o.json && o.qemu.verbose)
+		return fail(EXIT_USAGE, "--json and --verbose: choose one output");
+	status = layout_digest(&o, ld);
+	if (status)
+		return status;
+	return o.json ? print_json(&o, ld) : print_digest(&o.qemu, ld);
 }
 
 int measure_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 		   struct vmm_options *ret_launch)
 {
 	struct measure_opts o;
-	bool help;
 	int status;
 
-	if (!wants_ovmf_layout(argc, argv))
-		return measure_own_digest(argc, argv, ret_ld, ret_launch);
-	status = ovmf_digest(argc, argv, &o, ret_ld, &help);
+	status = parse_args(argc, argv, &o);
 	if (status)
 		return status;
-	if (help)
-		return fail(EXIT_USAGE, "--help is not a launch option");
-	if (o.mode != MEASURE_SNP)
+	if (o.help || o.launch.version)
+		return fail(EXIT_USAGE, "--%s is not a launch option", o.help ? "help" : "version");
+	status = check_layout(&o);
+	if (status)
+		return status;
+	if (o.json)
+		return fail(EXIT_USAGE, "--json formats what `snpvmm measure` prints; it is not "
+					"a launch option");
+	if (o.trace && !strcmp(o.trace, "-"))
+		return fail(EXIT_USAGE, "--trace - would write into this command's output: give "
+					"--trace FILE");
+	if (o.ovmf && o.qemu.mode != MEASURE_SNP)
 		return fail(EXIT_USAGE, "--mode snp:ovmf-hash hashes the firmware alone; a report "
 					"carries the launch digest (--mode snp)");
-	if (ret_launch)
-		memset(ret_launch, 0, sizeof(*ret_launch));
+	status = layout_digest(&o, ret_ld);
+	if (status)
+		return status;
+	if (ret_launch) {
+		if (o.ovmf)
+			memset(ret_launch, 0, sizeof(*ret_launch));
+		else
+			*ret_launch = o.launch;
+	}
 	return 0;
 }

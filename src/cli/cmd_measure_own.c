@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * `snpvmm measure` for snpvmm's own firmware-less layout: the launch options of a real
- * launch (parsed by the same options_parse_as(), run's option table), the same plan (snp_plan_build) and the same
- * measurement code (snp_plan_measure) the launch uses to predict its digest, so the two
- * cannot drift. The digest depends only on the options and images and on two host facts
- * the user states: the C-bit position (default 51, the value on every SNP-capable EPYC
- * generation) and the VMSA features (--sev-features and --secure-tsc, none by default,
- * exactly as the launch takes them).
+ * launch (run's option table, which measure's includes, and options_check()), the same
+ * plan (snp_plan_build) and the same measurement code (snp_plan_measure) the launch uses
+ * to predict its digest, so the two cannot drift. The digest depends only on the options
+ * and images and on two host facts the user states: the C-bit position (default 51, the
+ * value on every SNP-capable EPYC generation) and the VMSA features (--sev-features and
+ * --secure-tsc, none by default, exactly as the launch takes them).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,24 +32,6 @@ static void trace_step(void *opaque, const struct launch_digest_step *step)
 
 	if (launch_digest_step_format(step, line, sizeof(line)) >= 0)
 		fprintf(opaque, "%s\n", line);
-}
-
-/* Takes "NAME VALUE" out of argv (measure-only flags are not launch options). */
-static const char *take_flag(int *argc, char **argv, const char *name)
-{
-	const char *path = NULL;
-	int i, j;
-
-	for (i = 1; i < *argc; i++) {
-		if (strcmp(argv[i], name) || i + 1 >= *argc)
-			continue;
-		path = argv[i + 1];
-		for (j = i; j + 2 <= *argc; j++)
-			argv[j] = argv[j + 2];
-		*argc -= 2;
-		break;
-	}
-	return path;
 }
 
 /* Writes DIR/vmsa0.bin ... (BSP first), the pages KVM will measure. */
@@ -87,24 +69,21 @@ static int dump_hook(void *opaque, const struct snp_plan *plan, uint32_t nr, uin
 	return dump_vmsas(plan, nr, features, opaque, d);
 }
 
-int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
-		       struct vmm_options *ret_launch)
+int measure_own_digest(const struct vmm_options *o, const char *trace_path, const char *vmsa_dir,
+		       uint8_t ret_ld[SNP_LD_SIZE])
 {
-	struct vmm_options o;
 	struct diag d = { "" };
-	const char *trace_path = take_flag(&argc, argv, "--trace");
-	const char *vmsa_dir = take_flag(&argc, argv, "--dump-vmsa");
 	struct measure_hooks hooks = { .with_plan = vmsa_dir ? dump_hook : NULL,
 				       .plan_opaque = (void *)vmsa_dir };
 	FILE *trace = NULL;
 	int r, status = 1;
 
-	if (options_parse_as("snpvmm measure", argc, argv, &o, &d) < 0)
+	if (options_check(o, &d) < 0)
 		return fail(EXIT_USAGE, d.msg);
-	if (o.no_snp || o.sim.profile)
+	if (o->no_snp || o->sim.profile)
 		return fail(EXIT_USAGE, "--no-snp and --sim are launch modes, not inputs of the "
 					"digest: measure the same options without them");
-	if (o.tamper_staging)
+	if (o->tamper_staging)
 		return fail(EXIT_USAGE, "--debug-tamper-staging is a launch test option, not an "
 					"input of the digest");
 	if (trace_path) {
@@ -116,7 +95,7 @@ int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 		hooks.trace = trace_step;
 		hooks.trace_opaque = trace;
 	}
-	r = measure_launch(&o, &hooks, ret_ld, &d);
+	r = measure_launch(o, &hooks, ret_ld, &d);
 	if (r < 0) {
 		if (!d.msg[0])
 			snprintf(d.msg, sizeof(d.msg), "measuring failed: %s", strerror(-r));
@@ -131,8 +110,6 @@ int measure_own_digest(int argc, char **argv, uint8_t ret_ld[SNP_LD_SIZE],
 		goto out;
 	}
 	trace = NULL;
-	if (ret_launch)
-		*ret_launch = o;
 	status = 0;
 out:
 	if (status)
@@ -140,20 +117,4 @@ out:
 	if (trace && trace != stdout)
 		fclose(trace);
 	return status;
-}
-
-int cmd_measure_own(int argc, char **argv)
-{
-	uint8_t ld[SNP_LD_SIZE];
-	char hex[2 * SNP_LD_SIZE + 1];
-	int status = measure_own_digest(argc, argv, ld, NULL);
-
-	if (status)
-		return status;
-	snp_hex(ld, SNP_LD_SIZE, hex);
-	if (printf("%s\n", hex) < 0 || fflush(stdout) != 0) {
-		fprintf(stderr, "snpvmm measure: cannot write the digest: %s\n", strerror(errno));
-		return 1;
-	}
-	return 0;
 }

@@ -25,8 +25,6 @@ extern const struct option_table verify_options;
 
 int cmd_run(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
-/* `snpvmm measure` without --ovmf: snpvmm's own layout (cmd_measure_own.c). */
-int cmd_measure_own(int argc, char **argv);
 int cmd_id_block(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
@@ -37,7 +35,14 @@ int cmd_verify(int argc, char **argv);
  * the parsed launch options (strings point into argv); for --ovmf it is zeroed.
  */
 int measure_digest(int argc, char **argv, uint8_t ret_ld[48], struct vmm_options *ret_launch);
-int measure_own_digest(int argc, char **argv, uint8_t ret_ld[48], struct vmm_options *ret_launch);
+/*
+ * `snpvmm measure` without --ovmf (cmd_measure_own.c): the launch digest of the launch
+ * options o (as parsed, defaults included; checked here as a launch checks them), with
+ * every PAGE_INFO step written to trace_path ("-": stdout; NULL: none) and the VMSAs into
+ * vmsa_dir (NULL: none). 0, or an exit status after one error line.
+ */
+int measure_own_digest(const struct vmm_options *o, const char *trace_path, const char *vmsa_dir,
+		       uint8_t ret_ld[48]);
 int cmd_host_info(int argc, char **argv);
 
 #endif /* SNPVMM_CLI_COMMANDS_H */

@@ -629,16 +629,9 @@ const struct option_table run_options = {
 	.help_column = 28,
 };
 
-int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct diag *d)
+void options_defaults(struct vmm_options *ret_opts)
 {
-	return options_parse_as(run_options.command, argc, argv, ret_opts, d);
-}
-
-int options_parse_as(const char *command, int argc, char **argv, struct vmm_options *ret_opts,
-		     struct diag *d)
-{
-	struct option_table table = run_options;
-	struct vmm_options o = {
+	*ret_opts = (struct vmm_options){
 		.mem_size = OPT_DEFAULT_MEM,
 		.boot_mode = BOOT_MODE_HASHES,
 		.smp = 1,
@@ -652,41 +645,54 @@ int options_parse_as(const char *command, int argc, char **argv, struct vmm_opti
 			.policy = UINT64_MAX,
 		},
 	};
+}
+
+int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct diag *d)
+{
+	struct vmm_options o;
 	int r;
 
-	table.command = command;
-	r = option_table_parse(&table, argc, argv, &o, d);
+	options_defaults(&o);
+	r = option_table_parse(&run_options, argc, argv, &o, d);
 	if (r < 0)
 		return r;
-	if (!o.help && !o.version && !o.kernel)
+	r = options_check(&o, d);
+	if (r < 0)
+		return r;
+	*ret_opts = o;
+	return 0;
+}
+
+int options_check(const struct vmm_options *o, struct diag *d)
+{
+	if (!o->help && !o->version && !o->kernel)
 		return diag_fail(d, -EINVAL, "--kernel is required (see --help)");
-	if (o.no_snp && o.sim.profile)
+	if (o->no_snp && o->sim.profile)
 		return diag_fail(d, -EINVAL,
 				 "--sim simulates an SNP host: it cannot go with --no-snp");
-	if (!o.sim.profile && (o.sim.guest_script || o.sim.faults || o.sim.report_path ||
-			       o.sim.nr_settings || o.sim.vcek_key))
+	if (!o->sim.profile && (o->sim.guest_script || o->sim.faults || o->sim.report_path ||
+				o->sim.nr_settings || o->sim.vcek_key))
 		return diag_fail(d, -EINVAL,
 				 "--sim-guest, --sim-faults, --sim-report, --sim-set and "
 				 "--sim-vcek need --sim=PROFILE");
-	if (o.tamper_staging && o.boot_mode != BOOT_MODE_HASHES)
+	if (o->tamper_staging && o->boot_mode != BOOT_MODE_HASHES)
 		return diag_fail(d, -EINVAL,
 				 "--debug-tamper-staging needs --boot hashes (content mode has no "
 				 "staging area)");
-	if (o.tamper_staging == STAGING_TAMPER_INITRD && !o.initrd)
+	if (o->tamper_staging == STAGING_TAMPER_INITRD && !o->initrd)
 		return diag_fail(d, -EINVAL, "--debug-tamper-staging initrd needs --initrd");
-	if (!o.snp.id_block_path != !o.snp.id_auth_path)
+	if (!o->snp.id_block_path != !o->snp.id_auth_path)
 		return diag_fail(d, -EINVAL, "--id-block and --id-auth go together");
-	if (o.snp.tsc_khz && !o.snp.secure_tsc)
+	if (o->snp.tsc_khz && !o->snp.secure_tsc)
 		return diag_fail(d, -EINVAL,
 				 "--tsc-khz sets the Secure TSC frequency: it needs --secure-tsc");
-	if (o.no_snp && (o.snp.secure_tsc || o.snp.sev_features))
+	if (o->no_snp && (o->snp.secure_tsc || o->snp.sev_features))
 		return diag_fail(
 			d, -EINVAL,
 			"--secure-tsc and --sev-features are SEV-SNP features: they cannot "
 			"go with --no-snp");
-	if (o.snp.author_key_enabled && !o.snp.id_block_path)
+	if (o->snp.author_key_enabled && !o->snp.id_block_path)
 		return diag_fail(d, -EINVAL, "--author-key-enabled needs --id-block and --id-auth");
-	*ret_opts = o;
 	return 0;
 }
 

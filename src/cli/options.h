@@ -18,10 +18,13 @@
 int options_parse(int argc, char **argv, struct vmm_options *ret_opts, struct diag *d)
 	__attribute__((warn_unused_result));
 
-/* options_parse() with errors naming command ("snpvmm measure": its own layout takes the
- * launch options). */
-int options_parse_as(const char *command, int argc, char **argv, struct vmm_options *ret_opts,
-		     struct diag *d) __attribute__((warn_unused_result));
+/* What options_parse() starts from: the defaults of every flag not given. */
+void options_defaults(struct vmm_options *ret_opts);
+
+/* The rules between flags (--kernel is required, --sim-* need --sim, ...) that
+ * options_parse() checks after the table parsed them: 0, or -EINVAL with d. For a command
+ * that parses the launch options with a table of its own (measure includes run_options). */
+int options_check(const struct vmm_options *o, struct diag *d) __attribute__((warn_unused_result));
 
 /* Parses --sev-features: "none", or a comma list of names (debug-swap, secure-tsc,
  * restricted-injection, alternate-injection) and/or 0x bit masks. */

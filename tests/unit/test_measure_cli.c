@@ -316,6 +316,228 @@ static void test_measure_cli_help_exits_0(void **state)
 	assert_non_null(strstr(r.out, "--trace FILE"));
 }
 
+/* ---- one option table for both layouts (issue 12) ---- */
+
+/* The digest line `measure` prints for AMDSEV with these extra arguments. */
+#define AMDSEV_ARGS(ovmf) "--ovmf", (ovmf), "--vcpus", "1", "--vcpu-type", "EPYC-v4"
+
+/* --json is a row of the table: before, among and after the other options it gives the
+ * same JSON, and given twice it is given. The old code took the first --json out of argv
+ * by hand and then refused a second one in snpvmm's own layout. */
+static void test_measure_cli_json_anywhere_among_the_options(void **state)
+{
+	char ovmf[1024], want[97], expect[256];
+	struct run first, middle, last, twice;
+
+	vector_file(AMDSEV, "ovmf.bin", ovmf, sizeof(ovmf));
+	expected_hex(AMDSEV, want);
+	snprintf(expect, sizeof(expect), "{\"layout\":\"qemu-ovmf\",\"measurement\":\"%s\",", want);
+
+	run_measure(&first, "--json", AMDSEV_ARGS(ovmf), NULL);
+	run_measure(&middle, "--ovmf", ovmf, "--json", "--vcpus", "1", "--vcpu-type", "EPYC-v4",
+		    NULL);
+	run_measure(&last, AMDSEV_ARGS(ovmf), "--json", NULL);
+	run_measure(&twice, "--json", AMDSEV_ARGS(ovmf), "--json", NULL);
+
+	assert_int_equal(first.status, 0);
+	assert_string_equal(first.err, "");
+	assert_memory_equal(first.out, expect, strlen(expect));
+	assert_string_equal(middle.out, first.out);
+	assert_string_equal(last.out, first.out);
+	assert_int_equal(twice.status, 0);
+	assert_string_equal(twice.out, first.out);
+}
+
+/* "--" ends the options: a --json after it is an argument, which measure takes none of. */
+static void test_measure_cli_json_after_double_dash_is_an_argument(void **state)
+{
+	char ovmf[1024];
+	struct run r;
+
+	vector_file(AMDSEV, "ovmf.bin", ovmf, sizeof(ovmf));
+
+	run_measure(&r, AMDSEV_ARGS(ovmf), "--", "--json", NULL);
+
+	assert_int_equal(r.status, EXIT_USAGE);
+	assert_true(one_error_line(r.err));
+	assert_non_null(strstr(r.err, "unexpected argument '--json'"));
+	assert_string_equal(r.out, "");
+}
+
+/* The trace on stdout and the JSON cannot share it, in every spelling of --trace - (the
+ * old hand scan missed --trace=-), and nothing is printed. */
+static void test_measure_cli_json_refuses_a_trace_on_stdout(void **state)
+{
+	char ovmf[1024];
+	struct run split, joined, verbose;
+
+	vector_file(AMDSEV, "ovmf.bin", ovmf, sizeof(ovmf));
+
+	run_measure(&split, "--json", AMDSEV_ARGS(ovmf), "--trace", "-", NULL);
+	run_measure(&joined, AMDSEV_ARGS(ovmf), "--trace=-", "--json", NULL);
+	run_measure(&verbose, AMDSEV_ARGS(ovmf), "-v", "--json", NULL);
+
+	assert_int_equal(split.status, EXIT_USAGE);
+	assert_true(one_error_line(split.err));
+	assert_non_null(strstr(split.err, "--json and --trace - both write to standard output"));
+	assert_string_equal(split.out, "");
+	assert_int_equal(joined.status, EXIT_USAGE);
+	assert_string_equal(joined.err, split.err);
+	assert_string_equal(joined.out, "");
+	assert_int_equal(verbose.status, EXIT_USAGE);
+	assert_true(one_error_line(verbose.err));
+	assert_non_null(strstr(verbose.err, "--verbose"));
+	assert_string_equal(verbose.out, "");
+}
+
+/* With --ovmf, a launch option of snpvmm's own layout is one usage line naming it. */
+static void test_measure_cli_ovmf_refuses_own_layout_options(void **state)
+{
+	static const char *const flags[][2] = {
+		{ "--smp", "2" },
+		{ "--mem", "1G" },
+		{ "--boot", "content" },
+		{ "--secure-tsc", NULL },
+	};
+	char ovmf[1024], name[64];
+	struct run r;
+	size_t i;
+
+	vector_file(AMDSEV, "ovmf.bin", ovmf, sizeof(ovmf));
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		run_measure(&r, AMDSEV_ARGS(ovmf), flags[i][0], flags[i][1], NULL);
+
+		assert_int_equal(r.status, EXIT_USAGE);
+		assert_true(one_error_line(r.err));
+		snprintf(name, sizeof(name), "%s is a launch option of snpvmm's own layout",
+			 flags[i][0]);
+		assert_non_null(strstr(r.err, name));
+		assert_string_equal(r.out, "");
+	}
+}
+
+/* Without --ovmf, sev-snp-measure's options are one usage line naming the first given. */
+static void test_measure_cli_own_layout_refuses_ovmf_options(void **state)
+{
+	struct run r;
+
+	run_measure(&r, "--kernel", "bzImage", "--output-format", "base64", "-v", NULL);
+
+	assert_int_equal(r.status, EXIT_USAGE);
+	assert_true(one_error_line(r.err));
+	assert_non_null(strstr(r.err, "--output-format is an option of the QEMU + OVMF layout"));
+
+	run_measure(&r, "--kernel", "bzImage", "--mode", "snp:ovmf-hash", NULL);
+	assert_int_equal(r.status, EXIT_USAGE);
+	assert_non_null(strstr(r.err, "--mode is an option of the QEMU + OVMF layout"));
+}
+
+/* Neither a kernel nor a firmware: one line naming both layouts' inputs. */
+static void test_measure_cli_without_inputs_names_both_layouts(void **state)
+{
+	struct run r;
+
+	run_measure(&r, NULL);
+
+	assert_int_equal(r.status, EXIT_USAGE);
+	assert_true(one_error_line(r.err));
+	assert_non_null(strstr(r.err, "--kernel FILE"));
+	assert_non_null(strstr(r.err, "--ovmf FILE"));
+}
+
+static void assert_vmsa0_is(const char *dir, const uint8_t *want)
+{
+	char path[128];
+	uint8_t got[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/vmsa0.bin", dir);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(got, 1, sizeof(got), f), 4096);
+	fclose(f);
+	assert_memory_equal(got, want, 4096);
+	assert_int_equal(unlink(path), 0);
+}
+
+/* --dump-vmsa=DIR, --dump-vmsa DIR (sev-snp-measure's flag then a directory), and a bare
+ * --dump-vmsa (the current directory) followed by another option. */
+static void test_measure_cli_dump_vmsa_forms(void **state)
+{
+	char ovmf[1024], dir[] = "/tmp/snpvmm-measure-XXXXXX", opt[64], cwd[4096];
+	uint8_t *ref;
+	struct run r;
+	size_t len;
+
+	vector_file(AMDSEV, "ovmf.bin", ovmf, sizeof(ovmf));
+	ref = vector_read(AMDSEV, "vmsa0.bin", &len);
+	assert_int_equal(len, 4096);
+	assert_non_null(mkdtemp(dir));
+	snprintf(opt, sizeof(opt), "--dump-vmsa=%s", dir);
+
+	run_measure(&r, AMDSEV_ARGS(ovmf), opt, NULL);
+	assert_int_equal(r.status, 0);
+	assert_vmsa0_is(dir, ref);
+
+	run_measure(&r, "--dump-vmsa", dir, AMDSEV_ARGS(ovmf), NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_vmsa0_is(dir, ref);
+
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(dir), 0);
+	run_measure(&r, "--dump-vmsa", AMDSEV_ARGS(ovmf), NULL);
+	assert_int_equal(chdir(cwd), 0);
+	assert_int_equal(r.status, 0);
+	assert_vmsa0_is(dir, ref);
+
+	free(ref);
+	remove_dump(dir, 0);
+}
+
+/* A DIR that is not a directory is said before anything is measured; an empty one is a
+ * usage error. */
+static void test_measure_cli_dump_vmsa_needs_a_directory(void **state)
+{
+	char ovmf[1024];
+	struct run r;
+
+	vector_file(AMDSEV, "ovmf.bin", ovmf, sizeof(ovmf));
+
+	run_measure(&r, AMDSEV_ARGS(ovmf), "--dump-vmsa", "/nonexistent/dir", NULL);
+	assert_int_equal(r.status, 1);
+	assert_true(one_error_line(r.err));
+	assert_non_null(strstr(r.err, "'/nonexistent/dir' is not a directory"));
+	assert_string_equal(r.out, "");
+
+	run_measure(&r, AMDSEV_ARGS(ovmf), "--dump-vmsa=", NULL);
+	assert_int_equal(r.status, EXIT_USAGE);
+	assert_true(one_error_line(r.err));
+	assert_non_null(strstr(r.err, "--dump-vmsa: empty directory name"));
+}
+
+/* --help lists both layouts' flags from the tables, whatever else is given. */
+static void test_measure_cli_help_lists_both_layouts(void **state)
+{
+	static const char *const listed[] = {
+		"  --ovmf FILE ",   "  --vcpus N ",	      "  -v, --verbose ",
+		"  --json ",	    "  --dump-vmsa[=DIR] ",   "  --smp N ",
+		"  --mem SIZE ",    "  --sev-features LIST ", "  --setup-data TYPE,FILE ",
+		"  --kernel FILE ",
+	};
+	struct run r;
+	size_t i;
+
+	run_measure(&r, "--kernel", "bz", "--smp", "2", "--help", NULL);
+
+	assert_int_equal(r.status, 0);
+	for (i = 0; i < sizeof(listed) / sizeof(listed[0]); i++)
+		if (!strstr(r.out, listed[i]))
+			fail_msg("measure --help does not list '%s'", listed[i]);
+	/* --kernel once: the launch table's row is shadowed by measure's own. */
+	assert_null(strstr(strstr(r.out, "  --kernel FILE ") + 1, "  --kernel FILE "));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +556,15 @@ int main(void)
 		cmocka_unit_test(test_measure_cli_number_with_leading_zero_exits_2),
 		cmocka_unit_test(test_measure_cli_bad_ovmf_hash_exits_2),
 		cmocka_unit_test(test_measure_cli_help_exits_0),
+		cmocka_unit_test(test_measure_cli_json_anywhere_among_the_options),
+		cmocka_unit_test(test_measure_cli_json_after_double_dash_is_an_argument),
+		cmocka_unit_test(test_measure_cli_json_refuses_a_trace_on_stdout),
+		cmocka_unit_test(test_measure_cli_ovmf_refuses_own_layout_options),
+		cmocka_unit_test(test_measure_cli_own_layout_refuses_ovmf_options),
+		cmocka_unit_test(test_measure_cli_without_inputs_names_both_layouts),
+		cmocka_unit_test(test_measure_cli_dump_vmsa_forms),
+		cmocka_unit_test(test_measure_cli_dump_vmsa_needs_a_directory),
+		cmocka_unit_test(test_measure_cli_help_lists_both_layouts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
