@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import unittest
 
 SRC = os.environ["SNPVMM_SOURCE_ROOT"]
@@ -82,6 +83,67 @@ class OptionTables(unittest.TestCase):
                 self.assertIn(flag, helped)
 
 
+class MeasureOptions(unittest.TestCase):
+    """`snpvmm measure` takes both layouts' flags from its table, and --help lists them."""
+
+    @staticmethod
+    def flags_of(usage):
+        return set(re.findall(r"^  (?:-\w, )?(--[a-z0-9-]+)", usage, re.M))
+
+    def test_measure_help_lists_every_launch_option(self):
+        # snpvmm's own layout measures a launch of the same options.
+        _, run_usage, _ = run("--help")
+        status, usage, err = run("measure", "--help")
+        self.assertEqual(status, 0, err)
+        self.assertLessEqual(self.flags_of(run_usage), self.flags_of(usage))
+        for flag in ("--ovmf", "--vcpus", "--json", "--trace", "--dump-vmsa"):
+            self.assertIn(flag, self.flags_of(usage))
+
+    def test_every_flag_measure_help_lists_is_one_measure_takes(self):
+        _, usage, _ = run("measure", "--help")
+        for flag in sorted(self.flags_of(usage) - {"--help", "--version"}):
+            with self.subTest(flag=flag):
+                status, _, err = run("measure", flag)
+                self.assertEqual(status, 2, err)
+                self.assertEqual(err.count("\n"), 1, err)
+                self.assertNotIn("unknown option", err)
+
+    def test_every_flag_the_man_page_gives_measure_is_in_its_help(self):
+        with open(MAN) as f:
+            man = f.read().replace("\\-", "-")
+        entry = man.split(".B measure\n", 1)[1].split(".TP", 1)[0]
+        named = set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", entry))
+        self.assertIn("--dump-vmsa", named)
+        _, usage, _ = run("measure", "--help")
+        self.assertLessEqual(named, self.flags_of(usage))
+
+    def test_a_flag_of_the_other_layout_is_one_line_naming_it(self):
+        status, out, err = run("measure", "--kernel", GUEST, "--vcpus", "2")
+        self.assertEqual((status, out, err.count("\n")), (2, "", 1), err)
+        self.assertIn("--vcpus is an option of the QEMU + OVMF layout", err)
+        status, out, err = run("measure", "--ovmf", "ovmf.fd", "--vcpus", "1", "--smp", "2")
+        self.assertEqual((status, out, err.count("\n")), (2, "", 1), err)
+        self.assertIn("--smp is a launch option of snpvmm's own layout", err)
+
+    def test_dump_vmsa_forms_in_the_own_layout(self):
+        # The old own layout took only `--dump-vmsa DIR` out of argv by hand.
+        args = ["--kernel", GUEST, "--mem", "64M", "--smp", "2"]
+        with tempfile.TemporaryDirectory() as tmp:
+            pages = {}
+            for form in (["--dump-vmsa", tmp], [f"--dump-vmsa={tmp}"], ["--dump-vmsa"]):
+                with self.subTest(form=form):
+                    p = subprocess.run([SNPVMM, "measure", *form, *args], cwd=tmp,
+                                       capture_output=True, timeout=120)
+                    self.assertEqual((p.returncode, p.stderr), (0, b""))
+                    for i in (0, 1):
+                        path = os.path.join(tmp, f"vmsa{i}.bin")
+                        with open(path, "rb") as f:
+                            pages.setdefault(i, set()).add(f.read())
+                        os.unlink(path)
+            self.assertEqual([len(pages[0]), len(pages[1])], [1, 1])
+            self.assertEqual(len(next(iter(pages[0]))), 4096)
+
+
 class ExitStatuses(unittest.TestCase):
     """The same numbers, with the same meaning, in the three places users look."""
 
@@ -133,6 +195,32 @@ class Json(unittest.TestCase):
         self.assertEqual(status, 2)
         self.assertEqual(out, "")
         self.assertEqual(len(err.splitlines()), 1)
+
+    def test_measure_json_anywhere_and_twice_in_the_own_layout(self):
+        # --json is a row of measure's table, not taken out of argv by hand: the old
+        # code refused a second --json in snpvmm's own layout as an unknown option.
+        args = ["--kernel", GUEST, "--mem", "64M"]
+        _, text, _ = run("measure", *args)
+        for argv in (["--json", *args], [*args, "--json"], ["--kernel", GUEST, "--json",
+                                                             "--mem", "64M"],
+                     ["--json", *args, "--json"]):
+            with self.subTest(argv=argv):
+                status, out, err = run("measure", *argv)
+                self.assertEqual((status, err), (0, ""))
+                self.assertEqual(json.loads(out)["measurement"], text.strip())
+
+    def test_measure_json_after_a_double_dash_is_an_argument(self):
+        status, out, err = run("measure", "--kernel", GUEST, "--", "--json")
+        self.assertEqual((status, out), (2, ""))
+        self.assertEqual(err.count("\n"), 1, err)
+        self.assertIn("unexpected argument '--json'", err)
+
+    def test_measure_json_refuses_every_spelling_of_a_trace_on_stdout(self):
+        for trace in (["--trace", "-"], ["--trace=-"]):
+            with self.subTest(trace=trace):
+                status, out, err = run("measure", "--kernel", GUEST, *trace, "--json")
+                self.assertEqual((status, out), (2, ""))
+                self.assertIn("--json and --trace - both write to standard output", err)
 
     def test_host_info_json_on_the_simulated_host(self):
         status, out, err = run("host-info", "--json", "--sim=upstream")

@@ -300,6 +300,29 @@ class VerifyCli(unittest.TestCase):
                 self.assertEqual(status, 2, err)
                 self.one_error_line(err, needle)
 
+    def test_launch_options_are_parsed_by_measures_table(self):
+        # measure_digest() parses with `snpvmm measure`'s table: its output flags and the
+        # other layout's flags are one usage line, before anything is read.
+        report, vcek = data("msft-milan-v3.bin"), data("msft-milan-vcek.pem")
+        guest = os.environ["TEST_GUEST"]
+        cases = [
+            (["--", "--kernel", guest, "--json"], "--json formats what"),
+            (["--kernel", guest, "--trace", "-"], "--trace - would write"),
+            (["--kernel", guest, "--trace=-"], "--trace - would write"),
+            (["--kernel", guest, "--vcpus", "2"], "--vcpus is an option of the QEMU + OVMF"),
+            (["--ovmf", "ovmf.fd", "--vcpus", "1", "--smp", "2"],
+             "--smp is a launch option of snpvmm's own layout"),
+            (["--", "--kernel", guest, "--help"], "--help is not a launch option"),
+        ]
+        for args, needle in cases:
+            with self.subTest(args=args):
+                status, out, err = run("--report", report, "--vcek", vcek, *args)
+                self.assertEqual((status, out), (2, ""), err)
+                # The measure code names itself, as for an unknown launch option.
+                self.assertEqual(err.count("\n"), 1, err)
+                self.assertTrue(err.startswith("snpvmm measure: "), err)
+                self.assertIn(needle, err)
+
     def test_unreadable_inputs_exit_1_with_one_line(self):
         vcek = data("msft-milan-vcek.pem")
         v6 = bytearray(self.report_bytes())
