@@ -4,14 +4,18 @@
  * target/i386/sev.c and tools/testing/selftests/kvm/lib/x86/sev.c do the same; see
  * docs/snp-launch.md):
  *
- *   host checks -> choices (features, policy) -> plan -> predicted digest -> ID block
- *   checked against it -> KVM_CREATE_VM(SNP) -> VM capabilities -> KVM_SET_TSC_KHZ
- *   -> KVM_SEV_INIT2 -> SNP_LAUNCH_START (ABI detected) -> KVM_CAP_EXIT_HYPERCALL
+ *   host checks -> decisions (C-bit, features, policy, ...) -> plan -> predicted digest
+ *   -> ID block checked against it -> KVM_CREATE_VM(SNP) -> VM capabilities
+ *   -> KVM_SET_TSC_KHZ -> KVM_SEV_INIT2 -> SNP_LAUNCH_START (ABI detected)
+ *   -> KVM_CAP_EXIT_HYPERCALL / REQ_CERTS (as the ABI in effect needs)
  *   -> irqchip -> guest_memfd RAM -> plan copied -> private attributes
  *   -> SNP_LAUNCH_UPDATE per range -> vCPUs + registers -> SNP_LAUNCH_FINISH
  *
- * Everything that decides what is measured lives in the pure plan (snp_plan.c); this file
- * only executes it, so the digest predicted from the plan is the digest the PSP computes.
+ * Everything that decides what is measured lives in the pure plan (snp_plan.c), and every
+ * other choice of the launch -- VM type, C-bit, features, policy, ABI, GOSVW, TSC, what to
+ * enable after LAUNCH_START, the finish parameters -- in the pure decisions (snp_decide.c);
+ * this file only executes them, so the digest predicted from the plan is the digest the
+ * PSP computes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +34,7 @@
 #include "snp/snp_launch.h"
 #include "util/base64.h"
 #include "vmm/backend.h"
+#include "vmm/snp_decide.h"
 #include "vmm/snp_host.h"
 #include "vmm/vm_internal.h"
 
@@ -365,19 +370,14 @@ static int predict_measurement(struct vm *vm, const struct image_sources *images
 	return 0;
 }
 
-static int finish(struct vm *vm, const struct snp_options *o, struct diag *d)
+static int finish(struct vm *vm, const struct snp_launch_decisions *dec, struct diag *d)
 {
-	struct snp_finish_params fp = {
-		.id_block = vm->snp.id_block,
-		.id_auth = vm->snp.id_auth,
-		.auth_key_en = o->author_key_enabled,
-		.vcek_disabled = o->vcek_disabled,
-	};
+	struct snp_finish_params fp = dec->finish;
 	uint32_t fw;
 	int r;
 
-	if (o->have_host_data)
-		memcpy(fp.host_data, o->host_data, sizeof(fp.host_data));
+	fp.id_block = vm->snp.id_block;
+	fp.id_auth = vm->snp.id_auth;
 	r = snp_launch_finish(vm->be, vm->snp.abi, &fp, &fw);
 	if (r < 0)
 		return fw_fail(d, r, "SNP_LAUNCH_FINISH", fw);
@@ -404,11 +404,12 @@ static int check_vm(struct kvm_backend *be, struct diag *d)
 
 /* The plan and its digest need only the options, the images and KVM's CPUID, so they are
  * known before anything is created: an ID block that cannot match is refused first. */
-static int plan_and_predict(struct vm *vm, const struct vmm_options *o, const struct snp_host *h,
-			    struct mem_layout *layout, struct diag *d)
+static int plan_and_predict(struct vm *vm, const struct vmm_options *o,
+			    const struct snp_launch_decisions *dec, struct mem_layout *layout,
+			    struct diag *d)
 {
 	struct boot_setup_data sd[OPT_MAX_SETUP_DATA];
-	struct snp_plan_config cfg = { .cbitpos = h->cbitpos, .mode = o->boot_mode };
+	struct snp_plan_config cfg = { .cbitpos = dec->cbitpos, .mode = o->boot_mode };
 	struct cpuid_table *bsp_cpuid;
 	struct byte_source payload;
 	struct image_sources images;
@@ -439,42 +440,43 @@ static int plan_and_predict(struct vm *vm, const struct vmm_options *o, const st
 	return r;
 }
 
-/* KVM_SEV_INIT2 and SNP_LAUNCH_START, with what must precede them. */
-static int start_launch(struct vm *vm, const struct snp_options *so, const struct snp_host *h,
+/* KVM_SEV_INIT2 and SNP_LAUNCH_START, with what must precede them, then what the ABI in
+ * effect needs enabled before any vCPU exists. */
+static int start_launch(struct vm *vm, const struct snp_options *so,
+			const struct snp_launch_decisions *dec, const struct snp_host *h,
 			struct diag *d)
 {
 	struct kvm_backend *be = vm->be;
+	struct snp_after_start after;
 	uint32_t fw;
 	int r;
 
-	r = be->ops->create_vm(be, KVM_X86_SNP_VM);
+	r = be->ops->create_vm(be, dec->vm_type);
 	if (r < 0)
 		return diag_fail(d, r, "KVM_CREATE_VM(KVM_X86_SNP_VM) failed: %s", strerror(-r));
 	r = check_vm(be, d);
 	if (r < 0)
 		return r;
-	if (so->tsc_khz) {
+	if (dec->tsc_khz) {
 		/* No UAPI field carries the Secure TSC frequency: snp_launch_start() (6.18)
 		 * passes the VM's default_tsc_khz, which only KVM_SET_TSC_KHZ on the VM fd
 		 * sets, and only before any vCPU exists (x86.c kvm_arch_vm_ioctl). */
-		r = be->ops->vm_set_tsc_khz(be, so->tsc_khz);
+		r = be->ops->vm_set_tsc_khz(be, dec->tsc_khz);
 		if (r < 0)
 			return diag_fail(d, r, "KVM_SET_TSC_KHZ(%u kHz) on the VM failed: %s",
-					 so->tsc_khz, strerror(-r));
+					 dec->tsc_khz, strerror(-r));
 	}
-	r = snp_init2(be, vm->snp.vmsa_features, &fw);
+	r = snp_init2(be, dec->vmsa_features, &fw);
 	if (r < 0)
 		return fw_fail(d, r, "KVM_SEV_INIT2", fw);
-	vm->snp.abi = so->abi == KVM_ABI_UPSTREAM ? SNP_ABI_UPSTREAM
-		      : so->abi == KVM_ABI_V12	  ? SNP_ABI_V12
-						  : SNP_ABI_AUTO;
-	r = snp_launch_start(be, &vm->snp.abi, vm->snp.policy, so->gosvw, &fw);
+	vm->snp.abi = dec->abi;
+	r = snp_launch_start(be, &vm->snp.abi, dec->policy, dec->gosvw, &fw);
 	if (r < 0)
-		return snp_launch_start_refused(d, r, fw, so->abi, vm->snp.abi, vm->snp.policy, h);
-	if (vm->snp.abi == SNP_ABI_UPSTREAM) {
-		/* Page-state changes reach userspace only as KVM_HC_MAP_GPA_RANGE exits, and
-		 * only once enabled; otherwise every PSC fails in the guest (sev.c
-		 * snp_begin_psc_msr(), snp_begin_psc(), Linux 6.11). */
+		return snp_launch_start_refused(d, r, fw, so->abi, vm->snp.abi, dec->policy, h);
+	r = snp_after_start_decide(dec, vm->snp.abi, &after, d);
+	if (r < 0)
+		return r;
+	if (after.exit_map_gpa_range) {
 		struct kvm_enable_cap cap = {
 			.cap = KVM_CAP_EXIT_HYPERCALL,
 			.args = { 1ULL << KVM_HC_MAP_GPA_RANGE },
@@ -485,19 +487,14 @@ static int start_launch(struct vm *vm, const struct snp_options *so, const struc
 			return diag_fail(d, r, "enabling KVM_HC_MAP_GPA_RANGE exits failed: %s",
 					 strerror(-r));
 	}
-	if (vm->snp.certs_path) {
+	if (after.req_certs) {
 		uint64_t supported = 0;
 
-		/* Opt-in, upstream only, and before any vCPU exists (amd-memory-encryption.rst
-		 * KVM_SEV_SNP_ENABLE_REQ_CERTS). */
-		if (vm->snp.abi != SNP_ABI_UPSTREAM ||
-		    be->ops->get_device_attr(be, KVM_X86_GRP_SEV, KVM_X86_SEV_SNP_REQ_CERTS,
+		/* Asked only here, as only an upstream kernel may have the attribute. */
+		if (be->ops->get_device_attr(be, KVM_X86_GRP_SEV, KVM_X86_SEV_SNP_REQ_CERTS,
 					     &supported) < 0 ||
 		    supported != 1)
-			return diag_fail_field(
-				d, -ENOTSUP, "certs",
-				"certs: this kernel cannot hand certificate requests to "
-				"userspace (no KVM_X86_SEV_SNP_REQ_CERTS)");
+			return snp_req_certs_unsupported(d);
 		r = snp_enable_req_certs(be, &fw);
 		if (r < 0)
 			return fw_fail(d, r, "KVM_SEV_SNP_ENABLE_REQ_CERTS", fw);
@@ -509,6 +506,7 @@ int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
 {
 	const struct snp_options *so = &o->snp;
 	struct kvm_backend *be = vm->be;
+	struct snp_launch_decisions dec;
 	struct vm_loaded_images loaded;
 	struct mem_layout layout;
 	struct snp_host h;
@@ -523,33 +521,27 @@ int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
 						   EV_UINT("vmsa_features", h.vmsa_features) },
 		    2);
 	vm_phase_done(vm, "host-checks");
-	/* The guest's page tables carry the C-bit: it must be the hardware's. (QEMU also
-	 * compares --reduced-phys-bits, which nothing here uses: options.c.) */
-	if (so->cbitpos >= 0 && (uint32_t)so->cbitpos != h.cbitpos)
-		return diag_fail_field(
-			d, -EINVAL, "cbitpos",
-			"cbitpos %d disagrees with the host's C-bit position %u (CPUID "
-			"0x8000001F EBX[5:0])",
-			so->cbitpos, h.cbitpos);
-	vm->snp.cbitpos = h.cbitpos;
 	vm->snp.firmware = h.firmware;
-	r = snp_choose_features(so, &h, &vm->snp.vmsa_features, d);
-	if (r >= 0)
-		r = snp_choose_policy(so, &h, &vm->snp.policy, d);
-	if (r >= 0 && so->id_block_path)
+	r = snp_launch_decide(so, &h, &dec, d);
+	if (r < 0)
+		return r;
+	vm->snp.cbitpos = dec.cbitpos;
+	vm->snp.vmsa_features = dec.vmsa_features;
+	vm->snp.policy = dec.policy;
+	if (dec.read_id_block)
 		r = read_id_file(so->id_block_path, "ID block", SNP_ID_BLOCK_SIZE,
 				 &vm->snp.id_block, d);
-	if (r >= 0 && so->id_auth_path)
+	if (r >= 0 && dec.read_id_auth)
 		r = read_id_file(so->id_auth_path, "ID auth", SNP_ID_AUTH_SIZE, &vm->snp.id_auth,
 				 d);
-	if (r >= 0 && so->certs_path)
+	if (r >= 0 && dec.certs)
 		r = check_certs(vm, so->certs_path, d);
 	if (r >= 0)
-		r = plan_and_predict(vm, o, &h, &layout, d);
+		r = plan_and_predict(vm, o, &dec, &layout, d);
 	if (r >= 0)
 		vm_phase_done(vm, "plan");
 	if (r >= 0)
-		r = start_launch(vm, so, &h, d);
+		r = start_launch(vm, so, &dec, &h, d);
 	if (r < 0)
 		return r;
 	vm_phase_done(vm, "launch-start");
@@ -579,7 +571,7 @@ int vm_snp_setup(struct vm *vm, const struct vmm_options *o, struct diag *d)
 	if (r >= 0)
 		r = setup_vcpus(vm, o->smp, d);
 	if (r >= 0)
-		r = finish(vm, so, d);
+		r = finish(vm, &dec, d);
 	if (r >= 0)
 		vm_phase_done(vm, "launch-finish");
 	return r;
