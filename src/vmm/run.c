@@ -286,22 +286,21 @@ static bool handle_req_certs(struct vm *vm, struct vm_vcpu *v, struct kvm_run *r
 	struct kvm_exit_snp_req_certs *rc = kvm_run_exit_data(run);
 	struct certs_table table = { 0 };
 	uint64_t need, npages = rc->npages;
-	uint8_t *buf, *dst;
+	uint8_t *buf = NULL, *dst;
 	size_t len = 0;
-	int fd, r;
+	int fd = -1, r;
 
 	/* The exit is only enabled with --certs (vm_snp.c), on an SNP guest whose page
 	 * states we track. */
 	if (!vm->snp.certs_path || !vm->conv.enabled) {
 		rc->ret = certs_ret_for_error(-EIO);
-		return true;
+		goto out;
 	}
 	buf = malloc(CERTS_MAX_BYTES);
 	fd = buf ? open(vm->snp.certs_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
 	if (fd < 0) {
 		rc->ret = certs_ret_for_error(buf ? -errno : -ENOMEM);
-		free(buf);
-		return true;
+		goto out;
 	}
 	r = certs_lock_shared(fd);
 	if (r >= 0)
@@ -310,7 +309,7 @@ static bool handle_req_certs(struct vm *vm, struct vm_vcpu *v, struct kvm_run *r
 		r = certs_parse(buf, len, &table, NULL);
 	if (r < 0) {
 		rc->ret = certs_ret_for_error(r);
-		goto out_close;
+		goto out;
 	}
 	/* Map only the pages the table needs, never the guest's (untrusted) npages, and only
 	 * if the guest made them shared: the certificate pages are shared memory the
@@ -325,17 +324,19 @@ static bool handle_req_certs(struct vm *vm, struct vm_vcpu *v, struct kvm_run *r
 	rc->ret = certs_write_to_guest(&table, rc->npages, dst, dst ? need * 4096 : 0, &npages);
 	pthread_mutex_unlock(&vm->conv.lock);
 	rc->npages = npages;
-	events_emit(vm->events, SNPVMM_EVENT_CERTS_SERVED,
-		    (struct snpvmm_event_field[]){ EV_UINT("vcpu", v->id), EV_UINT("ret", rc->ret),
-						   EV_UINT("pages", npages) },
-		    3);
 	if (rc->ret == 0) {
 		v->certs_fd = fd;
 		v->certs_locked = true;
 		__atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 		fd = -1;
 	}
-out_close:
+out:
+	/* Every answer, a refusal too (an unreadable or locked file, no memory): an operator
+	 * sees why a guest's attestation got no certificates. */
+	events_emit(vm->events, SNPVMM_EVENT_CERTS_SERVED,
+		    (struct snpvmm_event_field[]){ EV_UINT("vcpu", v->id), EV_UINT("ret", rc->ret),
+						   EV_UINT("pages", rc->npages) },
+		    3);
 	certs_table_free(&table);
 	free(buf);
 	if (fd >= 0)
