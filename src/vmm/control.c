@@ -92,20 +92,19 @@ static void client_drop(struct control_client **slot)
 }
 
 /* Appends one message (and QEMU's "\r\n") to the client's output. A client whose unread
- * output passes CONTROL_MAX_OUTPUT gets nothing more: -ENOBUFS, the caller drops it. */
+ * output passes CONTROL_MAX_OUTPUT gets nothing more: -ENOBUFS, the caller drops it.
+ * json_dumpb() measures, then writes into our buffer: json_dumps() can leave out an
+ * object's key when its own buffer cannot grow (jansson 2.14 dump.c do_dump() ignores
+ * dump_string()'s result for keys), and a reply without "id" is never matched. */
 static int client_send(struct control_client *cl, json_t *msg)
 {
-	char *text = json_dumps(msg, JSON_COMPACT);
-	size_t len, need;
+	size_t len = json_dumpb(msg, NULL, 0, JSON_COMPACT), need;
 
-	if (!text)
+	if (!len)
 		return -ENOMEM;
-	len = strlen(text);
 	need = cl->out_len + len + 2;
-	if (need > CONTROL_MAX_OUTPUT) {
-		free(text);
+	if (need > CONTROL_MAX_OUTPUT)
 		return -ENOBUFS;
-	}
 	if (need > cl->out_cap) {
 		size_t cap = cl->out_cap ? cl->out_cap : 4096;
 		char *p;
@@ -113,17 +112,15 @@ static int client_send(struct control_client *cl, json_t *msg)
 		while (cap < need)
 			cap *= 2;
 		p = realloc(cl->out, cap);
-		if (!p) {
-			free(text);
+		if (!p)
 			return -ENOMEM;
-		}
 		cl->out = p;
 		cl->out_cap = cap;
 	}
-	memcpy(cl->out + cl->out_len, text, len);
+	if (json_dumpb(msg, cl->out + cl->out_len, len, JSON_COMPACT) != len)
+		return -ENOMEM;
 	memcpy(cl->out + cl->out_len + len, "\r\n", 2);
 	cl->out_len += len + 2;
-	free(text);
 	return 0;
 }
 
@@ -166,8 +163,11 @@ static int reply(struct control_client *cl, json_t *msg, json_t *id)
 
 	if (!msg)
 		return -ENOMEM;
-	if (id)
-		json_object_set(msg, "id", id);
+	/* A reply without its request's id would leave the client waiting for that one. */
+	if (id && json_object_set(msg, "id", id) < 0) {
+		json_decref(msg);
+		return -ENOMEM;
+	}
 	r = client_send(cl, msg);
 	json_decref(msg);
 	return r;
@@ -554,11 +554,25 @@ static int client_parse(struct control *c, struct control_client *cl)
 			break;
 		req = json_loadb(cl->in + off, left,
 				 JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &err);
+		/* jansson reports some failed allocations as syntax errors (load.c
+		 * lex_scan_string() returns TOKEN_INVALID, 2.14): a text it refuses is read once
+		 * more before the client is told that it is not JSON. */
+		if (!req && json_error_code(&err) != json_error_premature_end_of_input)
+			req = json_loadb(cl->in + off, left,
+					 JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &err);
 		if (req) {
 			off += (size_t)err.position;
 			r = handle_request(c, cl, req);
 			json_decref(req);
 			continue;
+		}
+		/* jansson fails without a message only when an allocation failed: the text is
+		 * no mistake of the client's, and where it ends is unknown. Answering it with a
+		 * parse error (which has no id) would leave the client waiting for its answer
+		 * for ever: the client is dropped and sees the connection closed. */
+		if (!err.text[0] || json_error_code(&err) == json_error_out_of_memory) {
+			r = -ENOMEM;
+			break;
 		}
 		/* The text may just not have arrived in full yet. */
 		if (json_error_code(&err) == json_error_premature_end_of_input ||
@@ -639,14 +653,18 @@ static void client_io(struct control *c, unsigned int i, short revents)
 /* Sends the queued events to every client. Returns true if closing was asked. */
 static bool deliver_events(struct control *c)
 {
-	json_t *events, *ev;
+	json_t *events = NULL, *ev, *fresh = json_array();
 	unsigned int i;
 	size_t k;
 	bool closing;
 
+	/* Without a new queue the events stay queued for the next wake-up (at the latest
+	 * control_close()'s): a NULL queue would lose every later event. */
 	pthread_mutex_lock(&c->lock);
-	events = c->pending;
-	c->pending = json_array();
+	if (fresh) {
+		events = c->pending;
+		c->pending = fresh;
+	}
 	closing = c->closing;
 	pthread_mutex_unlock(&c->lock);
 	json_array_foreach(events, k, ev)
