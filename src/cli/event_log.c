@@ -90,6 +90,24 @@ static json_t *json_field(const struct snpvmm_event_field *f)
 	return json_null();
 }
 
+/* The whole text of o, or NULL. Not json_dumps(): when its buffer cannot grow it can
+ * leave out an object's key and still succeed (jansson 2.14 dump.c do_dump() ignores
+ * dump_string()'s result for keys); json_dumpb() measures first, and a second pass into a
+ * buffer of that size that comes out shorter is refused. */
+static char *dump_whole(const json_t *o, size_t flags)
+{
+	size_t len = json_dumpb(o, NULL, 0, flags);
+	char *text = len ? malloc(len + 1) : NULL;
+
+	if (text && json_dumpb(o, text, len, flags) != len) {
+		free(text);
+		return NULL;
+	}
+	if (text)
+		text[len] = '\0';
+	return text;
+}
+
 char *event_log_format(const struct snpvmm_event *ev, int status)
 {
 	json_t *o = json_object();
@@ -110,7 +128,7 @@ char *event_log_format(const struct snpvmm_event *ev, int status)
 	if (ev->type == SNPVMM_EVENT_GUEST_EXIT)
 		r |= json_object_set_new(o, "status", json_integer(status));
 	if (!r)
-		text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(16));
+		text = dump_whole(o, JSON_COMPACT | JSON_REAL_PRECISION(16));
 	json_decref(o);
 	return text;
 }
