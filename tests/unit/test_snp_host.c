@@ -12,28 +12,8 @@
 
 #include <cmocka.h>
 
+#include "snp_host_fixtures.h"
 #include "vmm/snp_host.h"
-
-#define CPUID_SNP_HOST (SNP_CPUID_EAX_SNP | SNP_CPUID_EAX_DEBUG_SWAP | SNP_CPUID_EAX_SECURE_TSC)
-
-/* A 6.11-6.18 host: DebugSwap offered, no KVM_X86_SNP_POLICY_BITS. */
-static struct snp_host host_6_11(bool smt_active)
-{
-	return (struct snp_host){
-		.cpuid_8000001f_eax = CPUID_SNP_HOST,
-		.cbitpos = 51,
-		.reduced_phys_bits = 1,
-		.vmsa_features = SVM_SEV_FEAT_DEBUG_SWAP,
-		.smt_active = smt_active,
-		.vm_tsc_control = true,
-		.kvm_amd_debug_swap = "Y",
-	};
-}
-
-static struct snp_options no_options(void)
-{
-	return (struct snp_options){ .cbitpos = -1, .reduced_phys_bits = -1, .policy = UINT64_MAX };
-}
 
 static void test_default_policy_allows_smt_when_the_host_runs_without_smt(void **state)
 {
