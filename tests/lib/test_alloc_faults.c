@@ -78,6 +78,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "proc_counts.h"
 #include "snp/certs.h"	 /* the certificate file's format (a fixture) */
 #include "snp/idblock.h" /* the ID block's builders (a fixture) */
@@ -369,16 +370,6 @@ static unsigned long leftovers(bool print, bool count_openssl, unsigned long *re
 /* ---- the process ------------------------------------------------------------------ */
 
 static int failures;
-
-#define CHECK(cond, ...)                                                                  \
-	do {                                                                              \
-		if (!(cond)) {                                                            \
-			fprintf(stderr, "FAILED %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                                     \
-			fputc('\n', stderr);                                              \
-			failures++;                                                       \
-		}                                                                         \
-	} while (0)
 
 /* What one sweep does with its configuration. */
 struct scenario {

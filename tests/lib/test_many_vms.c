@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "proc_counts.h"
 
 #define NR_VMS		   16
@@ -49,16 +50,6 @@
 #define KVM_BOOT_TIMEOUT_S 300 /* the 16 test guests' reports, under TCG in the nested tier */
 
 static int failures;
-
-#define CHECK(cond, ...)                                                                  \
-	do {                                                                              \
-		if (!(cond)) {                                                            \
-			fprintf(stderr, "FAILED %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                                     \
-			fputc('\n', stderr);                                              \
-			failures++;                                                       \
-		}                                                                         \
-	} while (0)
 
 struct watch {
 	atomic_uint nr_events;
