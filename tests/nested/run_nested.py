@@ -61,6 +61,9 @@ def main():
     finally:
         l1.stop()
         shutil.rmtree(share, ignore_errors=True)
+    if nested.EARLY_TRIPLE_FAULTS:
+        print(f"nested: booted once more after an early L2 triple fault: "
+              f"{', '.join(nested.EARLY_TRIPLE_FAULTS)}", file=sys.stderr)
     print(f"nested: {time.monotonic() - t0:.1f} s in all", file=sys.stderr)
     return 0 if result.wasSuccessful() else 1
 

@@ -55,6 +55,13 @@ class LinuxRun:
         self.append = f"console=ttyS0 panic=-1 snpvmm_l2={action}"
         self.mem = mem
         self.smp = smp
+        for attempt in (1, 2):
+            self._boot(action, mem, smp)
+            if attempt == 2 or not nested.early_triple_fault(f"test_linux {action}",
+                                                             self.events, self.log):
+                break
+
+    def _boot(self, action, mem, smp):
         fd, self.events_path = tempfile.mkstemp(prefix="events-", suffix=".jsonl")
         os.close(fd)
         argv = ["/bin/run-timed", os.environ["SNPVMM"], "--no-snp", "--kernel", L2_KERNEL,

@@ -51,6 +51,13 @@ echo "snpvmm-test: status $?"
 
 class PowerButtonRun:
     def __init__(self, action, timeout_s):
+        for attempt in (1, 2):
+            self._boot(action, timeout_s)
+            if attempt == 2 or not nested.early_triple_fault(f"test_power_button {action}",
+                                                             self.events, self.log):
+                break
+
+    def _boot(self, action, timeout_s):
         self.dir = tempfile.mkdtemp(prefix="button-")
         self.console = os.path.join(self.dir, "console.txt")
         self.events_path = os.path.join(self.dir, "events.jsonl")
